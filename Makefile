@@ -1,0 +1,64 @@
+# relato — build, run and test. Everything a fresh Debian machine needs is
+# fetched from here (Go module proxy, Debian packages, npm); nothing by hand.
+
+SHELL := /bin/bash
+GO ?= go
+CACHE ?= $(CURDIR)/.cache
+CHDB_VERSION := 26.5.3
+CHDB_SHA256 := b874e449710950da3abd7e20376f7bb3387d9e03adcc7082f022be18dfdf316a
+CHDB_DIR := $(CACHE)/chdb/$(CHDB_VERSION)
+CHDB_LIB := $(CHDB_DIR)/libchdb.so
+export CHDB_LIB_PATH := $(CHDB_LIB)
+BIN := $(CURDIR)/bin/relato
+DATA ?= $(CURDIR)/.data
+
+.PHONY: all build chdb run test test-go bench lint fmt vet deps-test clean
+
+all: build
+
+build: $(BIN)
+
+$(BIN): $(shell find . -name '*.go' -not -path './.cache/*' 2>/dev/null) $(shell find definitions -type f 2>/dev/null) go.mod go.sum
+	$(GO) build -o $(BIN) .
+
+# libchdb.so from the npm package, pinned by version and sha256, unpacked once.
+chdb: $(CHDB_LIB)
+
+$(CHDB_LIB):
+	@mkdir -p $(CHDB_DIR)/dl
+	@command -v npm >/dev/null || { echo "npm is needed to fetch libchdb: apt-get install -y npm"; exit 1; }
+	cd $(CHDB_DIR)/dl && npm pack --silent @chdb/lib-linux-x64-gnu@$(CHDB_VERSION) >/dev/null
+	@echo "$(CHDB_SHA256)  $(CHDB_DIR)/dl/chdb-lib-linux-x64-gnu-$(CHDB_VERSION).tgz" | sha256sum -c --quiet - \
+		|| { echo "libchdb package checksum mismatch: refusing to use it"; rm -f $(CHDB_DIR)/dl/*.tgz; exit 1; }
+	tar -xzf $(CHDB_DIR)/dl/chdb-lib-linux-x64-gnu-$(CHDB_VERSION).tgz -C $(CHDB_DIR)/dl package/libchdb.so
+	mv $(CHDB_DIR)/dl/package/libchdb.so $(CHDB_LIB)
+	rm -rf $(CHDB_DIR)/dl
+
+run: build chdb
+	$(BIN) seed --data $(DATA) --scale demo
+	$(BIN) run contacts.all_contacts --data $(DATA) --tenant 1 --filter period=last_7_days -o $(CURDIR)/out/all_contacts.csv
+
+test: chdb deps-test
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench: build chdb
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin out .data
+
+# Servers the tests start on loopback ports (each test starts its own instance).
+TEST_DEBS := clickhouse-server clickhouse-client vsftpd openssh-server postgresql openssl
+deps-test:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing test servers:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@# Debian starts packaged daemons on install; the tests start their own on free ports.
+	@-for s in clickhouse-server vsftpd ssh postgresql; do service $$s stop >/dev/null 2>&1; done; true

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"context"
+	"errors"
+)
+
+// Backend runs compiled queries against a warehouse. Implementations live in
+// engine/backend/<name> and register themselves with RegisterBackend.
+type Backend interface {
+	// Query starts q and returns its rows as a stream. The caller must Close them.
+	Query(ctx context.Context, q Query) (Rows, error)
+	// Exec runs a statement that returns no rows (DDL, INSERT … SELECT).
+	Exec(ctx context.Context, sql string) error
+	Close() error
+}
+
+// Query is SQL ready for a backend: values travel as typed server-side
+// parameters ({name:Type} placeholders in SQL, their text form in Params), never
+// as pasted text.
+type Query struct {
+	SQL string
+	// Params holds each placeholder's value in ClickHouse's text form for its type.
+	Params map[string]string
+	// TableFilters scopes tables: table (database.table) → boolean SQL expression,
+	// applied by the server to every read of that table (additional_table_filters).
+	TableFilters map[string]string
+	// TimeZone is the session time zone (tz database name) for date functions
+	// and for rendering DateTime values.
+	TimeZone string
+	// MaxRows stops the stream after this many rows (0 = no cap). Rows reports
+	// whether the cap cut the result.
+	MaxRows int64
+	// Settings are extra ClickHouse settings (name → value text) for this query.
+	Settings map[string]string
+}
+
+// Column describes one result column as the warehouse reports it.
+type Column struct {
+	Name string
+	Type string // ClickHouse type, e.g. "Nullable(DateTime('America/Sao_Paulo'))"
+}
+
+// Rows is a forward-only stream of result rows in text form.
+//
+// Each value is ClickHouse's canonical text for its type (numbers as digits with
+// a '.' decimal point, DateTime as "YYYY-MM-DD hh:mm:ss" in the query's time
+// zone, Date as "YYYY-MM-DD", Bool as true/false); NULL is a nil slice with
+// IsNull reporting true. The slices are valid until the next call to Next.
+type Rows interface {
+	Columns() []Column
+	Next() bool
+	// Values returns the current row.
+	Values() [][]byte
+	// IsNull reports whether column i of the current row is NULL.
+	IsNull(i int) bool
+	// Truncated reports, after Next returned false, whether MaxRows cut the result.
+	Truncated() bool
+	Err() error
+	Close() error
+}
+
+// ErrCanceled is returned when a query was stopped by its context.
+var ErrCanceled = errors.New("query canceled")

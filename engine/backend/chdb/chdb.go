@@ -1,0 +1,293 @@
+// Package chdb is the embedded warehouse backend: ClickHouse running inside the
+// process through libchdb. It must not import anything above engine/.
+package chdb
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/chsql"
+)
+
+// Backend is an embedded chDB session over a data directory.
+//
+// chDB runs one query at a time per process, so queries are serialised by a
+// lock held from Query until the returned Rows are closed; each query still
+// uses every core.
+type Backend struct {
+	mu   chan struct{} // a lock that can be awaited with a context
+	conn *chdbConnection
+	path string
+}
+
+var _ engine.Backend = (*Backend)(nil)
+
+var (
+	openMu   sync.Mutex
+	openPath string
+)
+
+// Open starts chDB on the data directory path (created if missing). Only one
+// directory can be open per process.
+func Open(path string) (*Backend, error) {
+	if err := loadLibrary(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return nil, fmt.Errorf("chdb data directory: %w", err)
+	}
+	openMu.Lock()
+	defer openMu.Unlock()
+	if openPath != "" {
+		return nil, fmt.Errorf("chdb: %s is already open in this process; one warehouse directory per process", openPath)
+	}
+	conn, err := connect([]string{"clickhouse", "--path=" + abs})
+	if err != nil {
+		return nil, err
+	}
+	openPath = abs
+	b := &Backend{mu: make(chan struct{}, 1), conn: conn, path: abs}
+	return b, nil
+}
+
+// Path is the data directory.
+func (b *Backend) Path() string { return b.path }
+
+// Close ends the session.
+func (b *Backend) Close() error {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	if b.conn != nil {
+		cCloseConn(b.conn)
+		b.conn = nil
+		openMu.Lock()
+		openPath = ""
+		openMu.Unlock()
+	}
+	return nil
+}
+
+func (b *Backend) lock(ctx context.Context) error {
+	select {
+	case b.mu <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *Backend) unlock() { <-b.mu }
+
+// exec runs one statement while holding the lock and returns its output.
+func (b *Backend) exec(sql, format string) ([]byte, error) {
+	if b.conn == nil {
+		return nil, errors.New("chdb: backend is closed")
+	}
+	r := cQuery(b.conn.internal, sql, format)
+	if r == nil {
+		return nil, nil
+	}
+	defer cDestroyResult(r)
+	if msg := resultError(r); msg != "" {
+		return nil, errors.New(strings.TrimSpace(msg))
+	}
+	return bytes.Clone(resultBytes(r)), nil
+}
+
+// Exec runs a statement that returns no rows.
+func (b *Backend) Exec(ctx context.Context, sql string) error {
+	if err := b.lock(ctx); err != nil {
+		return err
+	}
+	defer b.unlock()
+	if err := b.prepare(engine.Query{}); err != nil {
+		return err
+	}
+	_, err := b.exec(sql, "TabSeparated")
+	return err
+}
+
+// QueryText runs sql and returns its whole output in format (for small results:
+// schema checks, EXPLAIN, counts).
+func (b *Backend) QueryText(ctx context.Context, sql, format string) ([]byte, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer b.unlock()
+	if err := b.prepare(engine.Query{}); err != nil {
+		return nil, err
+	}
+	return b.exec(sql, format)
+}
+
+// prepare sets the session state a query needs: parameters, table filters, time
+// zone and settings. Every setting relato may change is set on every query, so
+// nothing leaks from one query to the next.
+func (b *Backend) prepare(q engine.Query) error {
+	var sets []string
+	names := make([]string, 0, len(q.Params))
+	for n := range q.Params {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !chsql.ValidIdentifier(n) {
+			return fmt.Errorf("chdb: invalid parameter name %q", n)
+		}
+		sets = append(sets, "param_"+n+" = "+chsql.QuoteString(q.Params[n]))
+	}
+	sets = append(sets, "additional_table_filters = "+chsql.TableFiltersLiteral(q.TableFilters))
+	tz := q.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	sets = append(sets, "session_timezone = "+chsql.QuoteString(tz))
+	settings := make([]string, 0, len(q.Settings))
+	for n := range q.Settings {
+		settings = append(settings, n)
+	}
+	sort.Strings(settings)
+	for _, n := range settings {
+		if !chsql.ValidIdentifier(n) {
+			return fmt.Errorf("chdb: invalid setting name %q", n)
+		}
+		sets = append(sets, n+" = "+chsql.QuoteString(q.Settings[n]))
+	}
+	_, err := b.exec("SET "+strings.Join(sets, ", "), "TabSeparated")
+	return err
+}
+
+// Query runs q and streams its rows in TSV form, parsed lazily.
+func (b *Backend) Query(ctx context.Context, q engine.Query) (engine.Rows, error) {
+	return b.stream(ctx, q, "TabSeparatedWithNamesAndTypes", true)
+}
+
+// QueryFormatted runs q and returns ClickHouse's own rendering of the result in
+// format (e.g. "CSV"), streamed. It is the fast path for file exports: the
+// warehouse formats, Go only copies bytes.
+func (b *Backend) QueryFormatted(ctx context.Context, q engine.Query, format string) (io.ReadCloser, error) {
+	r, err := b.stream(ctx, q, format, false)
+	if err != nil {
+		return nil, err
+	}
+	return r.(*rows).chunks, nil
+}
+
+func (b *Backend) stream(ctx context.Context, q engine.Query, format string, parse bool) (engine.Rows, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	if b.conn == nil {
+		b.unlock()
+		return nil, errors.New("chdb: backend is closed")
+	}
+	if err := b.prepare(q); err != nil {
+		b.unlock()
+		return nil, err
+	}
+	res := cStreamQuery(b.conn.internal, q.SQL, format)
+	if res == nil {
+		b.unlock()
+		return nil, errors.New("chdb: query returned no result handle")
+	}
+	if msg := resultError(res); msg != "" {
+		cDestroyResult(res)
+		b.unlock()
+		return nil, errors.New(strings.TrimSpace(msg))
+	}
+	cr := &chunkReader{b: b, ctx: ctx, stream: res}
+	r := &rows{chunks: cr, maxRows: q.MaxRows}
+	if parse {
+		r.in = bufio.NewReaderSize(cr, 1<<20)
+		if err := r.readHeader(); err != nil {
+			cr.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// chunkReader turns chDB's stream of result chunks into an io.Reader and
+// releases the backend lock when closed.
+type chunkReader struct {
+	b      *Backend
+	ctx    context.Context
+	stream *chdbResult
+	chunk  *chdbResult
+	buf    []byte
+	done   bool
+	closed bool
+	err    error
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for len(c.buf) == 0 {
+		if c.err != nil {
+			return 0, c.err
+		}
+		if c.done {
+			return 0, io.EOF
+		}
+		if err := c.ctx.Err(); err != nil {
+			c.err = fmt.Errorf("%w: %v", engine.ErrCanceled, err)
+			return 0, c.err
+		}
+		if c.chunk != nil {
+			cDestroyResult(c.chunk)
+			c.chunk = nil
+		}
+		next := cStreamFetch(c.b.conn.internal, c.stream)
+		if next == nil {
+			c.done = true
+			continue
+		}
+		if msg := resultError(next); msg != "" {
+			cDestroyResult(next)
+			c.err = errors.New(strings.TrimSpace(msg))
+			return 0, c.err
+		}
+		data := resultBytes(next)
+		if len(data) == 0 {
+			cDestroyResult(next)
+			c.done = true
+			continue
+		}
+		c.chunk = next
+		c.buf = data
+	}
+	n := copy(p, c.buf)
+	c.buf = c.buf[n:]
+	return n, nil
+}
+
+// Close cancels the query if it is still running, frees it and unlocks the backend.
+func (c *chunkReader) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if c.chunk != nil {
+		cDestroyResult(c.chunk)
+		c.chunk = nil
+	}
+	if !c.done {
+		cStreamCancel(c.b.conn.internal, c.stream)
+	}
+	cDestroyResult(c.stream)
+	c.b.unlock()
+	return nil
+}
