@@ -1,0 +1,378 @@
+-- relato warehouse schema (ClickHouse, database wh).
+--
+-- Conventions:
+--   * every table carries tenant_id; the engine scopes every read by it.
+--   * wallet_id 0 means "no wallet" (carteira).
+--   * every other *_id 0 means "none" (no user, no queue, no campaign, ...).
+--   * timestamps are DateTime('UTC') in seconds; reports convert to the tenant's
+--     time zone (wh.tenants.time_zone).
+--   * fact tables are MergeTree ordered by (tenant_id, <main time column>, ...)
+--     so a per-tenant period scan reads one key range.
+--   * enums are LowCardinality(String) holding the documented vocabulary.
+-- Statements are separated by ';' at the end of a line.
+
+CREATE DATABASE IF NOT EXISTS wh;
+
+---------------------------------------------------------------- dimensions
+
+-- One customer environment ("ambiente").
+CREATE TABLE IF NOT EXISTS wh.tenants (
+    tenant_id UInt32,
+    name String,
+    time_zone String DEFAULT 'America/Sao_Paulo' -- tz database name; intervals and periods use it
+) ENGINE = MergeTree ORDER BY tenant_id;
+
+-- Wallets (carteiras): segments of a tenant's operation.
+CREATE TABLE IF NOT EXISTS wh.wallets (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    name String
+) ENGINE = MergeTree ORDER BY (tenant_id, wallet_id);
+
+-- Platform users (operators, supervisors, admins).
+CREATE TABLE IF NOT EXISTS wh.users (
+    tenant_id UInt32,
+    user_id UInt32,
+    wallet_id UInt32, -- home wallet, 0 = none
+    name String,
+    email String,
+    role LowCardinality(String), -- 'viewer'|'manager'|'admin'
+    active UInt8 DEFAULT 1
+) ENGINE = MergeTree ORDER BY (tenant_id, user_id);
+
+-- ACD queues (voice).
+CREATE TABLE IF NOT EXISTS wh.queues (
+    tenant_id UInt32,
+    queue_id UInt32,
+    wallet_id UInt32,
+    name String
+) ENGINE = MergeTree ORDER BY (tenant_id, queue_id);
+
+-- WhatsApp Business lines (phone numbers).
+CREATE TABLE IF NOT EXISTS wh.lines (
+    tenant_id UInt32,
+    line_id UInt32,
+    wallet_id UInt32,
+    phone String, -- E.164
+    name String   -- display name
+) ENGINE = MergeTree ORDER BY (tenant_id, line_id);
+
+-- WhatsApp message templates (HSM).
+CREATE TABLE IF NOT EXISTS wh.templates (
+    tenant_id UInt32,
+    template_id UInt32,
+    wallet_id UInt32,
+    line_id UInt32,
+    name String,
+    category LowCardinality(String), -- 'MARKETING'|'UTILITY'|'AUTHENTICATION'
+    language LowCardinality(String), -- e.g. 'pt_BR'
+    created_at DateTime('UTC')
+) ENGINE = MergeTree ORDER BY (tenant_id, template_id);
+
+-- Sales/service pipelines (funis) and their stages.
+CREATE TABLE IF NOT EXISTS wh.pipelines (
+    tenant_id UInt32,
+    pipeline_id UInt32,
+    wallet_id UInt32,
+    name String
+) ENGINE = MergeTree ORDER BY (tenant_id, pipeline_id);
+
+CREATE TABLE IF NOT EXISTS wh.pipeline_stages (
+    tenant_id UInt32,
+    pipeline_id UInt32,
+    stage_id UInt32,
+    position UInt16, -- 1-based order of the stage inside its pipeline
+    name String
+) ENGINE = MergeTree ORDER BY (tenant_id, pipeline_id, stage_id);
+
+-- Campaigns of active HSM sends. Facts (sent/delivered/read/failed/replied)
+-- come from wh.hsm_sends; targets is the size of the target list, which can be
+-- larger than what was sent (invalid numbers, opted-out contacts).
+CREATE TABLE IF NOT EXISTS wh.campaigns (
+    tenant_id UInt32,
+    campaign_id UInt32,
+    wallet_id UInt32,
+    name String,
+    template_id UInt32,
+    line_id UInt32,
+    created_by UInt32, -- user who started it
+    started_at DateTime('UTC'),
+    finished_at DateTime('UTC'),
+    targets UInt32
+) ENGINE = MergeTree ORDER BY (tenant_id, started_at, campaign_id);
+
+-- Chatbots (automation).
+CREATE TABLE IF NOT EXISTS wh.bots (
+    tenant_id UInt32,
+    bot_id UInt32,
+    wallet_id UInt32,
+    name String
+) ENGINE = MergeTree ORDER BY (tenant_id, bot_id);
+
+-- Event types (tabulações) a conversation or KPI event can close with.
+CREATE TABLE IF NOT EXISTS wh.event_types (
+    tenant_id UInt32,
+    event_type LowCardinality(String), -- the code used in facts, e.g. 'sale'
+    label String                       -- what users see
+) ENGINE = MergeTree ORDER BY (tenant_id, event_type);
+
+---------------------------------------------------------------- facts
+
+-- ACD voice calls. A call that hangs up in the IVR has outcome 'ivr_abandoned',
+-- queue_id 0 and entered_queue_at = ended_at; it is never offered. Outbound
+-- calls skip IVR and queue (queue_id 0, wait 0).
+CREATE TABLE IF NOT EXISTS wh.calls (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    call_id UInt64,
+    queue_id UInt32,                    -- 0 = never reached a queue
+    user_id UInt32,                     -- agent who answered, 0 = none
+    direction LowCardinality(String),   -- 'inbound'|'outbound'
+    caller String,                      -- E.164
+    arrived_at DateTime('UTC'),         -- entered the system (IVR)
+    entered_queue_at DateTime('UTC'),   -- entered the ACD queue (= ended_at for IVR hang-ups)
+    answered_at Nullable(DateTime('UTC')),
+    ended_at DateTime('UTC'),
+    outcome LowCardinality(String),     -- 'answered'|'abandoned'|'ivr_abandoned'
+    wait_ms UInt32,                     -- in queue until answer/abandon; 0 for ivr_abandoned
+    talk_ms UInt32,
+    hold_ms UInt32,
+    wrap_ms UInt32,                     -- after-call work (wrap-up) after ended_at
+    queue_position UInt16,              -- position at queue entry (1 = first)
+    ivr_path String                     -- menu choices, e.g. 'menu>2>1'
+) ENGINE = MergeTree ORDER BY (tenant_id, entered_queue_at, call_id);
+
+-- Every attendance/contact on any channel (WhatsApp, WebChat, voice, e-mail).
+-- The service protocol number is here (report "protocolos gerados").
+CREATE TABLE IF NOT EXISTS wh.conversations (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    conversation_id UInt64,
+    contact_id UInt64,
+    channel LowCardinality(String),     -- 'whatsapp'|'webchat'|'voice'|'email'
+    direction LowCardinality(String),   -- 'inbound'|'outbound'
+    handled_by LowCardinality(String),  -- 'user'|'bot'|'none' (not served)
+    user_id UInt32,                     -- 0 = none
+    bot_id UInt32,                      -- 0 = none
+    started_at DateTime('UTC'),
+    first_response_at Nullable(DateTime('UTC')),
+    ended_at Nullable(DateTime('UTC')), -- NULL while open
+    status LowCardinality(String),      -- 'open'|'closed'
+    protocol String,                    -- service protocol number
+    event_type LowCardinality(String),  -- closing event/tabulation ('' while open), see wh.event_types
+    line_id UInt32,                     -- WhatsApp line, 0 for other channels
+    queue_id UInt32                     -- service queue, 0 = none
+) ENGINE = MergeTree ORDER BY (tenant_id, started_at, conversation_id);
+
+-- Current state of each contact (not historised): reports on it describe the
+-- moment of extraction, not a period.
+CREATE TABLE IF NOT EXISTS wh.contacts (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    contact_id UInt64,
+    name String,
+    phone String,                        -- E.164, '' = unknown
+    email String,                        -- '' = unknown
+    created_at DateTime('UTC'),
+    origin_channel LowCardinality(String), -- channel of the first contact
+    loyal_user_id UInt32,                -- user the contact is "fidelizado" to now, 0 = none
+    updated_at DateTime('UTC'),
+    document String                      -- CPF/CNPJ as text, '' = unknown
+) ENGINE = MergeTree ORDER BY (tenant_id, contact_id);
+
+-- KPI events ("KPI Eventos"): one row per event registered by a user or an
+-- automation while serving a contact.
+CREATE TABLE IF NOT EXISTS wh.kpi_events (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    event_id UInt64,
+    occurred_at DateTime('UTC'),
+    channel LowCardinality(String),
+    event_type LowCardinality(String),  -- see wh.event_types
+    user_id UInt32,                     -- 0 = automation
+    bot_id UInt32,                      -- 0 = none
+    contact_id UInt64,
+    conversation_id UInt64,
+    value Float64                       -- e.g. sale amount in BRL; 1 for counting events
+) ENGINE = MergeTree ORDER BY (tenant_id, occurred_at, event_id);
+
+-- KPI values recorded by chatbot flows ("Fluxo IDR").
+CREATE TABLE IF NOT EXISTS wh.bot_flow_kpis (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    recorded_at DateTime('UTC'),
+    bot_id UInt32,
+    flow String,                        -- flow name inside the bot
+    kpi LowCardinality(String),         -- e.g. 'flow_started','flow_completed','transferred_to_agent'
+    value Float64,
+    contact_id UInt64,
+    conversation_id UInt64
+) ENGINE = MergeTree ORDER BY (tenant_id, recorded_at, bot_id);
+
+-- User login sessions. A session is "incorrectly" closed when its logout_at
+-- is after the same user's next login_at; logout_at NULL = never logged out.
+CREATE TABLE IF NOT EXISTS wh.user_sessions (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    session_id UInt64,
+    user_id UInt32,
+    login_at DateTime('UTC'),
+    logout_at Nullable(DateTime('UTC')),
+    origin_ip String,
+    logout_reason LowCardinality(String) -- 'user'|'timeout'|'forced'|'' (none)
+) ENGINE = MergeTree ORDER BY (tenant_id, login_at, user_id, session_id);
+
+-- WhatsApp 24-hour customer-service windows.
+CREATE TABLE IF NOT EXISTS wh.whatsapp_sessions (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    session_id UInt64,
+    line_id UInt32,
+    contact_id UInt64,
+    opened_at DateTime('UTC'),
+    expires_at DateTime('UTC'),          -- opened_at + 24 h
+    opened_by LowCardinality(String),    -- 'contact' (user-initiated) | 'company' (business-initiated)
+    template_id UInt32,                  -- template that opened it; 0 when opened by the contact
+    user_id UInt32,                      -- user who sent the opening template, 0 = none/API
+    conversation_id UInt64               -- 0 = none
+) ENGINE = MergeTree ORDER BY (tenant_id, opened_at, session_id);
+
+-- WhatsApp line status changes (status, quality rating, messaging tier).
+CREATE TABLE IF NOT EXISTS wh.line_status_changes (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    line_id UInt32,
+    changed_at DateTime('UTC'),
+    status LowCardinality(String),          -- CONNECTED|FLAGGED|RESTRICTED|PENDING|OFFLINE|BANNED|DISCONNECTED|RATE_LIMITED|DELETED
+    previous_status LowCardinality(String), -- '' for the first record
+    quality LowCardinality(String),         -- GREEN|YELLOW|RED|UNKNOWN
+    messaging_tier LowCardinality(String),  -- TIER_250|TIER_1K|TIER_10K|TIER_100K|TIER_UNLIMITED
+    reason String
+) ENGINE = MergeTree ORDER BY (tenant_id, changed_at, line_id);
+
+-- WhatsApp template (HSM) status changes.
+CREATE TABLE IF NOT EXISTS wh.template_status_changes (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    template_id UInt32,
+    line_id UInt32,
+    changed_at DateTime('UTC'),
+    status LowCardinality(String),          -- APPROVED|PENDING|REJECTED|PAUSED|DISABLED|FLAGGED|IN_APPEAL|REINSTATED|PENDING_DELETION|DELETED|ARCHIVED|LOCKED|LIMIT_EXCEEDED
+    previous_status LowCardinality(String), -- '' for the first record
+    category LowCardinality(String),        -- MARKETING|UTILITY|AUTHENTICATION (can change on review)
+    quality LowCardinality(String),         -- GREEN|YELLOW|RED|UNKNOWN
+    reason String
+) ENGINE = MergeTree ORDER BY (tenant_id, changed_at, template_id);
+
+-- Cards of the sales pipelines (current state).
+CREATE TABLE IF NOT EXISTS wh.pipeline_cards (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    card_id UInt64,
+    pipeline_id UInt32,
+    stage_id UInt32,
+    title String,
+    value Decimal(18, 2),            -- BRL
+    contact_id UInt64,
+    user_id UInt32,                  -- owner, 0 = none
+    status LowCardinality(String),   -- 'open'|'won'|'lost'
+    created_at DateTime('UTC'),
+    updated_at DateTime('UTC')
+) ENGINE = MergeTree ORDER BY (tenant_id, created_at, card_id);
+
+-- Active HSM sends through the WhatsApp Business API, by campaign, manually by
+-- a user, or by an API client. status is the highest status reached
+-- (sent < delivered < read, or failed); a later status may arrive without an
+-- earlier one, so delivered_at can be NULL while read_at is set.
+CREATE TABLE IF NOT EXISTS wh.hsm_sends (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    send_id UInt64,
+    template_id UInt32,
+    line_id UInt32,
+    contact_id UInt64,
+    phone String,                     -- recipient, E.164
+    campaign_id UInt32,               -- 0 = not from a campaign
+    user_id UInt32,                   -- 0 = sent by the API or a campaign
+    origin LowCardinality(String),    -- 'campaign'|'manual'|'api'
+    status LowCardinality(String),    -- 'sent'|'delivered'|'read'|'failed'
+    error_code UInt32,                -- WhatsApp error code when failed, else 0
+    error_message String,
+    sent_at DateTime('UTC'),
+    delivered_at Nullable(DateTime('UTC')),
+    read_at Nullable(DateTime('UTC')),
+    failed_at Nullable(DateTime('UTC')),
+    replied_at Nullable(DateTime('UTC')) -- the contact answered
+) ENGINE = MergeTree ORDER BY (tenant_id, sent_at, send_id);
+
+-- Campaign unsubscriptions (opt-outs).
+CREATE TABLE IF NOT EXISTS wh.unsubscriptions (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    contact_id UInt64,
+    phone String,
+    campaign_id UInt32,               -- campaign whose message led to it, 0 = none
+    line_id UInt32,
+    unsubscribed_at DateTime('UTC'),
+    reason String                     -- e.g. keyword 'SAIR', button, agent request
+) ENGINE = MergeTree ORDER BY (tenant_id, unsubscribed_at, contact_id);
+
+-- Appointments (agendamentos) with contacts.
+CREATE TABLE IF NOT EXISTS wh.appointments (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    appointment_id UInt64,
+    contact_id UInt64,
+    user_id UInt32,                   -- responsible user
+    created_at DateTime('UTC'),
+    due_at DateTime('UTC'),
+    status LowCardinality(String),    -- 'pending'|'done'|'canceled'
+    done_at Nullable(DateTime('UTC')),
+    note String
+) ENGINE = MergeTree ORDER BY (tenant_id, due_at, appointment_id);
+
+-- User actions in the platform (LGPD/GDPR audit trail).
+CREATE TABLE IF NOT EXISTS wh.audit_events (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    event_id UInt64,
+    at DateTime('UTC'),
+    user_id UInt32,                   -- actor, 0 = system/API
+    action LowCardinality(String),    -- e.g. 'contact.update', 'report.download'
+    object_type LowCardinality(String),
+    object_id String,
+    ip String,                        -- origin IP
+    details String                    -- JSON text
+) ENGINE = MergeTree ORDER BY (tenant_id, at, event_id);
+
+-- "Carteiro Digital": documents sent to contacts by a user or by the API.
+CREATE TABLE IF NOT EXISTS wh.document_sends (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    send_id UInt64,
+    sent_at DateTime('UTC'),
+    user_id UInt32,                   -- 0 when sent by the API
+    sent_by LowCardinality(String),   -- 'user'|'api'
+    document_name String,
+    contact_id UInt64,
+    recipient_name String,
+    recipient String,                 -- address used: e-mail or E.164 phone
+    channel LowCardinality(String),   -- 'email'|'whatsapp'
+    status LowCardinality(String),    -- 'sent'|'delivered'|'read'|'failed'
+    read_at Nullable(DateTime('UTC')),
+    error String
+) ENGINE = MergeTree ORDER BY (tenant_id, sent_at, send_id);
+
+-- NPS survey answers (WebChat).
+CREATE TABLE IF NOT EXISTS wh.nps_answers (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    answer_id UInt64,
+    answered_at DateTime('UTC'),
+    channel LowCardinality(String),   -- 'webchat'
+    contact_id UInt64,
+    conversation_id UInt64,
+    user_id UInt32,                   -- user who served the conversation
+    score UInt8,                      -- 0..10; promoters 9-10, detractors 0-6
+    comment String
+) ENGINE = MergeTree ORDER BY (tenant_id, answered_at, answer_id);
