@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/relato/relato/engine/chsql"
+)
+
+// Lookup is a filter type whose values are ids of one of the tenant's
+// dimension rows (a wallet, a queue, …) or one of a fixed set (channel).
+type Lookup struct {
+	Name string
+	// Table and Column hold the tenant's valid ids (database-qualified table).
+	Table, Column string
+	// Numeric ids bind as UInt64; others as String.
+	Numeric bool
+	// Fixed lists the only valid values when there is no table.
+	Fixed []string
+}
+
+// Lookups lists the lookup filter types.
+func Lookups() []Lookup {
+	return []Lookup{
+		{Name: "wallet", Table: "wh.wallets", Column: "wallet_id", Numeric: true},
+		{Name: "user", Table: "wh.users", Column: "user_id", Numeric: true},
+		{Name: "queue", Table: "wh.queues", Column: "queue_id", Numeric: true},
+		{Name: "line", Table: "wh.lines", Column: "line_id", Numeric: true},
+		{Name: "template", Table: "wh.templates", Column: "template_id", Numeric: true},
+		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Numeric: true},
+		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Numeric: true},
+		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}},
+		{Name: "event_type", Table: "wh.event_types", Column: "event_type"},
+	}
+}
+
+type lookupType struct{ lk Lookup }
+
+func (t lookupType) Name() string        { return t.lk.Name }
+func (t lookupType) Subfields() []string { return []string{""} }
+func (t lookupType) Parse(_ *Filter, raw any, _ Env) (any, error) {
+	if t.lk.Numeric {
+		switch v := raw.(type) {
+		case int:
+			if v > 0 {
+				return uint64(v), nil
+			}
+		case int64:
+			if v > 0 {
+				return uint64(v), nil
+			}
+		case float64:
+			if v > 0 && v == float64(uint64(v)) {
+				return uint64(v), nil
+			}
+		case string:
+			if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err == nil && n > 0 {
+				return n, nil
+			}
+		}
+		return nil, fmt.Errorf("must be a %s id (a positive integer), got %v", t.lk.Name, raw)
+	}
+	s, ok := raw.(string)
+	if !ok || s == "" || len(s) > 200 {
+		return nil, fmt.Errorf("must be a %s name", t.lk.Name)
+	}
+	if len(t.lk.Fixed) > 0 {
+		for _, v := range t.lk.Fixed {
+			if v == s {
+				return s, nil
+			}
+		}
+		return nil, fmt.Errorf("must be one of %s, got %q", strings.Join(t.lk.Fixed, ", "), s)
+	}
+	return s, nil
+}
+func (t lookupType) Bind(_ *Filter, v any, _ string) (Param, error) {
+	if t.lk.Numeric {
+		return Param{Type: "UInt64", Text: strconv.FormatUint(v.(uint64), 10)}, nil
+	}
+	return Param{Type: "String", Text: v.(string)}, nil
+}
+func (t lookupType) Schema(*Filter) map[string]any {
+	if t.lk.Numeric {
+		return map[string]any{"type": "integer", "minimum": 1, "x-lookup": t.lk.Name}
+	}
+	if len(t.lk.Fixed) > 0 {
+		return map[string]any{"type": "string", "enum": t.lk.Fixed}
+	}
+	return map[string]any{"type": "string", "x-lookup": t.lk.Name}
+}
+
+// LookupChecker tells which of the given values are not valid for the tenant.
+type LookupChecker interface {
+	Unknown(ctx context.Context, lk Lookup, tenant uint32, values []any) ([]any, error)
+}
+
+// BackendLookups checks lookup values against the warehouse's dimension
+// tables, scoped to the tenant like every other query.
+type BackendLookups struct {
+	Backend Backend
+	Scope   func(tenant uint32) map[string]string
+}
+
+// Unknown implements LookupChecker.
+func (b BackendLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, values []any) ([]any, error) {
+	if lk.Table == "" || len(values) == 0 {
+		return nil, nil
+	}
+	if !chsql.ValidIdentifier(lk.Column) || !validTableName(lk.Table) {
+		return nil, fmt.Errorf("lookup %s: invalid table or column", lk.Name)
+	}
+	t := lookupType{lk}
+	p, err := bindMultiple(t, nil, values, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.Backend.Query(ctx, Query{
+		SQL:          "SELECT DISTINCT toString(" + lk.Column + ") FROM " + lk.Table + " WHERE " + lk.Column + " IN {ids:" + p.Type + "}",
+		Params:       map[string]string{"ids": p.Text},
+		TableFilters: b.Scope(tenant),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checking %s values: %w", lk.Name, err)
+	}
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		found[string(rows.Values()[0])] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var unknown []any
+	for _, v := range values {
+		if !found[fmt.Sprint(v)] {
+			unknown = append(unknown, v)
+		}
+	}
+	return unknown, nil
+}
+
+func validTableName(s string) bool {
+	db, t, ok := strings.Cut(s, ".")
+	return ok && chsql.ValidIdentifier(db) && chsql.ValidIdentifier(t)
+}

@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Period is a half-open interval of instants [From, To).
+type Period struct {
+	From, To time.Time
+	// Given is what the caller wrote (e.g. "last_7_days"), for the run record.
+	Given string
+}
+
+// Span is the period's length in wall-clock time of its zone, so a day that
+// DST shortens still counts as a whole day.
+func (p Period) Span() time.Duration {
+	wall := func(t time.Time) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	}
+	return wall(p.To).Sub(wall(p.From))
+}
+
+func (p Period) String() string {
+	return p.From.Format(time.RFC3339) + "/" + p.To.Format(time.RFC3339)
+}
+
+// RelativePeriods lists the named periods a caller may use.
+var RelativePeriods = []string{"today", "yesterday", "this_week", "previous_week", "this_month", "month_to_date", "previous_month", "last_24_hours", "last_7_days", "last_15_days", "last_30_days", "last_N_days"}
+
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+func relativeDay(s string, env Env) (time.Time, bool) {
+	today := startOfDay(env.Now.In(env.Location))
+	switch s {
+	case "today":
+		return today, true
+	case "yesterday":
+		return today.AddDate(0, 0, -1), true
+	}
+	return time.Time{}, false
+}
+
+var lastNDays = regexp.MustCompile(`^last_(\d{1,3})_days$`)
+
+// ResolvePeriod turns a period value into absolute instants in env's zone.
+//
+// Forms: a relative name (today, yesterday, this_week, previous_week, this_month,
+// month_to_date, previous_month, last_24_hours, last_N_days = the N whole days
+// before today); dates `2024-01-01..2024-01-31` (both days included); instants
+// `2024-01-01T08:00..2024-01-01T18:00` or RFC 3339 (end excluded); or a mapping
+// {from, to} with the same rules.
+func ResolvePeriod(raw any, env Env) (Period, error) {
+	loc := env.Location
+	now := env.Now.In(loc)
+	today := startOfDay(now)
+	switch v := raw.(type) {
+	case Period:
+		return v, nil
+	case map[string]any:
+		from, okF := v["from"]
+		to, okT := v["to"]
+		if !okF || !okT || len(v) != 2 {
+			return Period{}, fmt.Errorf("must have exactly the fields from and to")
+		}
+		fs, _ := rawString(from)
+		ts, _ := rawString(to)
+		return ResolvePeriod(fs+".."+ts, env)
+	case string:
+		s := strings.TrimSpace(v)
+		p := Period{Given: s}
+		switch s {
+		case "today":
+			p.From, p.To = today, today.AddDate(0, 0, 1)
+		case "yesterday":
+			p.From, p.To = today.AddDate(0, 0, -1), today
+		case "this_week", "previous_week":
+			wd := (int(today.Weekday()) + 6) % 7 // Monday = 0
+			monday := today.AddDate(0, 0, -wd)
+			if s == "this_week" {
+				p.From, p.To = monday, monday.AddDate(0, 0, 7)
+			} else {
+				p.From, p.To = monday.AddDate(0, 0, -7), monday
+			}
+		case "this_month", "month_to_date", "previous_month":
+			first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
+			switch s {
+			case "this_month":
+				p.From, p.To = first, first.AddDate(0, 1, 0)
+			case "month_to_date":
+				p.From, p.To = first, now
+			default:
+				p.From, p.To = first.AddDate(0, -1, 0), first
+			}
+		case "last_24_hours":
+			p.From, p.To = now.Add(-24*time.Hour), now
+		default:
+			if m := lastNDays.FindStringSubmatch(s); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				if n < 1 {
+					return Period{}, fmt.Errorf("last_N_days needs N ≥ 1")
+				}
+				p.From, p.To = today.AddDate(0, 0, -n), today
+				break
+			}
+			from, to, ok := strings.Cut(s, "..")
+			if !ok {
+				from, to, ok = strings.Cut(s, "/")
+			}
+			if !ok {
+				return Period{}, fmt.Errorf("must be a relative period (%s) or FROM..TO, got %q", strings.Join(RelativePeriods, ", "), s)
+			}
+			var err error
+			if p.From, _, err = parseBound(strings.TrimSpace(from), loc, false); err != nil {
+				return Period{}, fmt.Errorf("from: %v", err)
+			}
+			if p.To, _, err = parseBound(strings.TrimSpace(to), loc, true); err != nil {
+				return Period{}, fmt.Errorf("to: %v", err)
+			}
+		}
+		if !p.To.After(p.From) {
+			return Period{}, fmt.Errorf("ends (%s) before it starts (%s)", p.To.Format(time.RFC3339), p.From.Format(time.RFC3339))
+		}
+		return p, nil
+	}
+	return Period{}, fmt.Errorf("must be a relative period such as last_7_days or FROM..TO")
+}
+
+// parseBound reads one end of a period. A date as the end means the whole day
+// is included (the period ends at the next midnight).
+func parseBound(s string, loc *time.Location, end bool) (time.Time, bool, error) {
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, true, nil
+	}
+	t, err := parseInstant(s, loc)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("%q is neither a date (2024-01-31) nor a date and time (2024-01-31T13:45)", s)
+	}
+	return t, false, nil
+}
+
+type periodType struct{}
+
+func (periodType) Name() string        { return "period" }
+func (periodType) Subfields() []string { return []string{"from", "to"} }
+func (periodType) Parse(_ *Filter, raw any, env Env) (any, error) {
+	return ResolvePeriod(raw, env)
+}
+func (periodType) Bind(_ *Filter, v any, sub string) (Param, error) {
+	p := v.(Period)
+	t := p.From
+	if sub == "to" {
+		t = p.To
+	}
+	return Param{Type: "DateTime('UTC')", Text: t.UTC().Format("2006-01-02 15:04:05")}, nil
+}
+func (periodType) Schema(*Filter) map[string]any {
+	return map[string]any{
+		"oneOf": []any{
+			map[string]any{"type": "string", "description": "relative (today, yesterday, this_week, previous_week, this_month, month_to_date, previous_month, last_24_hours, last_N_days) or FROM..TO with dates (both days included) or date-times (end excluded)", "examples": []string{"last_7_days", "2024-01-01..2024-01-31"}},
+			map[string]any{"type": "object", "properties": map[string]any{"from": map[string]any{"type": "string"}, "to": map[string]any{"type": "string"}}, "required": []string{"from", "to"}, "additionalProperties": false},
+		},
+	}
+}

@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// segment is a piece of a query template: text with placeholders, inside or
+// outside an optional [[ … ]] clause.
+type segment struct {
+	text     string
+	optional bool
+	offset   int // byte offset of text in the query
+}
+
+// placeholder is one {name} or {name.sub} in the query.
+type placeholder struct {
+	name, sub string
+	start     int // byte offset in the query
+	end       int
+}
+
+var (
+	placeholderRe = regexp.MustCompile(`\{([a-z_][a-z0-9_]*)(?:\.([a-z_]+))?\}`)
+	nativeParamRe = regexp.MustCompile(`\{[A-Za-z_][A-Za-z0-9_]*\s*:[^}]*\}`)
+)
+
+// Builtin placeholders the engine provides to every query.
+var builtins = map[string]Param{
+	"tenant": {Type: "UInt32"},
+	"tz":     {Type: "String"},
+	"now":    {Type: "DateTime('UTC')"},
+}
+
+// maskSQL returns sql with string literals, quoted identifiers and comments
+// replaced by spaces (same length), so keyword scans do not see inside them.
+func maskSQL(sql string) string {
+	b := []byte(sql)
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '\'' || b[i] == '`' || b[i] == '"':
+			q := b[i]
+			j := i + 1
+			for j < len(b) && b[j] != q {
+				if b[j] == '\\' && j+1 < len(b) {
+					b[j] = ' '
+					j++
+				}
+				b[j] = ' '
+				j++
+			}
+			i = j
+		case b[i] == '-' && i+1 < len(b) && b[i+1] == '-':
+			for i < len(b) && b[i] != '\n' {
+				b[i] = ' '
+				i++
+			}
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
+			for i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/') {
+				b[i] = ' '
+				i++
+			}
+			if i+1 < len(b) {
+				b[i], b[i+1] = ' ', ' '
+				i++
+			}
+		}
+	}
+	return string(b)
+}
+
+// splitTemplate cuts the query into segments at [[ and ]].
+func splitTemplate(query string) ([]segment, []templateError) {
+	masked := maskSQL(query)
+	var segs []segment
+	var errs []templateError
+	start, inOpt, optStart := 0, false, 0
+	for i := 0; i+1 < len(masked); i++ {
+		switch masked[i : i+2] {
+		case "[[":
+			if inOpt {
+				errs = append(errs, templateError{i, "optional clauses [[ … ]] cannot be nested"})
+				continue
+			}
+			segs = append(segs, segment{text: query[start:i], offset: start})
+			inOpt, optStart, start = true, i, i+2
+			i++
+		case "]]":
+			if !inOpt {
+				errs = append(errs, templateError{i, "]] without a matching [["})
+				continue
+			}
+			segs = append(segs, segment{text: query[start:i], optional: true, offset: start})
+			inOpt, start = false, i+2
+			i++
+		}
+	}
+	if inOpt {
+		errs = append(errs, templateError{optStart, "[[ is never closed with ]]"})
+	}
+	segs = append(segs, segment{text: query[start:], offset: start})
+	return segs, errs
+}
+
+type templateError struct {
+	offset int
+	msg    string
+}
+
+// placeholders finds the placeholders of a segment, ignoring string literals
+// and comments.
+func (s segment) placeholders() []placeholder {
+	masked := maskSQL(s.text)
+	var out []placeholder
+	for _, m := range placeholderRe.FindAllStringSubmatchIndex(masked, -1) {
+		p := placeholder{name: masked[m[2]:m[3]], start: s.offset + m[0], end: s.offset + m[1]}
+		if m[4] >= 0 {
+			p.sub = masked[m[4]:m[5]]
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// queryPos converts a byte offset in the query to a file position.
+func (d *Definition) queryPos(offset int) Pos {
+	if d.QueryPos.Line == 0 {
+		return d.Pos
+	}
+	before := d.Query[:min(offset, len(d.Query))]
+	line := strings.Count(before, "\n")
+	col := offset - (strings.LastIndexByte(before, '\n') + 1)
+	p := d.QueryPos
+	p.Line += line
+	p.Col += col
+	return p
+}
+
+var (
+	forbiddenRe = regexp.MustCompile(`(?i)\b(SETTINGS|FORMAT|INTO\s+OUTFILE|additional_table_filters|INSERT|ALTER|DROP|CREATE|TRUNCATE|ATTACH|DETACH|SYSTEM|GRANT|KILL|OPTIMIZE|RENAME)\b`)
+	tableRefRe  = regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_.]*)(\s*\()?`)
+	cteRe       = regexp.MustCompile(`(?i)(?:\bWITH|,)\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(`)
+)
+
+// staticSQLProblems checks what can be checked without a warehouse: no
+// statement other than one SELECT, no settings or formats (the engine owns
+// them, tenant scope included), tables only from the warehouse database, no
+// table functions, no native {x:Type} parameters.
+func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
+	var ps Problems
+	q := d.Query
+	masked := maskSQL(q)
+	if i := strings.IndexByte(masked, ';'); i >= 0 && strings.TrimSpace(masked[i+1:]) != "" {
+		ps.add(d.queryPos(i), "query: only one statement is allowed")
+	}
+	head := strings.ToUpper(strings.TrimLeft(strings.NewReplacer("[[", " ", "]]", " ").Replace(masked), " \t\r\n("))
+	if !strings.HasPrefix(head, "SELECT") && !strings.HasPrefix(head, "WITH") {
+		ps.add(d.QueryPos, "query: must be a SELECT (or WITH … SELECT)")
+	}
+	for _, m := range forbiddenRe.FindAllStringIndex(masked, -1) {
+		ps.add(d.queryPos(m[0]), "query: %s is not allowed in a report query; the engine sets formats, settings and the tenant scope", strings.ToUpper(masked[m[0]:m[1]]))
+	}
+	for _, m := range nativeParamRe.FindAllStringIndex(masked, -1) {
+		ps.add(d.queryPos(m[0]), "query: %s: use {filter_name} placeholders; typed parameters are the engine's job", q[m[0]:m[1]])
+	}
+	ctes := map[string]bool{}
+	for _, m := range cteRe.FindAllStringSubmatch(masked, -1) {
+		ctes[strings.ToLower(m[1])] = true
+	}
+	for _, m := range tableRefRe.FindAllStringSubmatchIndex(masked, -1) {
+		name := masked[m[4]:m[5]]
+		pos := d.queryPos(m[4])
+		if m[6] >= 0 {
+			ps.add(pos, "query: table function %s(…) is not allowed; read warehouse tables as wh.<table>", name)
+			continue
+		}
+		if ctes[strings.ToLower(name)] {
+			continue
+		}
+		if !strings.HasPrefix(name, WarehouseDatabase+".") {
+			ps.add(pos, "query: table %q must be qualified as %s.<table>", name, WarehouseDatabase)
+			continue
+		}
+		if tables != nil && !tables[strings.TrimPrefix(name, WarehouseDatabase+".")] {
+			ps.add(pos, "query: unknown warehouse table %q", name)
+		}
+	}
+	return ps
+}
+
+// WarehouseDatabase is the database every report table lives in.
+const WarehouseDatabase = "wh"
+
+func describePlaceholder(p placeholder) string {
+	if p.sub != "" {
+		return fmt.Sprintf("{%s.%s}", p.name, p.sub)
+	}
+	return "{" + p.name + "}"
+}
