@@ -4,8 +4,10 @@
 --   * every table carries tenant_id; the engine scopes every read by it.
 --   * wallet_id 0 means "no wallet" (carteira).
 --   * every other *_id 0 means "none" (no user, no queue, no campaign, ...).
---   * timestamps are DateTime('UTC') in seconds; reports convert to the tenant's
---     time zone (wh.tenants.time_zone).
+--   * timestamps are plain DateTime (seconds; an instant, stored as Unix time)
+--     with no zone of their own: the engine runs every report query with
+--     session_timezone = the tenant's zone (wh.tenants.time_zone), so
+--     toStartOfHour/toDate/… bucket and render in the tenant's local time.
 --   * fact tables are MergeTree ordered by (tenant_id, <main time column>, ...)
 --     so a per-tenant period scan reads one key range.
 --   * enums are LowCardinality(String) holding the documented vocabulary.
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS wh.templates (
     name String,
     category LowCardinality(String), -- 'MARKETING'|'UTILITY'|'AUTHENTICATION'
     language LowCardinality(String), -- e.g. 'pt_BR'
-    created_at DateTime('UTC')
+    created_at DateTime
 ) ENGINE = MergeTree ORDER BY (tenant_id, template_id);
 
 -- Sales/service pipelines (funis) and their stages.
@@ -96,8 +98,8 @@ CREATE TABLE IF NOT EXISTS wh.campaigns (
     template_id UInt32,
     line_id UInt32,
     created_by UInt32, -- user who started it
-    started_at DateTime('UTC'),
-    finished_at DateTime('UTC'),
+    started_at DateTime,
+    finished_at DateTime,
     targets UInt32
 ) ENGINE = MergeTree ORDER BY (tenant_id, started_at, campaign_id);
 
@@ -129,10 +131,10 @@ CREATE TABLE IF NOT EXISTS wh.calls (
     user_id UInt32,                     -- agent who answered, 0 = none
     direction LowCardinality(String),   -- 'inbound'|'outbound'
     caller String,                      -- E.164
-    arrived_at DateTime('UTC'),         -- entered the system (IVR)
-    entered_queue_at DateTime('UTC'),   -- entered the ACD queue (= ended_at for IVR hang-ups)
-    answered_at Nullable(DateTime('UTC')),
-    ended_at DateTime('UTC'),
+    arrived_at DateTime,         -- entered the system (IVR)
+    entered_queue_at DateTime,   -- entered the ACD queue (= ended_at for IVR hang-ups)
+    answered_at Nullable(DateTime),
+    ended_at DateTime,
     outcome LowCardinality(String),     -- 'answered'|'abandoned'|'ivr_abandoned'
     wait_ms UInt32,                     -- in queue until answer/abandon; 0 for ivr_abandoned
     talk_ms UInt32,
@@ -154,9 +156,9 @@ CREATE TABLE IF NOT EXISTS wh.conversations (
     handled_by LowCardinality(String),  -- 'user'|'bot'|'none' (not served)
     user_id UInt32,                     -- 0 = none
     bot_id UInt32,                      -- 0 = none
-    started_at DateTime('UTC'),
-    first_response_at Nullable(DateTime('UTC')),
-    ended_at Nullable(DateTime('UTC')), -- NULL while open
+    started_at DateTime,
+    first_response_at Nullable(DateTime),
+    ended_at Nullable(DateTime), -- NULL while open
     status LowCardinality(String),      -- 'open'|'closed'
     protocol String,                    -- service protocol number
     event_type LowCardinality(String),  -- closing event/tabulation ('' while open), see wh.event_types
@@ -173,10 +175,10 @@ CREATE TABLE IF NOT EXISTS wh.contacts (
     name String,
     phone String,                        -- E.164, '' = unknown
     email String,                        -- '' = unknown
-    created_at DateTime('UTC'),
+    created_at DateTime,
     origin_channel LowCardinality(String), -- channel of the first contact
     loyal_user_id UInt32,                -- user the contact is "fidelizado" to now, 0 = none
-    updated_at DateTime('UTC'),
+    updated_at DateTime,
     document String                      -- CPF/CNPJ as text, '' = unknown
 ) ENGINE = MergeTree ORDER BY (tenant_id, contact_id);
 
@@ -186,7 +188,7 @@ CREATE TABLE IF NOT EXISTS wh.kpi_events (
     tenant_id UInt32,
     wallet_id UInt32,
     event_id UInt64,
-    occurred_at DateTime('UTC'),
+    occurred_at DateTime,
     channel LowCardinality(String),
     event_type LowCardinality(String),  -- see wh.event_types
     user_id UInt32,                     -- 0 = automation
@@ -200,7 +202,7 @@ CREATE TABLE IF NOT EXISTS wh.kpi_events (
 CREATE TABLE IF NOT EXISTS wh.bot_flow_kpis (
     tenant_id UInt32,
     wallet_id UInt32,
-    recorded_at DateTime('UTC'),
+    recorded_at DateTime,
     bot_id UInt32,
     flow String,                        -- flow name inside the bot
     kpi LowCardinality(String),         -- e.g. 'flow_started','flow_completed','transferred_to_agent'
@@ -216,8 +218,8 @@ CREATE TABLE IF NOT EXISTS wh.user_sessions (
     wallet_id UInt32,
     session_id UInt64,
     user_id UInt32,
-    login_at DateTime('UTC'),
-    logout_at Nullable(DateTime('UTC')),
+    login_at DateTime,
+    logout_at Nullable(DateTime),
     origin_ip String,
     logout_reason LowCardinality(String) -- 'user'|'timeout'|'forced'|'' (none)
 ) ENGINE = MergeTree ORDER BY (tenant_id, login_at, user_id, session_id);
@@ -229,8 +231,8 @@ CREATE TABLE IF NOT EXISTS wh.whatsapp_sessions (
     session_id UInt64,
     line_id UInt32,
     contact_id UInt64,
-    opened_at DateTime('UTC'),
-    expires_at DateTime('UTC'),          -- opened_at + 24 h
+    opened_at DateTime,
+    expires_at DateTime,          -- opened_at + 24 h
     opened_by LowCardinality(String),    -- 'contact' (user-initiated) | 'company' (business-initiated)
     template_id UInt32,                  -- template that opened it; 0 when opened by the contact
     user_id UInt32,                      -- user who sent the opening template, 0 = none/API
@@ -242,7 +244,7 @@ CREATE TABLE IF NOT EXISTS wh.line_status_changes (
     tenant_id UInt32,
     wallet_id UInt32,
     line_id UInt32,
-    changed_at DateTime('UTC'),
+    changed_at DateTime,
     status LowCardinality(String),          -- CONNECTED|FLAGGED|RESTRICTED|PENDING|OFFLINE|BANNED|DISCONNECTED|RATE_LIMITED|DELETED
     previous_status LowCardinality(String), -- '' for the first record
     quality LowCardinality(String),         -- GREEN|YELLOW|RED|UNKNOWN
@@ -256,7 +258,7 @@ CREATE TABLE IF NOT EXISTS wh.template_status_changes (
     wallet_id UInt32,
     template_id UInt32,
     line_id UInt32,
-    changed_at DateTime('UTC'),
+    changed_at DateTime,
     status LowCardinality(String),          -- APPROVED|PENDING|REJECTED|PAUSED|DISABLED|FLAGGED|IN_APPEAL|REINSTATED|PENDING_DELETION|DELETED|ARCHIVED|LOCKED|LIMIT_EXCEEDED
     previous_status LowCardinality(String), -- '' for the first record
     category LowCardinality(String),        -- MARKETING|UTILITY|AUTHENTICATION (can change on review)
@@ -276,8 +278,8 @@ CREATE TABLE IF NOT EXISTS wh.pipeline_cards (
     contact_id UInt64,
     user_id UInt32,                  -- owner, 0 = none
     status LowCardinality(String),   -- 'open'|'won'|'lost'
-    created_at DateTime('UTC'),
-    updated_at DateTime('UTC')
+    created_at DateTime,
+    updated_at DateTime
 ) ENGINE = MergeTree ORDER BY (tenant_id, created_at, card_id);
 
 -- Active HSM sends through the WhatsApp Business API, by campaign, manually by
@@ -298,11 +300,11 @@ CREATE TABLE IF NOT EXISTS wh.hsm_sends (
     status LowCardinality(String),    -- 'sent'|'delivered'|'read'|'failed'
     error_code UInt32,                -- WhatsApp error code when failed, else 0
     error_message String,
-    sent_at DateTime('UTC'),
-    delivered_at Nullable(DateTime('UTC')),
-    read_at Nullable(DateTime('UTC')),
-    failed_at Nullable(DateTime('UTC')),
-    replied_at Nullable(DateTime('UTC')) -- the contact answered
+    sent_at DateTime,
+    delivered_at Nullable(DateTime),
+    read_at Nullable(DateTime),
+    failed_at Nullable(DateTime),
+    replied_at Nullable(DateTime) -- the contact answered
 ) ENGINE = MergeTree ORDER BY (tenant_id, sent_at, send_id);
 
 -- Campaign unsubscriptions (opt-outs).
@@ -313,7 +315,7 @@ CREATE TABLE IF NOT EXISTS wh.unsubscriptions (
     phone String,
     campaign_id UInt32,               -- campaign whose message led to it, 0 = none
     line_id UInt32,
-    unsubscribed_at DateTime('UTC'),
+    unsubscribed_at DateTime,
     reason String                     -- e.g. keyword 'SAIR', button, agent request
 ) ENGINE = MergeTree ORDER BY (tenant_id, unsubscribed_at, contact_id);
 
@@ -324,10 +326,10 @@ CREATE TABLE IF NOT EXISTS wh.appointments (
     appointment_id UInt64,
     contact_id UInt64,
     user_id UInt32,                   -- responsible user
-    created_at DateTime('UTC'),
-    due_at DateTime('UTC'),
+    created_at DateTime,
+    due_at DateTime,
     status LowCardinality(String),    -- 'pending'|'done'|'canceled'
-    done_at Nullable(DateTime('UTC')),
+    done_at Nullable(DateTime),
     note String
 ) ENGINE = MergeTree ORDER BY (tenant_id, due_at, appointment_id);
 
@@ -336,7 +338,7 @@ CREATE TABLE IF NOT EXISTS wh.audit_events (
     tenant_id UInt32,
     wallet_id UInt32,
     event_id UInt64,
-    at DateTime('UTC'),
+    at DateTime,
     user_id UInt32,                   -- actor, 0 = system/API
     action LowCardinality(String),    -- e.g. 'contact.update', 'report.download'
     object_type LowCardinality(String),
@@ -350,7 +352,7 @@ CREATE TABLE IF NOT EXISTS wh.document_sends (
     tenant_id UInt32,
     wallet_id UInt32,
     send_id UInt64,
-    sent_at DateTime('UTC'),
+    sent_at DateTime,
     user_id UInt32,                   -- 0 when sent by the API
     sent_by LowCardinality(String),   -- 'user'|'api'
     document_name String,
@@ -359,7 +361,7 @@ CREATE TABLE IF NOT EXISTS wh.document_sends (
     recipient String,                 -- address used: e-mail or E.164 phone
     channel LowCardinality(String),   -- 'email'|'whatsapp'
     status LowCardinality(String),    -- 'sent'|'delivered'|'read'|'failed'
-    read_at Nullable(DateTime('UTC')),
+    read_at Nullable(DateTime),
     error String
 ) ENGINE = MergeTree ORDER BY (tenant_id, sent_at, send_id);
 
@@ -368,7 +370,7 @@ CREATE TABLE IF NOT EXISTS wh.nps_answers (
     tenant_id UInt32,
     wallet_id UInt32,
     answer_id UInt64,
-    answered_at DateTime('UTC'),
+    answered_at DateTime,
     channel LowCardinality(String),   -- 'webchat'
     contact_id UInt64,
     conversation_id UInt64,
