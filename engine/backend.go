@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // Backend runs compiled queries against a warehouse. Implementations live in
@@ -62,3 +64,30 @@ type Rows interface {
 
 // ErrCanceled is returned when a query was stopped by its context.
 var ErrCanceled = errors.New("query canceled")
+
+// BackendOpener opens a backend from a location such as "chdb:/var/lib/relato"
+// or "clickhouse://user:pass@host:9000/wh".
+type BackendOpener func(ctx context.Context, location string) (Backend, error)
+
+var backendOpeners = map[string]BackendOpener{}
+
+// RegisterBackend makes a backend available under a URL scheme; init-time only.
+func RegisterBackend(scheme string, open BackendOpener) {
+	if _, dup := backendOpeners[scheme]; dup {
+		panic("backend " + scheme + " registered twice")
+	}
+	backendOpeners[scheme] = open
+}
+
+// OpenBackend opens the backend whose scheme prefixes location.
+func OpenBackend(ctx context.Context, location string) (Backend, error) {
+	scheme, _, ok := strings.Cut(location, ":")
+	if !ok {
+		return nil, fmt.Errorf("warehouse %q: expected scheme:location, e.g. chdb:./data or clickhouse://host:9000/wh", location)
+	}
+	open, ok := backendOpeners[scheme]
+	if !ok {
+		return nil, fmt.Errorf("warehouse %q: unknown backend %q", location, scheme)
+	}
+	return open(ctx, location)
+}

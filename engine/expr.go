@@ -21,10 +21,26 @@ func exprEnv(d *Definition, values map[string]any, now time.Time) map[string]any
 	return env
 }
 
+// compileExprCheck type-checks code with every filter holding a zero value of
+// its type, so `threshold >= duration('1s')` is checked as a duration compare.
 func compileExprCheck(d *Definition, code string) error {
-	env := exprEnv(d, map[string]any{}, time.Time{})
-	_, err := expr.Compile(code, expr.Env(env))
-	return err
+	values := map[string]any{}
+	for _, f := range d.Filters {
+		switch {
+		case f.kind == nil:
+		case f.Multiple:
+			values[f.Name] = []any{}
+		case f.Type == "period":
+			values[f.Name] = Period{}
+		default:
+			values[f.Name] = zeroValue(f.kind)
+		}
+	}
+	_, err := expr.Compile(code, expr.Env(exprEnv(d, values, time.Time{})))
+	if err != nil {
+		return fmt.Errorf("%s", firstLine(err.Error()))
+	}
+	return nil
 }
 
 func evalExpr(code string, env map[string]any, asBool bool) (any, error) {

@@ -257,6 +257,11 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 		}
 		if msg := resultError(next); msg != "" {
 			cDestroyResult(next)
+			if strings.Contains(msg, "No active streaming query") {
+				// chDB's way of saying the stream already ended.
+				c.done = true
+				continue
+			}
 			c.err = errors.New(strings.TrimSpace(msg))
 			return 0, c.err
 		}
@@ -290,4 +295,10 @@ func (c *chunkReader) Close() error {
 	cDestroyResult(c.stream)
 	c.b.unlock()
 	return nil
+}
+
+func init() {
+	engine.RegisterBackend("chdb", func(_ context.Context, location string) (engine.Backend, error) {
+		return Open(strings.TrimPrefix(location, "chdb:"))
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"unsafe"
 
@@ -48,10 +49,33 @@ var (
 	cResultError    func(res *chdbResult) *byte
 )
 
-// LibraryPath reports where the library is looked for.
+// LibraryPath reports where the library is looked for: $CHDB_LIB_PATH, else
+// the Makefile's cache (.cache/chdb/<version>/libchdb.so) in the working
+// directory, the executable's directory or one of their parents, else the
+// system's library path.
 func LibraryPath() string {
 	if p := os.Getenv(LibraryEnv); p != "" {
 		return p
+	}
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for {
+			matches, _ := filepath.Glob(filepath.Join(dir, ".cache", "chdb", "*", "libchdb.so"))
+			if len(matches) > 0 {
+				return matches[len(matches)-1]
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
 	}
 	return "libchdb.so"
 }
@@ -59,9 +83,9 @@ func LibraryPath() string {
 func loadLibrary() error {
 	libOnce.Do(func() {
 		path := LibraryPath()
-		if p := os.Getenv(LibraryEnv); p != "" {
-			if _, err := os.Stat(p); err != nil {
-				libErr = fmt.Errorf("%w at %s (%s): run `make chdb` or set %s to the unpacked library", ErrLibraryMissing, p, LibraryEnv, LibraryEnv)
+		if path != "libchdb.so" {
+			if _, err := os.Stat(path); err != nil {
+				libErr = fmt.Errorf("%w at %s: run `make chdb` or set %s to the unpacked library", ErrLibraryMissing, path, LibraryEnv)
 				return
 			}
 		}

@@ -1,0 +1,522 @@
+// Package cli is the relato command line: run, lint, test, seed, catalog,
+// version. It wires the engine, the definitions and the backends together.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/relato/relato/definitions"
+	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/definitions/seed"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/backend/chdb"
+	"github.com/relato/relato/engine/export"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // lint problems, failing fixtures
+	exitBadInput = 2 // bad arguments, unknown report or filter, unusable environment
+)
+
+// Version is set at build time with -ldflags "-X .../server/cli.Version=…".
+var Version = "dev"
+
+type app struct {
+	stdout, stderr io.Writer
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		a.usage()
+		return exitBadInput
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "run":
+		err = a.run(ctx, rest)
+	case "lint":
+		err = a.lint(ctx, rest)
+	case "test":
+		err = a.test(ctx, rest)
+	case "seed":
+		err = a.seed(ctx, rest)
+	case "catalog":
+		err = a.catalog(rest)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "relato", buildVersion())
+		return exitOK
+	case "help", "-h", "--help":
+		a.usage()
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "relato: unknown command %q (run, lint, test, seed, catalog, version)\n", cmd)
+		return exitBadInput
+	}
+	if err == nil {
+		return exitOK
+	}
+	var fe failedError
+	if errors.As(err, &fe) {
+		return exitFailed
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "relato: "+oneLine(err.Error()))
+	return exitBadInput
+}
+
+// failedError means the command ran and found problems it already printed.
+type failedError struct{ what string }
+
+func (e failedError) Error() string { return e.what }
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+func buildVersion() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev+" + s.Value[:12]
+			}
+		}
+	}
+	return Version
+}
+
+func (a *app) usage() {
+	fmt.Fprint(a.stderr, `relato — report engine
+
+usage:
+  relato run <report-id> [--tenant N] [--filter name=value]... [--format csv|csv-excel|xlsx] [-o FILE]
+  relato lint [DIR]            check definitions; prints file:line:col: problem
+  relato test [DIR]            run each definition's fixture (<report>_test.yaml)
+  relato seed [--scale demo]   load deterministic demo data into the warehouse
+  relato catalog [-o FILE]     write the report catalog as Markdown
+  relato version
+
+common flags: --data DIR (embedded warehouse directory, default ./.data/warehouse)
+              --warehouse URL (clickhouse://user:pass@host:9000/wh for a ClickHouse server)
+              --definitions DIR (report definitions instead of the built-in catalog)
+`)
+}
+
+type common struct {
+	data, warehouse, definitions string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.data, "data", envOr("RELATO_DATA", ".data/warehouse"), "embedded warehouse directory")
+	fs.StringVar(&c.warehouse, "warehouse", os.Getenv("RELATO_WAREHOUSE"), "warehouse URL (default: the embedded chDB in --data)")
+	fs.StringVar(&c.definitions, "definitions", os.Getenv("RELATO_DEFINITIONS"), "definitions directory (default: built in)")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c *common) openWarehouse(ctx context.Context) (engine.Backend, error) {
+	if c.warehouse != "" {
+		return engine.OpenBackend(ctx, c.warehouse)
+	}
+	return chdb.Open(c.data)
+}
+
+// loadCatalog loads the built-in catalog or dir.
+func loadCatalog(dir string) (*engine.Catalog, fs.FS, string, error) {
+	if dir == "" {
+		cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
+		return cat, definitions.FS, ".", err
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, nil, "", fmt.Errorf("definitions directory %s: not found", dir)
+	}
+	fsys := os.DirFS(dir)
+	cat, err := engine.LoadCatalog(fsys, ".", filepath.Clean(dir))
+	return cat, fsys, ".", err
+}
+
+// warehouse is the schema the catalog queries.
+func warehouse() engine.Warehouse {
+	return engine.Warehouse{Statements: schema.Statements(), Tables: schema.Tables()}
+}
+
+type filterFlags map[string]any
+
+func (f filterFlags) String() string { return "" }
+func (f filterFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("--filter %q: expected name=value", s)
+	}
+	f[strings.TrimSpace(k)] = v
+	return nil
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	// Allow flags after positional arguments: relato run <id> --tenant 1.
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (a *app) run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	tenant := fs.Uint("tenant", 1, "tenant id")
+	format := fs.String("format", "csv", "csv, csv-excel or xlsx")
+	out := fs.String("o", "", "output file (default: stdout)")
+	lang := fs.String("lang", engine.DefaultLanguage, "language of the header")
+	tzName := fs.String("tz", "", "time zone (default: the tenant's)")
+	nowFlag := fs.String("now", "", "extraction time, RFC 3339 (default: now)")
+	filters := filterFlags{}
+	fs.Var(filters, "filter", "filter value name=value (repeatable)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("run: expected one report id, e.g. relato run kpis.service_level --filter period=yesterday")
+	}
+	f, err := export.ParseFormat(*format)
+	if err != nil {
+		return err
+	}
+	cat, _, _, err := loadCatalog(c.definitions)
+	if err != nil {
+		return err
+	}
+	def, ok := cat.Reports[pos[0]]
+	if !ok {
+		return fmt.Errorf("unknown report %q (see relato catalog)", pos[0])
+	}
+	b, err := c.openWarehouse(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	wh := warehouse()
+	now := time.Now()
+	if *nowFlag != "" {
+		if now, err = time.Parse(time.RFC3339, *nowFlag); err != nil {
+			return fmt.Errorf("--now: %v", err)
+		}
+	}
+	loc, err := tenantLocation(ctx, b, wh, uint32(*tenant), *tzName)
+	if err != nil {
+		return err
+	}
+	env := engine.CompileEnv{Tenant: uint32(*tenant), Location: loc, Now: now, Tables: wh.Tables,
+		Lookups: engine.BackendLookups{Backend: b, Scope: func(t uint32) map[string]string { return engine.TenantScope(wh.Tables, t) }}}
+	comp, err := engine.Compile(ctx, def, map[string]any(filters), env)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = a.stdout
+	var tmp *os.File
+	if *out != "" {
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			return err
+		}
+		// Write beside the target and rename, so a failed run leaves no half file.
+		tmp, err = os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.part")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		w = tmp
+	}
+	start := time.Now()
+	last := time.Time{}
+	progress := func(n int64) {
+		if time.Since(last) < 500*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(a.stderr, "\r%s: %d rows, %s", def.ID, n, time.Since(start).Round(time.Millisecond))
+	}
+	res, err := export.Run(ctx, b, comp, f, *lang, w, progress)
+	if err != nil {
+		if tmp != nil {
+			tmp.Close()
+		}
+		return fmt.Errorf("%s: %w", def.ID, err)
+	}
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), *out); err != nil {
+			return err
+		}
+	}
+	msg := fmt.Sprintf("\r%s: %d rows, %d bytes in %s", def.ID, res.Rows, res.Bytes, time.Since(start).Round(time.Millisecond))
+	if comp.Period != nil {
+		msg += fmt.Sprintf(", period %s", comp.Period)
+	}
+	if res.Truncated {
+		msg += fmt.Sprintf(" — TRUNCATED at the report's limit of %d rows", def.Limits.MaxRows)
+	}
+	if *out != "" {
+		msg += " → " + *out
+	}
+	fmt.Fprintln(a.stderr, msg)
+	return nil
+}
+
+// tenantLocation reads the tenant's time zone from the warehouse, unless given.
+func tenantLocation(ctx context.Context, b engine.Backend, wh engine.Warehouse, tenant uint32, given string) (*time.Location, error) {
+	name := given
+	if name == "" {
+		rows, err := b.Query(ctx, engine.Query{
+			SQL:          "SELECT time_zone FROM wh.tenants WHERE tenant_id = {t:UInt32} LIMIT 1",
+			Params:       map[string]string{"t": strconv.FormatUint(uint64(tenant), 10)},
+			TableFilters: engine.TenantScope(wh.Tables, tenant),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading tenant %d: %w (is the warehouse seeded? run relato seed)", tenant, err)
+		}
+		if rows.Next() {
+			name = string(rows.Values()[0])
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			return nil, fmt.Errorf("unknown tenant %d", tenant)
+		}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %v", name, err)
+	}
+	return loc, nil
+}
+
+func (a *app) lint(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	offline := fs.Bool("offline", false, "skip the checks that need the embedded warehouse")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if len(pos) > 0 {
+		dir = pos[0]
+	}
+	cat, _, _, err := loadCatalog(dir)
+	var problems engine.Problems
+	if err != nil {
+		if !errors.As(err, &problems) {
+			return err
+		}
+	}
+	if len(problems) == 0 && !*offline {
+		tmp, err := os.MkdirTemp("", "relato-lint-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		b, err := chdb.Open(tmp)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		r := engine.FixtureRunner{Backend: b, Warehouse: warehouse()}
+		if err := r.Prepare(ctx); err != nil {
+			return err
+		}
+		problems = engine.LintAgainstWarehouse(ctx, b, cat, warehouse())
+	}
+	for _, p := range problems {
+		fmt.Fprintln(a.stdout, p.Error())
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(a.stderr, "%d problem(s)\n", len(problems))
+		return failedError{"lint"}
+	}
+	fmt.Fprintf(a.stderr, "%d definitions, no problems\n", len(cat.Reports))
+	return nil
+}
+
+func (a *app) test(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	runFilter := fs.String("run", "", "only reports whose id matches this regexp")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if len(pos) > 0 {
+		dir = pos[0]
+	}
+	var re *regexp.Regexp
+	if *runFilter != "" {
+		if re, err = regexp.Compile(*runFilter); err != nil {
+			return fmt.Errorf("--run: %v", err)
+		}
+	}
+	cat, fsys, _, err := loadCatalog(dir)
+	if err != nil {
+		var ps engine.Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				fmt.Fprintln(a.stdout, p.Error())
+			}
+			return failedError{"test"}
+		}
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "relato-test-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	b, err := chdb.Open(tmp)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	runner := &engine.FixtureRunner{Backend: b, Warehouse: warehouse()}
+	if err := runner.Prepare(ctx); err != nil {
+		return err
+	}
+	prefix := "definitions"
+	if dir != "" {
+		prefix = filepath.Clean(dir)
+	}
+	passed, failed := 0, 0
+	for _, def := range cat.List() {
+		if re != nil && !re.MatchString(def.ID) {
+			continue
+		}
+		path, ok := cat.Fixtures[def.ID]
+		if !ok {
+			fmt.Fprintf(a.stdout, "FAIL %s: no fixture (%s)\n", def.ID, strings.TrimSuffix(def.File, ".yaml")+"_test.yaml")
+			failed++
+			continue
+		}
+		results, err := runner.RunFile(ctx, def, fsys, path, filepath.Join(prefix, path))
+		if err != nil {
+			fmt.Fprintf(a.stdout, "FAIL %s: %v\n", def.ID, err)
+			failed++
+			continue
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				fmt.Fprintf(a.stdout, "FAIL %s: %s: %s\n\t%v\n", r.Pos, def.ID, r.Case, r.Err)
+				failed++
+			} else {
+				passed++
+			}
+		}
+	}
+	fmt.Fprintf(a.stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return failedError{"test"}
+	}
+	return nil
+}
+
+func (a *app) seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	scale := fs.String("scale", "demo", "test, demo or bench")
+	tenants := fs.Int("tenants", 0, "number of tenants (default: the scale's)")
+	seedN := fs.Uint64("seed", 0, "random seed (default: the scale's)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opt, err := seed.Scale(*scale)
+	if err != nil {
+		return err
+	}
+	if *tenants > 0 {
+		opt.Tenants = *tenants
+	}
+	if *seedN > 0 {
+		opt.Seed = *seedN
+	}
+	opt.End = time.Now()
+	b, err := c.openWarehouse(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	start := time.Now()
+	if err := b.Exec(ctx, "DROP DATABASE IF EXISTS "+engine.WarehouseDatabase+" SYNC"); err != nil {
+		return err
+	}
+	if err := seed.Seed(ctx, b, opt); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "seeded %s scale (%d tenants) in %s\n", *scale, opt.Tenants, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (a *app) catalog(args []string) error {
+	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
+	defs := fs.String("definitions", os.Getenv("RELATO_DEFINITIONS"), "definitions directory")
+	out := fs.String("o", "", "output file (default stdout)")
+	lang := fs.String("lang", engine.DefaultLanguage, "language")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cat, _, _, err := loadCatalog(*defs)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return engine.WriteCatalogMarkdown(w, cat, *lang)
+}
