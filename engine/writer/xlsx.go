@@ -1,0 +1,283 @@
+package writer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/relato/relato/engine"
+)
+
+// maxExactDigits is how many significant digits an Excel number keeps; longer
+// integers (ids, big counters) are written as text so no digit is lost.
+const maxExactDigits = 15
+
+// WriteXLSX streams rows into a one-sheet workbook written to w: a bold, frozen
+// header row of labels, then typed cells — numbers as numbers, datetimes and
+// dates as Excel dates, percents with a percent format, durations as [h]:mm:ss,
+// bools as booleans. lang picks the sheet name and the date display format
+// (dd/mm/yyyy for Portuguese). A result that does not fit in one sheet returns
+// ErrTooManyRows and writes nothing. It does not close rows.
+func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows, lang string, progress func(rows int64)) (Stats, error) {
+	var st Stats
+	idx, err := columnIndex(fields, rows.Columns())
+	if err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	pt := strings.HasPrefix(strings.ToLower(lang), "pt")
+	sheet := "Report"
+	if pt {
+		sheet = "Relatório"
+	}
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	x, err := newXLSXEncoder(f, fields, pt)
+	if err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	for i, fd := range fields {
+		if err := sw.SetColWidth(i+1, i+1, x.width(fd)); err != nil {
+			return st, fmt.Errorf("write xlsx: %w", err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	row := make([]any, len(fields))
+	for i, fd := range fields {
+		row[i] = excelize.Cell{StyleID: x.header, Value: fd.header()}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return st, fmt.Errorf("write xlsx: header: %w", err)
+	}
+
+	for rows.Next() {
+		if st.Rows%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return st, fmt.Errorf("write xlsx: %w", canceled(err))
+			}
+		}
+		rowNum := int(st.Rows) + 2
+		if rowNum > excelize.TotalRows {
+			return st, fmt.Errorf("write xlsx: %w", ErrTooManyRows)
+		}
+		vals := rows.Values()
+		for i := range fields {
+			j := idx[i]
+			if rows.IsNull(j) {
+				row[i] = nil
+				continue
+			}
+			row[i] = x.cell(i, vals[j])
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(rowNum), row); err != nil {
+			return st, fmt.Errorf("write xlsx: row %d: %w", rowNum, err)
+		}
+		st.Rows++
+		if progress != nil && st.Rows%progressEvery == 0 {
+			progress(st.Rows)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("write xlsx: read rows: %w", err)
+	}
+	if err := sw.Flush(); err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	n, err := f.WriteTo(w)
+	st.Bytes = n
+	if err != nil {
+		return st, fmt.Errorf("write xlsx: %w", err)
+	}
+	if progress != nil {
+		progress(st.Rows)
+	}
+	return st, nil
+}
+
+// xlsxEncoder turns canonical text into typed cells.
+type xlsxEncoder struct {
+	fields []Field
+	styles []int // per field; 0 = General
+	header int
+	pt     bool
+	dec    decimal
+	num    []byte
+}
+
+func newXLSXEncoder(f *excelize.File, fields []Field, pt bool) (*xlsxEncoder, error) {
+	x := &xlsxEncoder{fields: fields, styles: make([]int, len(fields)), pt: pt}
+	var err error
+	if x.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return nil, err
+	}
+	for i, fd := range fields {
+		format := x.numFormat(fd)
+		if format == "" {
+			continue
+		}
+		if x.styles[i], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+			return nil, fmt.Errorf("column %q: %w", fd.Name, err)
+		}
+	}
+	return x, nil
+}
+
+// numFormat is the Excel number format of a field's cells ("" = General).
+func (x *xlsxEncoder) numFormat(fd Field) string {
+	fixed := func(places int) string {
+		if places <= 0 {
+			return "0"
+		}
+		return "0." + strings.Repeat("0", places)
+	}
+	switch fd.Kind {
+	case KindInt:
+		return "0"
+	case KindNumber:
+		if fd.Decimals < 0 {
+			return ""
+		}
+		return fixed(fd.Decimals)
+	case KindPercent:
+		return fixed(defaultPlaces(fd.Decimals)) + "%"
+	case KindDuration:
+		return "[h]:mm:ss"
+	case KindDatetime:
+		if x.pt {
+			return "dd/mm/yyyy hh:mm:ss"
+		}
+		return "yyyy-mm-dd hh:mm:ss"
+	case KindDate:
+		if x.pt {
+			return "dd/mm/yyyy"
+		}
+		return "yyyy-mm-dd"
+	}
+	return ""
+}
+
+// width is a column width (in characters) that fits the header and typical values.
+func (x *xlsxEncoder) width(fd Field) float64 {
+	w := 10
+	switch fd.Kind {
+	case KindDatetime:
+		w = 20
+	case KindDate:
+		w = 12
+	case KindString:
+		w = 16
+	}
+	if n := len([]rune(fd.header())) + 2; n > w {
+		w = n
+	}
+	return float64(min(w, 60))
+}
+
+// cell returns field i's cell for v (not NULL).
+func (x *xlsxEncoder) cell(i int, v []byte) any {
+	fd := &x.fields[i]
+	style := x.styles[i]
+	text := func() any { return string(v) }
+	switch fd.Kind {
+	case KindInt, KindNumber, KindPercent, KindDuration:
+		switch x.dec.parse(v) {
+		case numNaN, numInf:
+			return nil
+		case numInvalid:
+			return text()
+		}
+		places := fd.Decimals
+		switch fd.Kind {
+		case KindPercent:
+			places = defaultPlaces(places)
+		case KindDuration:
+			places = 0 // [h]:mm:ss shows whole seconds; round like the CSV does
+		case KindInt:
+			if fd.Decimals < 0 && len(x.dec.digits) > maxExactDigits {
+				return text()
+			}
+		}
+		if places >= 0 {
+			x.dec.round(places)
+		}
+		switch fd.Kind {
+		case KindPercent:
+			x.dec.point -= 2 // percentage points to the fraction Excel formats
+		}
+		x.num = x.dec.appendText(x.num[:0], -1, '.')
+		n, err := strconv.ParseFloat(string(x.num), 64)
+		if err != nil {
+			return text()
+		}
+		if fd.Kind == KindDuration {
+			n /= 86400
+		}
+		return excelize.Cell{StyleID: style, Value: n}
+	case KindDatetime, KindDate:
+		var t time.Time
+		switch {
+		case isDatetime(v):
+			t = civil(v, true)
+		case len(v) == 10 && isDate(v):
+			t = civil(v, false)
+		default:
+			return text()
+		}
+		if fd.Kind == KindDate {
+			t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		}
+		serial, ok := excelSerial(t)
+		if !ok {
+			return text()
+		}
+		return excelize.Cell{StyleID: style, Value: serial}
+	case KindBool:
+		if b, ok := parseBool(v); ok {
+			return b
+		}
+		return text()
+	}
+	return text()
+}
+
+// civil reads YYYY-MM-DD[ hh:mm:ss] (already checked) as a wall-clock time.
+func civil(v []byte, withTime bool) time.Time {
+	n := func(s []byte) int {
+		r := 0
+		for _, c := range s {
+			r = r*10 + int(c-'0')
+		}
+		return r
+	}
+	h, m, s := 0, 0, 0
+	if withTime {
+		h, m, s = n(v[11:13]), n(v[14:16]), n(v[17:19])
+	}
+	return time.Date(n(v[0:4]), time.Month(n(v[5:7])), n(v[8:10]), h, m, s, 0, time.UTC)
+}
+
+// excelEpoch is day 0 of Excel's 1900 date system as it counts from March 1900
+// on (Excel wrongly treats 1900 as a leap year, so earlier dates are off by one).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// excelSerial is t as an Excel date serial; dates before 1900-03-01 are refused.
+func excelSerial(t time.Time) (float64, bool) {
+	if t.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		return 0, false
+	}
+	secs := t.Unix() - excelEpoch.Unix()
+	return float64(secs/86400) + float64(secs%86400)/86400, true
+}
