@@ -1,0 +1,261 @@
+package writer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/relato/relato/engine/writer"
+	"github.com/relato/relato/engine/writer/writertest"
+)
+
+func xlsxFields() []writer.Field {
+	return []writer.Field{
+		{Name: "s", Label: "Fila", Kind: writer.KindString, Decimals: -1},
+		{Name: "i", Label: "Total", Kind: writer.KindInt, Decimals: -1},
+		{Name: "n", Label: "Valor", Kind: writer.KindNumber, Decimals: -1},
+		{Name: "r", Label: "Média", Kind: writer.KindNumber, Decimals: 2},
+		{Name: "p", Label: "NS (%)", Kind: writer.KindPercent, Decimals: -1},
+		{Name: "d", Label: "TMA", Kind: writer.KindDuration, Decimals: -1},
+		{Name: "t", Label: "Entrada", Kind: writer.KindDatetime, Decimals: -1},
+		{Name: "day", Label: "Dia", Kind: writer.KindDate, Decimals: -1},
+		{Name: "b", Label: "Atendida", Kind: writer.KindBool, Decimals: -1},
+	}
+}
+
+func xlsxRows() *writertest.Rows {
+	null := writertest.Null
+	return writertest.New([]string{"s", "i", "n", "r", "p", "d", "t", "day", "b"},
+		[]any{"Vendas", "42", "1234.5", "2.675", "77.775", "90061", "2024-01-31 13:45:00", "2024-01-31", "true"},
+		[]any{null, null, null, null, null, null, null, null, null},
+		[]any{"=1+1", "12345678901234567890", "nan", "0.005", "inf", "3599.5", "2024-02-29 00:00:01.5", "2024-02-29", "0"},
+	)
+}
+
+// openXLSX writes rows with WriteXLSX and opens the result with excelize.
+func openXLSX(t *testing.T, lang string) (*excelize.File, writer.Stats) {
+	t.Helper()
+	var buf bytes.Buffer
+	st, err := writer.WriteXLSX(context.Background(), &buf, xlsxFields(), xlsxRows(), lang, nil)
+	if err != nil {
+		t.Fatalf("WriteXLSX: %v", err)
+	}
+	if st.Bytes != int64(buf.Len()) {
+		t.Errorf("Stats.Bytes = %d, wrote %d", st.Bytes, buf.Len())
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("excelize cannot open the workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, st
+}
+
+func TestWriteXLSX_WritesTypedCells(t *testing.T) {
+	t.Parallel()
+	f, st := openXLSX(t, "pt-BR")
+	if st.Rows != 3 {
+		t.Errorf("Stats.Rows = %d, want 3", st.Rows)
+	}
+	const sheet = "Relatório"
+	if got := f.GetSheetList(); len(got) != 1 || got[0] != sheet {
+		t.Fatalf("sheets = %q, want [%s]", got, sheet)
+	}
+	type cellKind int
+	const (
+		str cellKind = iota
+		num
+		boolean
+		none
+	)
+	// How excelize reports each kind: numbers carry no t attribute (OOXML's
+	// default, a number), so both numbers and empty cells read as Unset.
+	excelType := map[cellKind]excelize.CellType{
+		str: excelize.CellTypeInlineString, num: excelize.CellTypeUnset,
+		boolean: excelize.CellTypeBool, none: excelize.CellTypeUnset,
+	}
+	tests := []struct {
+		cell     string
+		typ      cellKind
+		raw      float64           // stored number, when typ is a number
+		shown    string            // what Excel displays
+		numFmt   string            // custom number format, "" = General
+		rawShown string            // raw text for non-numbers
+	}{
+		{cell: "A2", typ: str, rawShown: "Vendas", shown: "Vendas"},
+		{cell: "B2", typ: num, raw: 42, shown: "42", numFmt: "0"},
+		{cell: "C2", typ: num, raw: 1234.5, shown: "1234.5"},
+		{cell: "D2", typ: num, raw: 2.68, shown: "2.68", numFmt: "0.00"},
+		{cell: "E2", typ: num, raw: 0.7778, shown: "77.78%", numFmt: "0.00%"},
+		// 90061 s = 1 day 1 h 1 min 1 s
+		{cell: "F2", typ: num, raw: 90061.0 / 86400, shown: "25:01:01", numFmt: "[h]:mm:ss"},
+		// 2024-01-01 is Excel day 45292, so the 31st is 45322; 13:45 is 13.75/24 of a day.
+		{cell: "G2", typ: num, raw: 45322 + 13.75/24, shown: "31/01/2024 13:45:00", numFmt: "dd/mm/yyyy hh:mm:ss"},
+		{cell: "H2", typ: num, raw: 45322, shown: "31/01/2024", numFmt: "dd/mm/yyyy"},
+		{cell: "I2", typ: boolean, rawShown: "1", shown: "TRUE"},
+		// A NULL row leaves every cell empty.
+		{cell: "A3", typ: none}, {cell: "B3", typ: none}, {cell: "E3", typ: none}, {cell: "G3", typ: none}, {cell: "I3", typ: none},
+		{cell: "A4", typ: str, rawShown: "=1+1", shown: "=1+1"},
+		// More digits than a double keeps: text, so none is lost.
+		{cell: "B4", typ: str, rawShown: "12345678901234567890", shown: "12345678901234567890"},
+		{cell: "C4", typ: none},
+		{cell: "D4", typ: num, raw: 0.01, shown: "0.01", numFmt: "0.00"},
+		{cell: "E4", typ: none},
+		{cell: "F4", typ: num, raw: 3600.0 / 86400, shown: "1:00:00", numFmt: "[h]:mm:ss"},
+		// 2024-02-29 is day 45351 (45322 + 29); fractional seconds are dropped.
+		{cell: "G4", typ: num, raw: 45351 + 1.0/86400, shown: "29/02/2024 00:00:01", numFmt: "dd/mm/yyyy hh:mm:ss"},
+		{cell: "I4", typ: boolean, rawShown: "0", shown: "FALSE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cell, func(t *testing.T) {
+			typ, err := f.GetCellType(sheet, tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if typ != excelType[tt.typ] {
+				t.Errorf("type = %v, want %v", typ, tt.typ)
+			}
+			raw, _ := f.GetCellValue(sheet, tt.cell, excelize.Options{RawCellValue: true})
+			shown, _ := f.GetCellValue(sheet, tt.cell)
+			switch tt.typ {
+			case num:
+				got, err := strconv.ParseFloat(raw, 64)
+				if err != nil || math.Abs(got-tt.raw) > 1e-9 {
+					t.Errorf("stored %q, want %v", raw, tt.raw)
+				}
+			case none:
+				if raw != "" {
+					t.Errorf("stored %q, want an empty cell", raw)
+				}
+			default:
+				if raw != tt.rawShown {
+					t.Errorf("stored %q, want %q", raw, tt.rawShown)
+				}
+			}
+			if tt.typ != none && shown != tt.shown {
+				t.Errorf("shown %q, want %q", shown, tt.shown)
+			}
+			if tt.typ == num {
+				id, _ := f.GetCellStyle(sheet, tt.cell)
+				style, err := f.GetStyle(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ""
+				if style.CustomNumFmt != nil {
+					got = *style.CustomNumFmt
+				}
+				if got != tt.numFmt {
+					t.Errorf("number format %q, want %q", got, tt.numFmt)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteXLSX_HeaderIsBoldAndFrozen(t *testing.T) {
+	t.Parallel()
+	f, _ := openXLSX(t, "en")
+	const sheet = "Report"
+	header, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Fila", "Total", "Valor", "Média", "NS (%)", "TMA", "Entrada", "Dia", "Atendida"}
+	if len(header) == 0 || !equalStrings(header[0], want) {
+		t.Fatalf("header = %q, want %q", header[0], want)
+	}
+	for col := 1; col <= len(want); col++ {
+		cell, _ := excelize.CoordinatesToCellName(col, 1)
+		id, _ := f.GetCellStyle(sheet, cell)
+		style, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if style.Font == nil || !style.Font.Bold {
+			t.Errorf("%s is not bold", cell)
+		}
+	}
+	panes, err := f.GetPanes(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !panes.Freeze || panes.YSplit != 1 || panes.XSplit != 0 || panes.TopLeftCell != "A2" {
+		t.Errorf("panes = %+v, want the first row frozen", panes)
+	}
+	// English keeps ISO dates.
+	if got, _ := f.GetCellValue(sheet, "G2"); got != "2024-01-31 13:45:00" {
+		t.Errorf("G2 shown %q, want 2024-01-31 13:45:00", got)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestWriteXLSX_RefusesMoreRowsThanExcelHolds(t *testing.T) {
+	t.Parallel()
+	// One header row plus 1,048,576 data rows is one row too many.
+	const dataRows = 1_048_576
+	rows := writertest.Generate([]string{"n"}, dataRows, func(i int64, vals [][]byte) {
+		vals[0] = append(vals[0][:0], '1')
+	})
+	var buf bytes.Buffer
+	st, err := writer.WriteXLSX(context.Background(), &buf, []writer.Field{{Name: "n", Kind: writer.KindInt, Decimals: -1}}, rows, "pt-BR", nil)
+	if !errors.Is(err, writer.ErrTooManyRows) {
+		t.Fatalf("err = %v, want ErrTooManyRows", err)
+	}
+	if st.Rows != dataRows-1 {
+		t.Errorf("wrote %d rows before refusing, want %d", st.Rows, dataRows-1)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes of a workbook that cannot be complete", buf.Len())
+	}
+}
+
+func TestWriteXLSX_FillsTheSheetToTheLastRow(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("writes a full 1,048,576-row sheet")
+	}
+	// The header plus 1,048,575 data rows fill the sheet exactly.
+	const dataRows = 1_048_575
+	rows := writertest.Generate([]string{"n"}, dataRows, func(i int64, vals [][]byte) {
+		vals[0] = append(vals[0][:0], '1')
+	})
+	var buf bytes.Buffer
+	st, err := writer.WriteXLSX(context.Background(), &buf, []writer.Field{{Name: "n", Kind: writer.KindInt, Decimals: -1}}, rows, "pt-BR", nil)
+	if err != nil {
+		t.Fatalf("WriteXLSX: %v", err)
+	}
+	if st.Rows != dataRows || st.Bytes != int64(buf.Len()) || !bytes.HasPrefix(buf.Bytes(), []byte("PK")) {
+		t.Errorf("stats = %+v for %d bytes, want %d rows in a zip", st, buf.Len(), dataRows)
+	}
+}
+
+func TestWriteXLSX_StopsWhenContextIsCanceled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	_, err := writer.WriteXLSX(ctx, &buf, xlsxFields(), xlsxRows(), "pt-BR", nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes after cancel", buf.Len())
+	}
+}
