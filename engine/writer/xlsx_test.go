@@ -82,10 +82,10 @@ func TestWriteXLSX_WritesTypedCells(t *testing.T) {
 	tests := []struct {
 		cell     string
 		typ      cellKind
-		raw      float64           // stored number, when typ is a number
-		shown    string            // what Excel displays
-		numFmt   string            // custom number format, "" = General
-		rawShown string            // raw text for non-numbers
+		raw      float64 // stored number, when typ is a number
+		shown    string  // what Excel displays
+		numFmt   string  // custom number format, "" = General
+		rawShown string  // raw text for non-numbers
 	}{
 		{cell: "A2", typ: str, rawShown: "Vendas", shown: "Vendas"},
 		{cell: "B2", typ: num, raw: 42, shown: "42", numFmt: "0"},
