@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/relato/relato/engine/chsql"
 )
 
 // A fixture (<report>_test.yaml) is a report author's test, in the spirit of
@@ -187,21 +189,12 @@ func (r *FixtureRunner) load(ctx context.Context, fx fixtureFile, loc *time.Loca
 			body.WriteByte('\n')
 		}
 		// Fixture data is the author's own test input, not a user value; it is
-		// sent as JSONEachRow data after the statement, parsed by the server.
-		q := Query{
-			SQL:      "INSERT INTO " + name + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort' FORMAT JSONEachRow\n" + body.String(),
-			TimeZone: loc.String(),
-		}
-		rows, err := r.Backend.Query(ctx, q)
-		if err != nil {
-			return fmt.Errorf("tables: inserting into %s: %w", name, err)
-		}
-		for rows.Next() {
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return fmt.Errorf("tables: inserting into %s: %w", name, err)
+		// sent as JSONEachRow data after the statement, parsed by the server in
+		// the fixture's time zone.
+		sql := "INSERT INTO " + name + " SETTINGS session_timezone = " + chsql.QuoteString(loc.String()) +
+			", input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort' FORMAT JSONEachRow\n" + body.String()
+		if err := r.Backend.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("tables: inserting into %s: %s", name, firstLine(err.Error()))
 		}
 	}
 	return nil
