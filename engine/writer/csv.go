@@ -24,7 +24,7 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 	if err != nil {
 		return st, fmt.Errorf("write csv: %w", err)
 	}
-	e := csvEncoder{dialect: d, sep: d.separator(), point: d.decimalPoint()}
+	e := newCSVEncoder(d)
 	out := make([]byte, 0, flushAt+flushAt/4)
 	flush := func() error {
 		n, err := w.Write(out)
@@ -93,6 +93,15 @@ type csvEncoder struct {
 	point   byte
 	dec     decimal
 	cell    []byte
+	special [256]bool // bytes that force quoting
+}
+
+func newCSVEncoder(d Dialect) *csvEncoder {
+	e := &csvEncoder{dialect: d, sep: d.separator(), point: d.decimalPoint()}
+	for _, c := range []byte{e.sep, '"', '\r', '\n'} {
+		e.special[c] = true
+	}
+	return e
 }
 
 // appendValue appends the CSV field for v, quoted when needed.
@@ -161,7 +170,7 @@ func (e *csvEncoder) needsQuotes(s []byte) bool {
 		return true
 	}
 	for _, c := range s {
-		if c == e.sep || c == '"' || c == '\r' || c == '\n' {
+		if e.special[c] {
 			return true
 		}
 	}
@@ -193,6 +202,16 @@ func isFormulaLike(s []byte) bool {
 // appendNumber renders numeric text with places decimals (places < 0: as given).
 // nan and ±inf render empty; text that is not a number is kept as it is.
 func (e *csvEncoder) appendNumber(dst, v []byte, places int) []byte {
+	if places < 0 && isPlainNumber(v) {
+		// The common case, an integer or plain decimal kept as given.
+		for _, c := range v {
+			if c == '.' {
+				c = e.point
+			}
+			dst = append(dst, c)
+		}
+		return dst
+	}
 	switch e.dec.parse(v) {
 	case numNaN, numInf:
 		return dst
@@ -216,6 +235,27 @@ func (e *csvEncoder) appendNumber(dst, v []byte, places int) []byte {
 	}
 	e.dec.round(places)
 	return e.dec.appendText(dst, places, e.point)
+}
+
+// isPlainNumber reports whether v is digits with an optional leading minus
+// and at most one decimal point between digits.
+func isPlainNumber(v []byte) bool {
+	i := 0
+	if len(v) > 0 && v[0] == '-' {
+		i = 1
+	}
+	if i >= len(v) || v[i] < '0' || v[i] > '9' || v[len(v)-1] < '0' || v[len(v)-1] > '9' {
+		return false
+	}
+	point := false
+	for ; i < len(v); i++ {
+		if c := v[i]; c == '.' && !point {
+			point = true
+		} else if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendClock renders seconds as hh:mm:ss rounded to the nearest second; hours
