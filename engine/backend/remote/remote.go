@@ -16,6 +16,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,8 +246,31 @@ func (b *Backend) Capabilities() Capabilities {
 // Close closes every connection.
 func (b *Backend) Close() error { return b.conn.Close() }
 
+// sameZone compares zone names, taking the usual aliases of UTC as equal.
+func sameZone(a, b string) bool {
+	utc := func(z string) string {
+		switch z {
+		case "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu":
+			return "UTC"
+		}
+		return z
+	}
+	return utc(a) == utc(b)
+}
+
+// insertWithData matches INSERT statements that carry their rows inline.
+var insertWithData = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s.*?\s(VALUES|FORMAT)\b`)
+
 // Exec runs a statement that returns no rows.
+//
+// Servers before text settings (ClickHouse 19.x and older) expect the client
+// to send an INSERT's rows as data blocks even when they are written inline
+// after VALUES; the driver does not, and the server would wait for them until
+// the read timeout. Such statements are refused there: use INSERT … SELECT.
 func (b *Backend) Exec(ctx context.Context, sql string) error {
+	if b.revision < revisionStringSettings && insertWithData.MatchString(sql) {
+		return b.unsupported("INSERT with inline VALUES/FORMAT data waits forever on this server over the native protocol; use INSERT ... SELECT")
+	}
 	if err := b.conn.Exec(ctx, sql); err != nil {
 		return b.queryError(ctx, err)
 	}
@@ -306,7 +330,7 @@ func (b *Backend) queryContext(ctx context.Context, q engine.Query) (context.Con
 	switch {
 	case caps.SessionTimeZone:
 		settings["session_timezone"] = tz
-	case b.server.Timezone == nil || b.server.Timezone.String() != loc.String():
+	case b.server.Timezone == nil || !sameZone(b.server.Timezone.String(), loc.String()):
 		// Date functions would silently bucket in the server's zone.
 		server := "unknown"
 		if b.server.Timezone != nil {

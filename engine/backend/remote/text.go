@@ -129,7 +129,7 @@ func appendText(dst []byte, v reflect.Value, t *chType, loc *time.Location, nest
 	if !nested {
 		switch v.Kind() {
 		case reflect.Slice, reflect.Array, reflect.Map, reflect.Struct:
-			if _, ok := v.Interface().(time.Time); !ok && !isByteLike(v) && !isStringer(v) {
+			if _, ok := v.Interface().(time.Time); !ok && !isBytes(v, t) && !isStringer(v) {
 				text, err := appendText(nil, v, t, loc, true)
 				if err != nil {
 					return dst, err
@@ -143,7 +143,9 @@ func appendText(dst []byte, v reflect.Value, t *chType, loc *time.Location, nest
 	case string:
 		return appendString(dst, x, nested), nil
 	case []byte:
-		return appendString(dst, string(x), nested), nil
+		if isBytes(v, t) {
+			return appendString(dst, string(x), nested), nil
+		}
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int8, int16, int32, int64, int:
@@ -221,8 +223,9 @@ func appendText(dst []byte, v reflect.Value, t *chType, loc *time.Location, nest
 	return dst, fmt.Errorf("no text form for Go value of type %s", v.Type())
 }
 
-func isByteLike(v reflect.Value) bool {
-	return v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 && v.Type() == reflect.TypeOf([]byte(nil))
+// isBytes tells a String scanned as []byte from an Array(UInt8).
+func isBytes(v reflect.Value, t *chType) bool {
+	return v.Type() == reflect.TypeOf([]byte(nil)) && (t == nil || t.name != "Array")
 }
 
 func isStringer(v reflect.Value) bool {
