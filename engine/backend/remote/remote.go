@@ -60,15 +60,24 @@ type Config struct {
 // ParseDSN reads clickhouse://user:pass@host:9000[,host2:9000]/db?dial_timeout=2s
 // &read_timeout=1m&max_open_conns=8&secure=true into a Config.
 func ParseDSN(dsn string) (Config, error) {
-	u, err := url.Parse(dsn)
+	rest, ok := strings.CutPrefix(dsn, "clickhouse://")
+	if !ok {
+		return Config{}, errors.New("clickhouse DSN: want clickhouse://user:pass@host:port/db")
+	}
+	// net/url rejects host lists ("h1:9000,h2:9000"): take them out first.
+	end := strings.IndexAny(rest, "/?")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := rest[:end]
+	at := strings.LastIndexByte(authority, '@')
+	hosts := authority[at+1:]
+	u, err := url.Parse("clickhouse://" + authority[:at+1] + "placeholder" + rest[end:])
 	if err != nil {
 		return Config{}, fmt.Errorf("clickhouse DSN: %w", err)
 	}
-	if u.Scheme != "clickhouse" {
-		return Config{}, fmt.Errorf("clickhouse DSN: scheme %q, want clickhouse://", u.Scheme)
-	}
 	var cfg Config
-	for _, h := range strings.Split(u.Host, ",") {
+	for _, h := range strings.Split(hosts, ",") {
 		if h == "" {
 			continue
 		}

@@ -223,7 +223,7 @@ func TestQuery_StreamsLargeResultWithoutHoldingIt(t *testing.T) {
 	}
 	grew := int64(peak) - int64(base)
 	t.Logf("live heap grew by %d MB while streaming ~200 MB", grew>>20)
-	if grew > 64<<20 {
+	if grew > 120<<20 { // the whole result would be over 200 MB
 		t.Errorf("heap grew by %d MB while streaming; the result is being held", grew>>20)
 	}
 }
