@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// sampleValue is a plausible value of each filter type, used by lint to
+// SampleValue is a plausible value of each filter type, used by lint to
 // compile every optional clause and check the SQL against the warehouse.
-func sampleValue(f *Filter) any {
+func SampleValue(f *Filter) any {
 	if f.Default != nil {
 		return f.Default
 	}
@@ -58,7 +58,7 @@ func LintAgainstWarehouse(ctx context.Context, b Backend, cat *Catalog, wh Wareh
 		inputs := map[string]any{}
 		for _, f := range d.Filters {
 			if !f.Computed() {
-				inputs[f.Name] = sampleValue(f)
+				inputs[f.Name] = SampleValue(f)
 			}
 		}
 		env := CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC), Tables: wh.Tables}

@@ -24,6 +24,7 @@ import (
 	"github.com/relato/relato/definitions/seed"
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/backend/chdb"
+	_ "github.com/relato/relato/engine/backend/remote" // clickhouse:// warehouses
 	"github.com/relato/relato/engine/export"
 )
 
@@ -487,7 +488,7 @@ func (a *app) seed(ctx context.Context, args []string) error {
 	}
 	defer b.Close()
 	start := time.Now()
-	if err := b.Exec(ctx, "DROP DATABASE IF EXISTS "+engine.WarehouseDatabase+" SYNC"); err != nil {
+	if err := b.Exec(ctx, "DROP DATABASE IF EXISTS "+engine.WarehouseDatabase); err != nil {
 		return err
 	}
 	if err := seed.Seed(ctx, b, opt); err != nil {
