@@ -351,7 +351,9 @@ func TestParseDialect(t *testing.T) {
 		{"RFC4180", writer.RFC4180, false},
 		{"pt-br-excel", writer.PtBRExcel, false},
 		{" PT-BR-Excel ", writer.PtBRExcel, false},
-		{"excel", writer.RFC4180, true},
+		{"csv-excel", writer.PtBRExcel, false},
+		{"excel", writer.PtBRExcel, false},
+		{"semicolon", writer.RFC4180, true},
 		{"tsv", writer.RFC4180, true},
 	}
 	for _, tt := range tests {
@@ -364,5 +366,21 @@ func TestParseDialect(t *testing.T) {
 				t.Errorf("ParseDialect(%q.String()) = %v", got, back)
 			}
 		}
+	}
+}
+
+func TestFieldsFor_TakesLabelsInTheRequestedLanguage(t *testing.T) {
+	t.Parallel()
+	defs := []engine.ColumnDef{
+		{Name: "service_level", Type: engine.ColPercent, Decimals: 2, Label: engine.Text{"pt-BR": "NS (%)", "en": "SL (%)"}},
+		{Name: "offered", Type: engine.ColInt, Decimals: -1, Label: engine.Text{"pt-BR": "Ofertadas"}},
+	}
+	got := writer.FieldsFor(defs, "en")
+	want := []writer.Field{
+		{Name: "service_level", Label: "SL (%)", Kind: writer.KindPercent, Decimals: 2},
+		{Name: "offered", Label: "Ofertadas", Kind: writer.KindInt, Decimals: -1}, // falls back to pt-BR
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("FieldsFor = %+v, want %+v", got, want)
 	}
 }

@@ -25,10 +25,12 @@ var dialectNames = map[string]Dialect{
 	"csv":         RFC4180,
 	"rfc4180":     RFC4180,
 	"pt-br-excel": PtBRExcel,
+	"csv-excel":   PtBRExcel, // the names engine/export.ParseFormat accepts
+	"excel":       PtBRExcel,
 }
 
 // ParseDialect selects a dialect by name: "rfc4180" or "csv" (also the empty
-// name) for RFC4180, "pt-br-excel" for PtBRExcel. Case and surrounding spaces
+// name) for RFC4180, "pt-br-excel" (also "csv-excel", "excel") for PtBRExcel. Case and surrounding spaces
 // are ignored.
 func ParseDialect(name string) (Dialect, error) {
 	d, ok := dialectNames[strings.ToLower(strings.TrimSpace(name))]
