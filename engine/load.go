@@ -117,8 +117,14 @@ func ParseDefinition(file string, data []byte) (*Definition, Problems) {
 			d.Query = l.str(v, "query")
 			d.QueryPos = l.pos(v)
 			if v.Style == yaml.LiteralStyle || v.Style == yaml.FoldedStyle {
-				d.QueryPos.Line++ // the text starts on the line after `|`
-				d.QueryPos.Col = v.Column + 2
+				// The text starts on the line after `|`, at that line's indentation.
+				d.QueryPos.Line++
+				d.QueryPos.Col = 1
+				lines := strings.Split(string(data), "\n")
+				if v.Line < len(lines) {
+					first := lines[v.Line]
+					d.QueryPos.Col = len(first) - len(strings.TrimLeft(first, " ")) + 1
+				}
 			}
 		},
 		"columns":   func(_, v *yaml.Node) { d.Columns = l.columns(v) },
