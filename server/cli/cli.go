@@ -64,6 +64,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = a.seed(ctx, rest)
 	case "catalog":
 		err = a.catalog(rest)
+	case "sql":
+		err = a.sql(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "relato", buildVersion())
 		return exitOK
@@ -120,6 +122,7 @@ usage:
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)
   relato seed [--scale demo]   load deterministic demo data into the warehouse
   relato catalog [-o FILE]     write the report catalog as Markdown
+  relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
   relato version
 
 common flags: --data DIR (embedded warehouse directory, default ./.data/warehouse)
@@ -468,6 +471,8 @@ func (a *app) seed(ctx context.Context, args []string) error {
 	scale := fs.String("scale", "demo", "test, demo or bench")
 	tenants := fs.Int("tenants", 0, "number of tenants (default: the scale's)")
 	seedN := fs.Uint64("seed", 0, "random seed (default: the scale's)")
+	calls := fs.Int64("calls", 0, "voice calls per tenant (default: the scale's; other tables follow)")
+	days := fs.Int("days", 0, "days of data before today (default: the scale's)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -480,6 +485,12 @@ func (a *app) seed(ctx context.Context, args []string) error {
 	}
 	if *seedN > 0 {
 		opt.Seed = *seedN
+	}
+	if *calls > 0 {
+		opt.Calls = *calls
+	}
+	if *days > 0 {
+		opt.Days = *days
 	}
 	opt.End = time.Now()
 	b, err := c.openWarehouse(ctx)
@@ -520,4 +531,31 @@ func (a *app) catalog(args []string) error {
 		w = f
 	}
 	return engine.WriteCatalogMarkdown(w, cat, *lang)
+}
+
+// sql runs one raw statement on the embedded warehouse and prints its output:
+// an operator's tool, unscoped by tenant, never reachable from the API.
+func (a *app) sql(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "PrettyCompactMonoBlock", "ClickHouse output format")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New(`sql: expected one statement, e.g. relato sql "SELECT count() FROM wh.calls"`)
+	}
+	b, err := chdb.Open(c.data)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	out, err := b.QueryText(ctx, pos[0], *format)
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(out)
+	return err
 }

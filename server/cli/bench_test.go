@@ -1,0 +1,192 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/relato/relato/definitions"
+	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/backend/chdb"
+	"github.com/relato/relato/engine/export"
+)
+
+// Benchmarks print ratios against a reference measured in the same run; they
+// never assert on time. Run with `make bench`.
+
+const listingDef = `id: bench.calls_listing
+version: 1
+title: {pt-BR: "Bench: chamadas", en: "Bench: calls"}
+category: bench
+filters:
+  - {name: period, type: period, required: true, label: {pt-BR: Período}}
+  - {name: rows, type: int, required: true, label: {pt-BR: Linhas}}
+limits: {max_rows: 100000000, timeout: 30m}
+query: |
+  SELECT call_id, caller, entered_queue_at, wait_ms / 1000 AS wait, outcome
+  FROM wh.calls
+  WHERE entered_queue_at >= {period.from} AND entered_queue_at < {period.to}
+  LIMIT {rows}
+columns:
+  - {name: call_id, type: int, label: {pt-BR: Chamada}}
+  - {name: caller, type: string, label: {pt-BR: Origem}}
+  - {name: entered_queue_at, type: datetime, label: {pt-BR: Entrada}}
+  - {name: wait, type: number, label: {pt-BR: Espera}}
+  - {name: outcome, type: string, label: {pt-BR: Resultado}}
+`
+
+// runMeasured runs the relato binary and returns its wall time and peak RSS.
+func runMeasured(b *testing.B, args ...string) (time.Duration, int64) {
+	b.Helper()
+	cmd := exec.Command(relato, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = io.Discard
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("relato %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	el := time.Since(start)
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return el, ru.Maxrss * 1024
+}
+
+func BenchmarkExportCSV_VersusClickHouseOutfile(b *testing.B) {
+	needWarehouseB(b)
+	dir := b.TempDir()
+	data := filepath.Join(dir, "wh")
+	defs := filepath.Join(dir, "defs", "bench")
+	os.MkdirAll(defs, 0o755)
+	os.WriteFile(filepath.Join(defs, "calls_listing.yaml"), []byte(listingDef), 0o644)
+	const total = 10_000_000
+	// One tenant, 10M calls: every row of the listing is a call of tenant 1.
+	runMeasured(b, "sql", "--data", data, "CREATE DATABASE IF NOT EXISTS wh")
+	for _, s := range schema.Statements() {
+		runMeasured(b, "sql", "--data", data, "--", s)
+	}
+	runMeasured(b, "sql", "--data", data, fmt.Sprintf(`INSERT INTO wh.calls (tenant_id, wallet_id, call_id, queue_id, direction, caller, arrived_at, entered_queue_at, ended_at, outcome, wait_ms)
+		SELECT 1, 101 + number %% 6, number, 1 + number %% 10, 'inbound', concat('+55119', leftPad(toString(cityHash64(number) %% 100000000), 8, '0')),
+		       toDateTime('2024-01-01 00:00:00', 'UTC') + intDiv(number * 2592000, %d) AS t, t, t,
+		       if(cityHash64(number, 1) %% 10 = 0, 'abandoned', 'answered'), cityHash64(number, 2) %% 120000
+		FROM numbers(%d)`, total, total))
+	runMeasured(b, "sql", "--data", data, "INSERT INTO wh.tenants (tenant_id, name, time_zone) VALUES (1, 'Bench', 'UTC')")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var rss [2]int64
+		for k, n := range []int{1_000_000, total} {
+			out := filepath.Join(dir, "engine.csv")
+			raw := filepath.Join(dir, fmt.Sprintf("raw-%d-%d.csv", i, n))
+			engineT, engineRSS := runMeasured(b, "run", "bench.calls_listing", "--definitions", filepath.Join(dir, "defs"), "--data", data,
+				"--tenant", "1", "--tz", "UTC", "--filter", "period=2024-01-01..2024-01-31", "--filter", fmt.Sprintf("rows=%d", n), "-o", out)
+			rawT, rawRSS := runMeasured(b, "sql", "--data", data, "--format", "TabSeparated", fmt.Sprintf(
+				"SELECT call_id, caller, entered_queue_at, wait_ms / 1000 AS wait, outcome FROM wh.calls WHERE entered_queue_at >= '2024-01-01 00:00:00' AND entered_queue_at < '2024-01-31 00:00:00' LIMIT %d INTO OUTFILE '%s' FORMAT CSVWithNames", n, raw))
+			es, _ := os.Stat(out)
+			rs, _ := os.Stat(raw)
+			rss[k] = engineRSS
+			fmt.Printf("export %8d rows: relato run %6.2fs (%5.2f M rows/s, %d MB, peak RSS %d MB) | INTO OUTFILE %6.2fs (%5.2f M rows/s, %d MB, peak RSS %d MB) | speed ratio %.2f (goal ≥ 0.8)\n",
+				n, engineT.Seconds(), float64(n)/engineT.Seconds()/1e6, es.Size()>>20, engineRSS>>20,
+				rawT.Seconds(), float64(n)/rawT.Seconds()/1e6, rs.Size()>>20, rawRSS>>20, rawT.Seconds()/engineT.Seconds())
+			os.Remove(raw)
+		}
+		fmt.Printf("peak RSS 10M / 1M rows: %.2f (goal ≤ 1.2)\n", float64(rss[1])/float64(rss[0]))
+	}
+}
+
+func needWarehouseB(b *testing.B) {
+	if data == "" {
+		b.Skip("libchdb.so not available")
+	}
+}
+
+// BenchmarkServiceLevel_100MCalls_EngineVersusRawSQL times kpis.service_level
+// through the engine (compile, scope, typed parameters, CSV writer) against the
+// same aggregation written by hand with literal values, over 100M calls in one
+// month.
+func BenchmarkServiceLevel_100MCalls_EngineVersusRawSQL(b *testing.B) {
+	needWarehouseB(b)
+	calls := int64(100_000_000)
+	if s := os.Getenv("RELATO_BENCH_CALLS"); s != "" {
+		fmt.Sscan(s, &calls)
+	}
+	dir := b.TempDir()
+	data := filepath.Join(dir, "wh")
+	runMeasured(b, "sql", "--data", data, "CREATE DATABASE IF NOT EXISTS wh")
+	for _, s := range schema.Statements() {
+		runMeasured(b, "sql", "--data", data, "--", s)
+	}
+	start := time.Now()
+	runMeasured(b, "sql", "--data", data, fmt.Sprintf(`INSERT INTO wh.calls (tenant_id, wallet_id, call_id, queue_id, direction, arrived_at, entered_queue_at, ended_at, outcome, wait_ms)
+		SELECT 1, 101 + number %% 6, number, 1 + number %% 10, 'inbound',
+		       toDateTime('2024-01-01 03:00:00', 'UTC') + intDiv(number * 2678400, %d) AS t, t, t,
+		       if(cityHash64(number, 1) %% 10 = 0, 'abandoned', 'answered'), cityHash64(number, 2) %% 60000
+		FROM numbers(%d)`, calls, calls))
+	runMeasured(b, "sql", "--data", data, "OPTIMIZE TABLE wh.calls FINAL")
+	fmt.Printf("loaded %d calls in %s\n", calls, time.Since(start).Round(time.Second))
+	be, err := chdb.Open(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
+	if err != nil {
+		b.Fatal(err)
+	}
+	def := cat.Reports["kpis.service_level"]
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	ctx := context.Background()
+	raw := `SELECT toStartOfHour(entered_queue_at) AS interval_start,
+	       countIf(outcome = 'answered' OR (outcome = 'abandoned' AND wait_ms >= 0)) AS offered,
+	       countIf(outcome = 'answered') AS answered,
+	       countIf(outcome = 'answered' AND wait_ms <= 20000) AS answered_within,
+	       countIf(outcome = 'abandoned' AND wait_ms >= 0) AS abandoned,
+	       countIf(outcome = 'abandoned' AND wait_ms >= 0 AND wait_ms <= 20000) AS abandoned_within,
+	       countIf(outcome = 'abandoned' AND wait_ms < 0) AS short_abandons,
+	       answered_within / nullIf(offered, 0) * 100 AS service_level
+	FROM wh.calls
+	WHERE tenant_id = 1 AND entered_queue_at >= '2024-01-01 00:00:00' AND entered_queue_at < '2024-02-01 00:00:00'
+	  AND direction = 'inbound' AND queue_id != 0 AND outcome IN ('answered', 'abandoned')
+	GROUP BY interval_start ORDER BY interval_start SETTINGS session_timezone = 'America/Sao_Paulo'`
+	var engineTimes, rawTimes []time.Duration
+	b.ResetTimer()
+	for i := 0; i < 5*b.N; i++ {
+		t0 := time.Now()
+		comp, err := engine.Compile(ctx, def, map[string]any{"period": "2024-01-01..2024-01-31"},
+			engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := export.Run(ctx, be, comp, export.CSV, "pt-BR", io.Discard, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		engineTimes = append(engineTimes, time.Since(t0))
+		t1 := time.Now()
+		out, err := be.QueryText(ctx, raw, "CSV")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rawTimes = append(rawTimes, time.Since(t1))
+		if lines := int64(bytes.Count(out, []byte("\n"))); lines != res.Rows {
+			b.Fatalf("engine gave %d rows, raw SQL %d", res.Rows, lines)
+		}
+	}
+	e, r := median(engineTimes), median(rawTimes)
+	fmt.Printf("service level over %d calls: engine %s, raw SQL %s (median of %d), overhead %+.1f%% (goal < 1 s, ≤ 10%%)\n",
+		calls, e.Round(time.Millisecond), r.Round(time.Millisecond), len(engineTimes), (e.Seconds()/r.Seconds()-1)*100)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
