@@ -140,6 +140,9 @@ func (d *Definition) queryPos(offset int) Pos {
 var (
 	forbiddenRe = regexp.MustCompile(`(?i)\b(SETTINGS|FORMAT|INTO\s+OUTFILE|additional_table_filters|INSERT|ALTER|DROP|CREATE|TRUNCATE|ATTACH|DETACH|SYSTEM|GRANT|KILL|OPTIMIZE|RENAME)\b`)
 	tableRefRe  = regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_.]*)(\s*\()?`)
+	// Table functions that reach outside the warehouse (files, URLs, other
+	// servers, processes) are refused wherever they appear, not just after FROM.
+	tableFuncRe = regexp.MustCompile(`(?i)\b(file|fileCluster|url|urlCluster|s3|s3Cluster|gcs|azureBlobStorage|hdfs|hdfsCluster|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|sqlite|mongodb|redis|jdbc|odbc|executable|input|merge|dictionary|iceberg|deltaLake|hudi|view|loop|system\.[a-z_]+)\s*\(`)
 	cteRe       = regexp.MustCompile(`(?i)(?:\bWITH|,)\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(`)
 )
 
@@ -164,6 +167,9 @@ func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
 	for _, m := range nativeParamRe.FindAllStringIndex(masked, -1) {
 		ps.add(d.queryPos(m[0]), "query: %s: use {filter_name} placeholders; typed parameters are the engine's job", q[m[0]:m[1]])
 	}
+	for _, m := range tableFuncRe.FindAllStringSubmatchIndex(masked, -1) {
+		ps.add(d.queryPos(m[2]), "query: table function %s(…) is not allowed; read warehouse tables as wh.<table>", masked[m[2]:m[3]])
+	}
 	ctes := map[string]bool{}
 	for _, m := range cteRe.FindAllStringSubmatch(masked, -1) {
 		ctes[strings.ToLower(m[1])] = true
@@ -172,7 +178,9 @@ func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
 		name := masked[m[4]:m[5]]
 		pos := d.queryPos(m[4])
 		if m[6] >= 0 {
-			ps.add(pos, "query: table function %s(…) is not allowed; read warehouse tables as wh.<table>", name)
+			if !tableFuncRe.MatchString(masked[m[4]:m[7]]) { // not already reported
+				ps.add(pos, "query: table function %s(…) is not allowed; read warehouse tables as wh.<table>", name)
+			}
 			continue
 		}
 		if ctes[strings.ToLower(name)] {
