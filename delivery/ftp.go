@@ -1,0 +1,343 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+)
+
+// FTP kinds. One config type serves all three; the kind fixes the encryption.
+const (
+	KindFTP   = "delivery.ftp"   // plain FTP, port 21
+	KindFTPES = "delivery.ftpes" // explicit TLS (AUTH TLS) on 21
+	KindFTPS  = "delivery.ftps"  // implicit TLS, port 990
+)
+
+func init() {
+	for _, kind := range []string{KindFTP, KindFTPES, KindFTPS} {
+		MustRegister(kind, func(cfgJSON []byte, opts Options) (Destination, error) {
+			return NewFTPFromJSON(kind, cfgJSON, opts)
+		})
+	}
+}
+
+// FTPConfig is the settings of an FTP, FTPES or FTPS destination.
+type FTPConfig struct {
+	Host      string `json:"host"`
+	Port      int    `json:"port,omitempty"` // 0: 21, or 990 for FTPS
+	Username  string `json:"username"`
+	Password  Secret `json:"password,omitempty"`
+	Directory string `json:"directory,omitempty"` // remote directory; empty: the login directory
+	// Encryption is optional and must agree with the kind: "none" (ftp),
+	// "explicit" (ftpes), "implicit" (ftps).
+	Encryption     string     `json:"encryption,omitempty"`
+	TLS            TLSOptions `json:"tls,omitzero"`
+	Manifest       bool       `json:"manifest,omitempty"` // also upload <name>.manifest.json
+	TimeoutSeconds int        `json:"timeout_seconds,omitempty"`
+}
+
+var ftpEncryption = map[string]string{KindFTP: "none", KindFTPES: "explicit", KindFTPS: "implicit"}
+
+// Validate reports every problem of the config for the given kind.
+func (c FTPConfig) Validate(kind string) error {
+	var ps problems
+	c.validate(&ps, kind)
+	return ps.err(kind)
+}
+
+func (c FTPConfig) validate(ps *problems, kind string) {
+	want, ok := ftpEncryption[kind]
+	if !ok {
+		ps.add("(kind)", "%q is not an FTP kind", kind)
+		return
+	}
+	checkHost(ps, c.Host)
+	if c.Port != 0 {
+		checkPort(ps, c.Port)
+	}
+	if c.Username == "" {
+		ps.add("username", "required")
+	}
+	if c.Encryption != "" && c.Encryption != want {
+		ps.add("encryption", "%q is not valid for %s (use %q, or leave it out)", c.Encryption, kind, want)
+	}
+	if kind == KindFTP && c.TLS != (TLSOptions{}) {
+		ps.add("tls", "plain FTP has no TLS; use delivery.ftpes or delivery.ftps")
+	}
+	c.TLS.validate(ps, "tls.")
+	if c.TimeoutSeconds < 0 {
+		ps.add("timeout_seconds", "must not be negative")
+	}
+}
+
+// FTP delivers over FTP, FTPES or FTPS in passive mode.
+type FTP struct {
+	kind  string
+	cfg   FTPConfig
+	guard *Guard
+}
+
+var (
+	_ Destination = (*FTP)(nil)
+	_ Tester      = (*FTP)(nil)
+)
+
+// NewFTPFromJSON decodes and validates a config.
+func NewFTPFromJSON(kind string, cfgJSON []byte, opts Options) (*FTP, error) {
+	var cfg FTPConfig
+	ps := decodeConfig(kind, cfgJSON, &cfg)
+	cfg.validate(&ps, kind)
+	if err := ps.err(kind); err != nil {
+		return nil, err
+	}
+	return NewFTP(kind, cfg, opts)
+}
+
+// NewFTP builds an FTP destination from a config.
+func NewFTP(kind string, cfg FTPConfig, opts Options) (*FTP, error) {
+	if err := cfg.Validate(kind); err != nil {
+		return nil, err
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 21
+		if kind == KindFTPS {
+			cfg.Port = 990
+		}
+	}
+	if opts.Guard == nil {
+		opts.Guard = DefaultGuard()
+	}
+	return &FTP{kind: kind, cfg: cfg, guard: opts.Guard}, nil
+}
+
+func (d *FTP) Kind() string { return d.kind }
+
+// Config returns the config; its secrets print and marshal redacted.
+func (d *FTP) Config() FTPConfig { return d.cfg }
+
+// ftpSession is one logged-in control connection plus its data connections,
+// closed all at once when the context ends.
+type ftpSession struct {
+	conn  *ftp.ServerConn
+	mu    sync.Mutex
+	nets  []net.Conn
+	stop  func() bool
+	fp    string
+	subj  string
+	timed time.Duration
+}
+
+func (s *ftpSession) track(c net.Conn) {
+	s.mu.Lock()
+	s.nets = append(s.nets, c)
+	s.mu.Unlock()
+}
+
+func (s *ftpSession) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.nets {
+		c.Close()
+	}
+}
+
+func (s *ftpSession) close() {
+	s.stop()
+	if s.conn != nil {
+		s.conn.Quit()
+	}
+	s.closeAll()
+}
+
+func (d *FTP) dial(ctx context.Context) (*ftpSession, error) {
+	s := &ftpSession{timed: timeoutOr(d.cfg.TimeoutSeconds, 60*time.Second)}
+	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.Port))
+	var tlsCfg *tls.Config
+	if d.kind != KindFTP {
+		tlsCfg = d.cfg.TLS.tlsConfig(d.cfg.Host, func(fp, subj string) { s.fp, s.subj = fp, subj })
+	}
+	calls := 0
+	// The library uses this for the control and every data connection, and
+	// leaves TLS to us: implicit TLS wraps all of them, explicit TLS only the
+	// data connections (the control one is upgraded by AUTH TLS).
+	dialFunc := func(network, address string) (net.Conn, error) {
+		calls++
+		dctx, cancel := context.WithTimeout(ctx, s.timed)
+		defer cancel()
+		c, err := d.guard.DialContext(dctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		s.track(c)
+		if tlsCfg != nil && (d.kind == KindFTPS || calls > 1) {
+			tc := tls.Client(c, tlsCfg)
+			if calls == 1 {
+				if err := tc.HandshakeContext(dctx); err != nil {
+					c.Close()
+					return nil, classifyTLS(err)
+				}
+				return tc, nil
+			}
+			return &gracefulTLS{Conn: tc, linger: s.timed}, nil
+		}
+		return c, nil
+	}
+	s.stop = context.AfterFunc(ctx, s.closeAll)
+	opts := []ftp.DialOption{
+		ftp.DialWithContext(ctx), ftp.DialWithTimeout(s.timed), ftp.DialWithDialFunc(dialFunc),
+	}
+	if d.kind == KindFTPES {
+		opts = append(opts, ftp.DialWithExplicitTLS(tlsCfg))
+	} else if d.kind == KindFTPS {
+		opts = append(opts, ftp.DialWithTLS(tlsCfg))
+	}
+	conn, err := ftp.Dial(addr, opts...)
+	if err != nil {
+		s.close()
+		return s, fmt.Errorf("%s: connect %s: %w", d.kind, addr, ctxErr(ctx, classifyTLS(err)))
+	}
+	s.conn = conn
+	if err := conn.Login(d.cfg.Username, d.cfg.Password.Reveal()); err != nil {
+		s.close()
+		return s, fmt.Errorf("%s: login as %s at %s: %w", d.kind, d.cfg.Username, addr, ctxErr(ctx, classifyLogin(classifyTLS(err))))
+	}
+	return s, nil
+}
+
+// classifyLogin treats any refusal of USER/PASS as an auth failure.
+func classifyLogin(err error) error {
+	err = classifyFTPCode(err)
+	if errors.Is(err, ErrPermissionDenied) {
+		return &wrapped{msg: err.Error(), errs: []error{ErrAuth, err}}
+	}
+	return err
+}
+
+// ctxErr prefers the context's error when the context ended, since closing
+// the connections then produces misleading "use of closed connection" errors.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+// Test connects, logs in and checks the directory exists.
+func (d *FTP) Test(ctx context.Context) (TestResult, error) {
+	s, err := d.dial(ctx)
+	res := TestResult{Fingerprint: s.fp, Server: s.subj}
+	if err != nil {
+		return res, err
+	}
+	defer s.close()
+	if d.cfg.Directory != "" {
+		if _, err := s.conn.List(d.cfg.Directory); err != nil {
+			return res, fmt.Errorf("%s: list %s: %w", d.kind, d.cfg.Directory, classifyFTPCode(err))
+		}
+	}
+	return res, nil
+}
+
+// Send uploads f to <directory>/<name>.part, renames it to <name>, then
+// writes the manifest the same way when configured.
+func (d *FTP) Send(ctx context.Context, f File) (Receipt, error) {
+	rc := Receipt{Kind: d.kind, Remote: remotePath(d.cfg.Directory, f.Name)}
+	if err := f.checkName(); err != nil {
+		return rc, err
+	}
+	s, err := d.dial(ctx)
+	if err != nil {
+		return rc, err
+	}
+	defer s.close()
+
+	body, err := f.Open()
+	if err != nil {
+		return rc, fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	defer body.Close()
+	cr := newCountingReader(body)
+	err = d.storeAtomically(ctx, s.conn, rc.Remote, cr, func() error { return checkSum(f, cr.sum()) })
+	rc.Bytes, rc.SHA256 = cr.n, cr.sum()
+	if err != nil {
+		return rc, err
+	}
+	if d.cfg.Manifest {
+		mpath := remotePath(d.cfg.Directory, ManifestName(f.Name))
+		if err := d.storeAtomically(ctx, s.conn, mpath, bytes.NewReader(manifestJSON(f, rc.Bytes, rc.SHA256)), nil); err != nil {
+			return rc, fmt.Errorf("manifest: %w", err)
+		}
+		rc.Manifest = mpath
+	}
+	return rc, nil
+}
+
+// storeAtomically writes to path+".part" and renames; on failure it deletes
+// the .part so a later attempt does not trip over it.
+func (d *FTP) storeAtomically(ctx context.Context, c *ftp.ServerConn, path string, r io.Reader, check func() error) error {
+	part := path + ".part"
+	err := c.Stor(part, r)
+	if err == nil && check != nil {
+		err = check()
+	}
+	if err == nil {
+		if err = c.Rename(part, path); err != nil {
+			// Some servers refuse to rename over an existing file.
+			if derr := c.Delete(path); derr == nil {
+				err = c.Rename(part, path)
+			}
+		}
+		if err != nil {
+			err = fmt.Errorf("rename %s to %s: %w", part, path, classifyFTPCode(err))
+		}
+	} else {
+		err = fmt.Errorf("upload %s: %w", part, classifyFTPCode(classifyTLS(err)))
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			_ = c.Delete(part) // best effort; the error that matters is err
+		}
+		return fmt.Errorf("%s: %w", d.kind, ctxErr(ctx, err))
+	}
+	return nil
+}
+
+// MarshalJSON shows the config without secrets (Secret redacts itself).
+func (d *FTP) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind   string    `json:"kind"`
+		Config FTPConfig `json:"config"`
+	}{d.kind, d.cfg})
+}
+
+// gracefulTLS closes a TLS data connection the way servers expect: send
+// close_notify, then read until the server closes. Closing at once can leave
+// unread TLS 1.3 session tickets in the socket, the kernel then sends a reset,
+// and vsftpd answers the upload with "426 Failure reading network stream".
+type gracefulTLS struct {
+	*tls.Conn
+	linger time.Duration
+}
+
+func (g *gracefulTLS) Close() error {
+	werr := g.Conn.CloseWrite()
+	if werr == nil {
+		_ = g.Conn.SetReadDeadline(time.Now().Add(g.linger))
+		_, _ = io.Copy(io.Discard, g.Conn)
+	}
+	err := g.Conn.Close()
+	if werr != nil && !errors.Is(werr, net.ErrClosed) {
+		return werr
+	}
+	return err
+}
