@@ -1,0 +1,341 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+)
+
+// KindSFTP is SFTP over SSH, port 22.
+const KindSFTP = "delivery.sftp"
+
+func init() {
+	MustRegister(KindSFTP, func(cfgJSON []byte, opts Options) (Destination, error) {
+		return NewSFTPFromJSON(cfgJSON, opts)
+	})
+}
+
+// SFTPConfig is the settings of an SFTP destination.
+type SFTPConfig struct {
+	Host                 string `json:"host"`
+	Port                 int    `json:"port,omitempty"` // 0: 22
+	Username             string `json:"username"`
+	Password             Secret `json:"password,omitempty"`
+	PrivateKey           Secret `json:"private_key,omitempty"` // PEM or OpenSSH format
+	PrivateKeyPassphrase Secret `json:"private_key_passphrase,omitempty"`
+	// HostKeySHA256 pins the server's host key as OpenSSH prints it
+	// ("SHA256:…", see ssh-keygen -lf). Without it the upload is refused
+	// unless InsecureIgnoreHostKey is set.
+	HostKeySHA256         string `json:"host_key_sha256,omitempty"`
+	InsecureIgnoreHostKey bool   `json:"insecure_ignore_host_key,omitempty"`
+	Directory             string `json:"directory,omitempty"`
+	Manifest              bool   `json:"manifest,omitempty"`
+	TimeoutSeconds        int    `json:"timeout_seconds,omitempty"`
+	// Encryption belongs to the FTP kinds; it is accepted here only to
+	// explain that it does not apply.
+	Encryption string `json:"encryption,omitempty"`
+}
+
+// Validate reports every problem of the config.
+func (c SFTPConfig) Validate() error {
+	var ps problems
+	c.validate(&ps)
+	return ps.err(KindSFTP)
+}
+
+func (c SFTPConfig) validate(ps *problems) {
+	checkHost(ps, c.Host)
+	if c.Port != 0 {
+		checkPort(ps, c.Port)
+	}
+	if c.Username == "" {
+		ps.add("username", "required")
+	}
+	if c.Password == "" && c.PrivateKey == "" {
+		ps.add("password", "a password or a private_key is required")
+	}
+	if c.PrivateKey != "" {
+		if _, err := c.signer(); err != nil {
+			ps.add("private_key", "%v", err)
+		}
+	}
+	if c.HostKeySHA256 != "" {
+		raw, ok := strings.CutPrefix(c.HostKeySHA256, "SHA256:")
+		if b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(raw, "=")); !ok || err != nil || len(b) != 32 {
+			ps.add("host_key_sha256", `must look like "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints`)
+		}
+		if c.InsecureIgnoreHostKey {
+			ps.add("insecure_ignore_host_key", "contradicts host_key_sha256; set one or the other")
+		}
+	}
+	if c.Encryption != "" {
+		ps.add("encryption", "%q is not valid for sftp (SFTP always runs encrypted over SSH; encryption is for the FTP kinds)", c.Encryption)
+	}
+	if c.TimeoutSeconds < 0 {
+		ps.add("timeout_seconds", "must not be negative")
+	}
+}
+
+func (c SFTPConfig) signer() (ssh.Signer, error) {
+	var (
+		s   ssh.Signer
+		err error
+	)
+	if c.PrivateKeyPassphrase != "" {
+		s, err = ssh.ParsePrivateKeyWithPassphrase([]byte(c.PrivateKey.Reveal()), []byte(c.PrivateKeyPassphrase.Reveal()))
+	} else {
+		s, err = ssh.ParsePrivateKey([]byte(c.PrivateKey.Reveal()))
+	}
+	if err != nil {
+		var missing *ssh.PassphraseMissingError
+		if errors.As(err, &missing) {
+			return nil, errors.New("is encrypted; set private_key_passphrase")
+		}
+		return nil, fmt.Errorf("cannot be read: %v", err) // never echo the key
+	}
+	return s, nil
+}
+
+// SFTP delivers over SFTP.
+type SFTP struct {
+	cfg    SFTPConfig
+	guard  *Guard
+	signer ssh.Signer
+}
+
+var (
+	_ Destination = (*SFTP)(nil)
+	_ Tester      = (*SFTP)(nil)
+)
+
+// NewSFTPFromJSON decodes and validates a config.
+func NewSFTPFromJSON(cfgJSON []byte, opts Options) (*SFTP, error) {
+	var cfg SFTPConfig
+	ps := decodeConfig(KindSFTP, cfgJSON, &cfg)
+	cfg.validate(&ps)
+	if err := ps.err(KindSFTP); err != nil {
+		return nil, err
+	}
+	return NewSFTP(cfg, opts)
+}
+
+// NewSFTP builds an SFTP destination from a config.
+func NewSFTP(cfg SFTPConfig, opts Options) (*SFTP, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 22
+	}
+	if opts.Guard == nil {
+		opts.Guard = DefaultGuard()
+	}
+	d := &SFTP{cfg: cfg, guard: opts.Guard}
+	if cfg.PrivateKey != "" {
+		d.signer, _ = cfg.signer()
+	}
+	return d, nil
+}
+
+func (d *SFTP) Kind() string { return KindSFTP }
+
+// Config returns the config; its secrets print and marshal redacted.
+func (d *SFTP) Config() SFTPConfig { return d.cfg }
+
+// MarshalJSON shows the config without secrets.
+func (d *SFTP) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind   string     `json:"kind"`
+		Config SFTPConfig `json:"config"`
+	}{KindSFTP, d.cfg})
+}
+
+type sftpSession struct {
+	ssh  *ssh.Client
+	sftp *sftp.Client
+	conn net.Conn
+	stop func() bool
+	fp   string
+}
+
+func (s *sftpSession) close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.sftp != nil {
+		s.sftp.Close()
+	}
+	if s.ssh != nil {
+		s.ssh.Close()
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+func (d *SFTP) dial(ctx context.Context) (*sftpSession, error) {
+	s := &sftpSession{}
+	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.Port))
+	timeout := timeoutOr(d.cfg.TimeoutSeconds, 60*time.Second)
+	var auth []ssh.AuthMethod
+	if d.signer != nil {
+		auth = append(auth, ssh.PublicKeys(d.signer))
+	}
+	if d.cfg.Password != "" {
+		pw := d.cfg.Password.Reveal()
+		auth = append(auth, ssh.Password(pw), ssh.KeyboardInteractive(
+			func(_, _ string, questions []string, _ []bool) ([]string, error) {
+				answers := make([]string, len(questions))
+				for i := range answers {
+					answers[i] = pw
+				}
+				return answers, nil
+			}))
+	}
+	cc := &ssh.ClientConfig{
+		User: d.cfg.Username, Auth: auth, Timeout: timeout,
+		HostKeyCallback: func(_ string, _ net.Addr, key ssh.PublicKey) error {
+			s.fp = ssh.FingerprintSHA256(key)
+			switch {
+			case d.cfg.HostKeySHA256 != "":
+				want := "SHA256:" + strings.TrimRight(strings.TrimPrefix(d.cfg.HostKeySHA256, "SHA256:"), "=")
+				if subtle.ConstantTimeCompare([]byte(s.fp), []byte(want)) != 1 {
+					return fmt.Errorf("server %s offered %s, pinned %s: %w", addr, s.fp, want, ErrHostKeyMismatch)
+				}
+				return nil
+			case d.cfg.InsecureIgnoreHostKey:
+				return nil
+			}
+			return fmt.Errorf("server %s offered %s: %w", addr, s.fp, ErrHostKeyNotPinned)
+		},
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := d.guard.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return s, fmt.Errorf("%s: connect %s: %w", KindSFTP, addr, err)
+	}
+	s.conn = conn
+	s.stop = context.AfterFunc(ctx, func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(timeout)) // bounds the handshake
+	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cc)
+	if err != nil {
+		s.close()
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			err = &wrapped{msg: err.Error(), errs: []error{ErrAuth, err}}
+		}
+		return s, fmt.Errorf("%s: ssh to %s as %s: %w", KindSFTP, addr, d.cfg.Username, ctxErr(ctx, err))
+	}
+	_ = conn.SetDeadline(time.Time{})
+	s.ssh = ssh.NewClient(c, chans, reqs)
+	s.sftp, err = sftp.NewClient(s.ssh, sftp.UseConcurrentWrites(true))
+	if err != nil {
+		s.close()
+		return s, fmt.Errorf("%s: start sftp on %s: %w", KindSFTP, addr, ctxErr(ctx, err))
+	}
+	return s, nil
+}
+
+// Test connects, authenticates and checks the directory. The host key
+// fingerprint is returned even when it is not pinned yet.
+func (d *SFTP) Test(ctx context.Context) (TestResult, error) {
+	s, err := d.dial(ctx)
+	res := TestResult{Fingerprint: s.fp}
+	if err != nil {
+		return res, err
+	}
+	defer s.close()
+	if d.cfg.Directory != "" {
+		if _, err := s.sftp.Stat(d.cfg.Directory); err != nil {
+			return res, fmt.Errorf("%s: stat %s: %w", KindSFTP, d.cfg.Directory, classifyFS(err))
+		}
+	}
+	return res, nil
+}
+
+// Send uploads f to <directory>/<name>.part and renames it to <name>.
+func (d *SFTP) Send(ctx context.Context, f File) (Receipt, error) {
+	rc := Receipt{Kind: KindSFTP, Remote: remotePath(d.cfg.Directory, f.Name)}
+	if err := f.checkName(); err != nil {
+		return rc, err
+	}
+	s, err := d.dial(ctx)
+	if err != nil {
+		return rc, err
+	}
+	defer s.close()
+	body, err := f.Open()
+	if err != nil {
+		return rc, fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	defer body.Close()
+	cr := newCountingReader(body)
+	err = d.storeAtomically(ctx, s.sftp, rc.Remote, cr, func() error { return checkSum(f, cr.sum()) })
+	rc.Bytes, rc.SHA256 = cr.n, cr.sum()
+	if err != nil {
+		return rc, err
+	}
+	if d.cfg.Manifest {
+		mpath := remotePath(d.cfg.Directory, ManifestName(f.Name))
+		if err := d.storeAtomically(ctx, s.sftp, mpath, bytes.NewReader(manifestJSON(f, rc.Bytes, rc.SHA256)), nil); err != nil {
+			return rc, fmt.Errorf("manifest: %w", err)
+		}
+		rc.Manifest = mpath
+	}
+	return rc, nil
+}
+
+func (d *SFTP) storeAtomically(ctx context.Context, c *sftp.Client, path string, r io.Reader, check func() error) error {
+	part := path + ".part"
+	err := func() error {
+		w, err := c.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", part, classifyFS(err))
+		}
+		if _, err := w.ReadFrom(r); err != nil {
+			w.Close()
+			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
+		}
+		if check != nil {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+		if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
+			err = c.PosixRename(part, path)
+		} else {
+			// Plain SFTP rename fails when the target exists.
+			if rerr := c.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				return fmt.Errorf("replace %s: %w", path, classifyFS(rerr))
+			}
+			err = c.Rename(part, path)
+		}
+		if err != nil {
+			return fmt.Errorf("rename %s to %s: %w", part, path, classifyFS(err))
+		}
+		return nil
+	}()
+	if err != nil {
+		if ctx.Err() == nil {
+			_ = c.Remove(part) // best effort
+		}
+		return fmt.Errorf("%s: %w", KindSFTP, ctxErr(ctx, err))
+	}
+	return nil
+}
