@@ -1,0 +1,479 @@
+package delivery
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// KindEmail sends the file by SMTP, attached or as a link.
+const KindEmail = "delivery.email"
+
+func init() {
+	MustRegister(KindEmail, func(cfgJSON []byte, opts Options) (Destination, error) {
+		return NewEmailFromJSON(cfgJSON, opts)
+	})
+}
+
+// DefaultMaxAttachmentBytes is used when max_attachment_bytes is 0: most
+// relays refuse messages over 10–25 MB, and base64 adds a third.
+const DefaultMaxAttachmentBytes = 10 << 20
+
+// EmailConfig is the settings of an e-mail destination.
+type EmailConfig struct {
+	Host string `json:"host"`
+	Port int    `json:"port,omitempty"` // 0: 587 for starttls, 465 for tls, 25 for none
+	// Encryption: "starttls" (default), "tls" (implicit, port 465) or "none".
+	Encryption string `json:"encryption,omitempty"`
+	Username   string `json:"username,omitempty"`
+	Password   Secret `json:"password,omitempty"`
+	// Auth: "plain" (default when username is set) or "login".
+	Auth       string   `json:"auth,omitempty"`
+	From       string   `json:"from"`
+	Recipients []string `json:"recipients"`
+	// Subject and Body may use {file} for the file name.
+	Subject            string     `json:"subject,omitempty"`
+	Body               string     `json:"body,omitempty"`
+	MaxAttachmentBytes int64      `json:"max_attachment_bytes,omitempty"`
+	TLS                TLSOptions `json:"tls,omitzero"`
+	TimeoutSeconds     int        `json:"timeout_seconds,omitempty"`
+}
+
+// Validate reports every problem of the config.
+func (c EmailConfig) Validate() error {
+	var ps problems
+	c.validate(&ps)
+	return ps.err(KindEmail)
+}
+
+func (c EmailConfig) validate(ps *problems) {
+	checkHost(ps, c.Host)
+	if c.Port != 0 {
+		checkPort(ps, c.Port)
+	}
+	switch c.Encryption {
+	case "", "starttls", "tls", "none":
+	case "explicit", "implicit":
+		ps.add("encryption", `%q is an FTP setting; for e-mail use "starttls" or "tls"`, c.Encryption)
+	default:
+		ps.add("encryption", `must be "starttls", "tls" or "none", got %q`, c.Encryption)
+	}
+	switch c.Auth {
+	case "", "plain", "login":
+	default:
+		ps.add("auth", `must be "plain" or "login", got %q`, c.Auth)
+	}
+	if c.Username != "" && c.Password == "" {
+		ps.add("password", "required when username is set")
+	}
+	if c.Username == "" && c.Auth != "" {
+		ps.add("username", "required when auth is set")
+	}
+	if c.Username != "" && c.Encryption == "none" {
+		ps.add("encryption", `"none" would send the password in clear text; use "starttls" or "tls"`)
+	}
+	if _, err := mail.ParseAddress(c.From); err != nil {
+		ps.add("from", "not an e-mail address: %q", c.From)
+	}
+	if len(c.Recipients) == 0 {
+		ps.add("recipients", "at least one")
+	}
+	for i, r := range c.Recipients {
+		if a, err := mail.ParseAddress(r); err != nil || strings.ContainsAny(a.Address, "\r\n") {
+			ps.add(fmt.Sprintf("recipients[%d]", i), "not an e-mail address: %q", r)
+		}
+	}
+	if strings.ContainsAny(c.Subject, "\r\n") {
+		ps.add("subject", "must be one line")
+	}
+	if c.MaxAttachmentBytes < 0 {
+		ps.add("max_attachment_bytes", "must not be negative")
+	}
+	c.TLS.validate(ps, "tls.")
+	if c.TimeoutSeconds < 0 {
+		ps.add("timeout_seconds", "must not be negative")
+	}
+}
+
+// Email delivers by SMTP.
+type Email struct {
+	cfg   EmailConfig
+	guard *Guard
+}
+
+var (
+	_ Destination = (*Email)(nil)
+	_ Tester      = (*Email)(nil)
+)
+
+// NewEmailFromJSON decodes and validates a config.
+func NewEmailFromJSON(cfgJSON []byte, opts Options) (*Email, error) {
+	var cfg EmailConfig
+	ps := decodeConfig(KindEmail, cfgJSON, &cfg)
+	cfg.validate(&ps)
+	if err := ps.err(KindEmail); err != nil {
+		return nil, err
+	}
+	return NewEmail(cfg, opts)
+}
+
+// NewEmail builds an e-mail destination from a config.
+func NewEmail(cfg EmailConfig, opts Options) (*Email, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Encryption == "" {
+		cfg.Encryption = "starttls"
+	}
+	if cfg.Port == 0 {
+		cfg.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[cfg.Encryption]
+	}
+	if cfg.Username != "" && cfg.Auth == "" {
+		cfg.Auth = "plain"
+	}
+	if cfg.MaxAttachmentBytes == 0 {
+		cfg.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	if cfg.Subject == "" {
+		cfg.Subject = "{file}"
+	}
+	if opts.Guard == nil {
+		opts.Guard = DefaultGuard()
+	}
+	return &Email{cfg: cfg, guard: opts.Guard}, nil
+}
+
+func (d *Email) Kind() string { return KindEmail }
+
+// Config returns the config; its secrets print and marshal redacted.
+func (d *Email) Config() EmailConfig { return d.cfg }
+
+// MarshalJSON shows the config without secrets.
+func (d *Email) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind   string      `json:"kind"`
+		Config EmailConfig `json:"config"`
+	}{KindEmail, d.cfg})
+}
+
+type smtpSession struct {
+	c    *smtp.Client
+	conn net.Conn
+	stop func() bool
+	fp   string
+	subj string
+}
+
+func (s *smtpSession) close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.c != nil {
+		s.c.Close()
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+func (d *Email) dial(ctx context.Context) (*smtpSession, error) {
+	s := &smtpSession{}
+	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.Port))
+	timeout := timeoutOr(d.cfg.TimeoutSeconds, 60*time.Second)
+	tlsCfg := d.cfg.TLS.tlsConfig(d.cfg.Host, func(fp, subj string) { s.fp, s.subj = fp, subj })
+	fail := func(step string, err error) (*smtpSession, error) {
+		s.close()
+		return s, fmt.Errorf("%s: %s %s: %w", KindEmail, step, addr, ctxErr(ctx, classifySMTP(classifyTLS(err))))
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := d.guard.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return fail("connect", err)
+	}
+	s.conn = conn
+	s.stop = context.AfterFunc(ctx, func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(timeout))
+	if d.cfg.Encryption == "tls" {
+		tc := tls.Client(conn, tlsCfg)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			return fail("TLS handshake with", err)
+		}
+		s.conn = tc
+	}
+	if s.c, err = smtp.NewClient(s.conn, d.cfg.Host); err != nil {
+		return fail("greeting from", err)
+	}
+	if err := s.c.Hello("relato.localhost"); err != nil {
+		return fail("EHLO to", err)
+	}
+	if d.cfg.Encryption == "starttls" {
+		if ok, _ := s.c.Extension("STARTTLS"); !ok {
+			return fail("STARTTLS with", permanent(errors.New("server does not offer STARTTLS")))
+		}
+		if err := s.c.StartTLS(tlsCfg); err != nil {
+			return fail("STARTTLS with", err)
+		}
+	}
+	if d.cfg.Username != "" {
+		var auth smtp.Auth
+		if d.cfg.Auth == "login" {
+			auth = &loginAuth{user: d.cfg.Username, pass: d.cfg.Password.Reveal()}
+		} else {
+			auth = smtp.PlainAuth("", d.cfg.Username, d.cfg.Password.Reveal(), d.cfg.Host)
+		}
+		if err := s.c.Auth(auth); err != nil {
+			return fail("log in as "+d.cfg.Username+" at", err)
+		}
+	}
+	return s, nil
+}
+
+// classifySMTP: 535 is bad credentials; other 5xx replies are permanent
+// refusals (unknown recipient, message too big); 4xx are worth retrying.
+func classifySMTP(err error) error {
+	var te *textproto.Error
+	if !errors.As(err, &te) {
+		return err
+	}
+	switch {
+	case te.Code == 530 || te.Code == 534 || te.Code == 535:
+		return &wrapped{msg: err.Error(), errs: []error{ErrAuth, err}}
+	case te.Code >= 500:
+		return &wrapped{msg: err.Error(), errs: []error{ErrRejected, err}}
+	}
+	return err
+}
+
+// Test connects, negotiates TLS and logs in, then quits.
+func (d *Email) Test(ctx context.Context) (TestResult, error) {
+	s, err := d.dial(ctx)
+	res := TestResult{Fingerprint: s.fp, Server: s.subj}
+	if err != nil {
+		return res, err
+	}
+	defer s.close()
+	return res, s.c.Quit()
+}
+
+// Send mails the file to every recipient in one message, attached when it
+// fits max_attachment_bytes, otherwise as File.DownloadURL in the body.
+func (d *Email) Send(ctx context.Context, f File) (Receipt, error) {
+	rc := Receipt{Kind: KindEmail}
+	if err := f.checkName(); err != nil {
+		return rc, err
+	}
+	attach := f.Size <= d.cfg.MaxAttachmentBytes
+	if !attach && f.DownloadURL == "" {
+		return rc, permanent(fmt.Errorf("%s: %s is %d bytes, max_attachment_bytes is %d: %w", KindEmail, f.Name, f.Size, d.cfg.MaxAttachmentBytes, ErrTooLarge))
+	}
+	rc.Linked = !attach
+	from, _ := mail.ParseAddress(d.cfg.From)
+	msgID := newMessageID(from.Address)
+	rc.Remote = msgID
+
+	s, err := d.dial(ctx)
+	if err != nil {
+		return rc, err
+	}
+	defer s.close()
+	step := func(what string, err error) (Receipt, error) {
+		return rc, fmt.Errorf("%s: %s: %w", KindEmail, what, ctxErr(ctx, classifySMTP(err)))
+	}
+	if err := s.c.Mail(from.Address); err != nil {
+		return step("MAIL FROM "+from.Address, err)
+	}
+	for _, r := range d.cfg.Recipients {
+		a, _ := mail.ParseAddress(r)
+		if err := s.c.Rcpt(a.Address); err != nil {
+			return step("RCPT TO "+a.Address, err)
+		}
+	}
+	w, err := s.c.Data()
+	if err != nil {
+		return step("DATA", err)
+	}
+	// The whole message may take long to send; the deadline covers it all.
+	_ = s.conn.SetDeadline(time.Now().Add(timeoutOr(d.cfg.TimeoutSeconds, 60*time.Second) + time.Duration(f.Size/(64<<10))*time.Second))
+	n, sum, err := d.writeMessage(w, f, msgID, attach)
+	rc.Bytes, rc.SHA256 = n, sum
+	if err != nil {
+		w.Close()
+		return step("write message", err)
+	}
+	if attach {
+		if err := checkSum(f, sum); err != nil {
+			// Closing DATA would send the bad file; drop the connection instead.
+			s.conn.Close()
+			return rc, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return step("end of DATA", err)
+	}
+	_ = s.c.Quit()
+	return rc, nil
+}
+
+func newMessageID(from string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	domain := "relato.localhost"
+	if i := strings.LastIndexByte(from, '@'); i >= 0 {
+		domain = from[i+1:]
+	}
+	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">"
+}
+
+func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (int64, string, error) {
+	bw := bufio.NewWriter(dst)
+	boundary := "relato-" + strings.Trim(msgID, "<>")
+	boundary = boundary[:min(len(boundary), 60)]
+	subject := strings.ReplaceAll(d.cfg.Subject, "{file}", f.Name)
+	h := func(k, v string) { fmt.Fprintf(bw, "%s: %s\r\n", k, v) }
+	from, _ := mail.ParseAddress(d.cfg.From)
+	h("From", from.String())
+	to := make([]string, len(d.cfg.Recipients))
+	for i, r := range d.cfg.Recipients {
+		a, _ := mail.ParseAddress(r)
+		to[i] = a.String()
+	}
+	h("To", strings.Join(to, ", "))
+	h("Subject", mime.QEncoding.Encode("utf-8", subject))
+	h("Date", time.Now().Format(time.RFC1123Z))
+	h("Message-ID", msgID)
+	h("MIME-Version", "1.0")
+	h("Auto-Submitted", "auto-generated")
+
+	body := strings.ReplaceAll(d.cfg.Body, "{file}", f.Name)
+	if body == "" {
+		body = "Segue o relatório " + f.Name + "."
+	}
+	if !attach {
+		body += fmt.Sprintf("\n\nO arquivo %s (%s) é grande demais para anexar. Baixe em:\n%s\n", f.Name, humanBytes(f.Size), f.DownloadURL)
+		h("Content-Type", `text/plain; charset="utf-8"`)
+		h("Content-Transfer-Encoding", "base64")
+		bw.WriteString("\r\n")
+		writeBase64Lines(bw, []byte(body))
+		return 0, "", bw.Flush()
+	}
+	h("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary}))
+	bw.WriteString("\r\n--" + boundary + "\r\n")
+	h("Content-Type", `text/plain; charset="utf-8"`)
+	h("Content-Transfer-Encoding", "base64")
+	bw.WriteString("\r\n")
+	writeBase64Lines(bw, []byte(body))
+	bw.WriteString("\r\n--" + boundary + "\r\n")
+	ct, params, err := mime.ParseMediaType(f.contentType())
+	if err != nil {
+		ct, params = "application/octet-stream", map[string]string{}
+	}
+	params["name"] = f.Name
+	// FormatMediaType writes non-ASCII names as RFC 2231 (filename*=utf-8''…).
+	h("Content-Type", mime.FormatMediaType(ct, params))
+	h("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	h("Content-Transfer-Encoding", "base64")
+	bw.WriteString("\r\n")
+
+	r, err := f.Open()
+	if err != nil {
+		return 0, "", fmt.Errorf("open %s: %w", f.Name, err)
+	}
+	defer r.Close()
+	cr := newCountingReader(r)
+	enc := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: bw, max: 76})
+	if _, err := io.Copy(enc, cr); err != nil {
+		return cr.n, cr.sum(), err
+	}
+	if err := enc.Close(); err != nil {
+		return cr.n, cr.sum(), err
+	}
+	bw.WriteString("\r\n--" + boundary + "--\r\n")
+	return cr.n, cr.sum(), bw.Flush()
+}
+
+func writeBase64Lines(w io.Writer, b []byte) {
+	enc := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: w, max: 76})
+	enc.Write(b)
+	enc.Close()
+	io.WriteString(w, "\r\n")
+}
+
+// lineWrapper breaks base64 output into lines of max characters (RFC 2045).
+type lineWrapper struct {
+	w   io.Writer
+	max int
+	col int
+}
+
+func (l *lineWrapper) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		if l.col == l.max {
+			if _, err := io.WriteString(l.w, "\r\n"); err != nil {
+				return n, err
+			}
+			l.col = 0
+		}
+		k := min(len(p), l.max-l.col)
+		m, err := l.w.Write(p[:k])
+		n += m
+		l.col += m
+		if err != nil {
+			return n, err
+		}
+		p = p[k:]
+	}
+	return n, nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// loginAuth is the LOGIN mechanism, which net/smtp lacks; some relays
+// (older Exchange, Office 365) offer only LOGIN. Refused without TLS.
+type loginAuth struct{ user, pass string }
+
+func (a *loginAuth) Start(info *smtp.ServerInfo) (string, []byte, error) {
+	if !info.TLS {
+		return "", nil, errors.New("refusing LOGIN auth without TLS")
+	}
+	return "LOGIN", nil, nil
+}
+
+func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
+	if !more {
+		return nil, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(string(fromServer))) {
+	case "username:", "user name", "username":
+		return []byte(a.user), nil
+	case "password:", "password":
+		return []byte(a.pass), nil
+	}
+	return nil, fmt.Errorf("unexpected LOGIN prompt %q", fromServer)
+}
