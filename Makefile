@@ -12,7 +12,7 @@ export CHDB_LIB_PATH := $(CHDB_LIB)
 BIN := $(CURDIR)/bin/relato
 DATA ?= $(CURDIR)/.data
 
-.PHONY: all build chdb run test test-go bench lint fmt vet deps-test clean
+.PHONY: all build chdb mailpit run test test-go bench lint fmt vet deps-test clean
 
 all: build
 
@@ -43,7 +43,14 @@ run: build chdb
 	$(BIN) run extraction.contact_emails --data $(DATA)/warehouse --tenant 1 --filter period=last_30_days --format csv-excel -o $(CURDIR)/out/contact_emails.csv
 	@echo; echo "Reports written to $(CURDIR)/out/. Try: $(BIN) run kpis.service_level --data $(DATA)/warehouse --filter period=last_7_days --filter interval=1d"
 
-test: chdb deps-test
+# mailpit: the SMTP server the e-mail delivery tests read messages back from.
+MAILPIT_VERSION := v1.33.1
+MAILPIT := $(CACHE)/mailpit/$(MAILPIT_VERSION)/mailpit
+mailpit: $(MAILPIT)
+$(MAILPIT):
+	GOBIN=$(CACHE)/mailpit/$(MAILPIT_VERSION) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
+
+test: chdb deps-test mailpit
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
