@@ -259,3 +259,27 @@ func timeoutOr(seconds int, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// displayJSON renders v (whose secrets redact themselves) for String and
+// GoString: fmt does not call Secret's methods on unexported fields, so the
+// types holding configs print through this instead of field by field.
+func displayJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("<%T>", v)
+	}
+	return string(b)
+}
+
+func (c FTPConfig) String() string     { return displayJSON(c) }
+func (c FTPConfig) GoString() string   { return displayJSON(c) }
+func (c SFTPConfig) String() string    { return displayJSON(c) }
+func (c SFTPConfig) GoString() string  { return displayJSON(c) }
+func (c EmailConfig) String() string   { return displayJSON(c) }
+func (c EmailConfig) GoString() string { return displayJSON(c) }
+func (d *FTP) String() string          { return displayJSON(d) }
+func (d *FTP) GoString() string        { return displayJSON(d) }
+func (d *SFTP) String() string         { return displayJSON(d) }
+func (d *SFTP) GoString() string       { return displayJSON(d) }
+func (d *Email) String() string        { return displayJSON(d) }
+func (d *Email) GoString() string      { return displayJSON(d) }

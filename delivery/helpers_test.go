@@ -2,9 +2,12 @@ package delivery_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/delivery/deliverytest"
+	"golang.org/x/crypto/ssh"
 )
 
 // loopback allows the test servers on 127.0.0.1, which the default guard refuses.
@@ -83,4 +87,18 @@ func uidOf(t *testing.T) int {
 	}
 	n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	return n
+}
+
+// encryptedKeyPEM is an OpenSSH private key protected by a passphrase.
+func encryptedKeyPEM(t *testing.T) string {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte("frase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(block))
 }
