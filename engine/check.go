@@ -62,7 +62,16 @@ func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.
 	used := map[string]bool{}
 	for _, s := range segs {
 		phs := s.placeholders()
-		if s.optional && len(phs) == 0 {
+		if s.when != "" {
+			if err := compileExprCheck(d, s.when, true); err != nil {
+				ps.add(d.queryPos(s.whenOffset), "query: when %s: %v", s.when, err)
+			}
+			for _, f := range d.Filters {
+				if strings.Contains(s.when, f.Name) {
+					used[f.Name] = true
+				}
+			}
+		} else if s.optional && len(phs) == 0 {
 			ps.add(d.queryPos(s.offset), "query: an optional clause [[ … ]] must use at least one filter placeholder")
 		}
 		for _, p := range phs {
@@ -84,7 +93,7 @@ func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.
 			if !hasSub(f.kind.Subfields(), p.sub) {
 				ps.add(d.queryPos(p.start), "query: %s: a %s filter offers %s", describePlaceholder(p), f.Type, describeSubs(p.name, f.kind.Subfields()))
 			}
-			if !s.optional && !f.Required && f.Default == nil && !f.Computed() {
+			if (!s.optional || s.when != "") && !f.Required && f.Default == nil && !f.Computed() {
 				ps.add(d.queryPos(p.start), "query: %s is optional (not required, no default) and must sit inside [[ … ]]", describePlaceholder(p))
 			}
 		}
@@ -140,7 +149,7 @@ func checkFilter(d *Definition, f *Filter, ps *Problems) {
 		if src.code == "" {
 			continue
 		}
-		if err := compileExprCheck(d, src.code); err != nil {
+		if err := compileExprCheck(d, src.code, src.what == "validate"); err != nil {
 			ps.add(f.Pos, "filter %q: %s: %v", f.Name, src.what, err)
 		}
 	}

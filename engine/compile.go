@@ -300,7 +300,16 @@ func renderQuery(d *Definition, values map[string]any, env CompileEnv) (string, 
 	var b strings.Builder
 	for _, s := range segs {
 		phs := s.placeholders()
-		if s.optional {
+		if s.when != "" {
+			keep, err := evalExpr(s.when, exprEnv(d, values, env.Now.In(env.Location)), true)
+			if err != nil {
+				return "", nil, fmt.Errorf("%s: when %s: %v", d.queryPos(s.whenOffset), s.when, err)
+			}
+			if keep != true {
+				b.WriteByte(' ')
+				continue
+			}
+		} else if s.optional {
 			drop := false
 			for _, p := range phs {
 				if _, ok := builtins[p.name]; !ok && isUnset(values[p.name]) {

@@ -23,7 +23,7 @@ func exprEnv(d *Definition, values map[string]any, now time.Time) map[string]any
 
 // compileExprCheck type-checks code with every filter holding a zero value of
 // its type, so `threshold >= duration('1s')` is checked as a duration compare.
-func compileExprCheck(d *Definition, code string) error {
+func compileExprCheck(d *Definition, code string, asBool bool) error {
 	values := map[string]any{}
 	for _, f := range d.Filters {
 		switch {
@@ -36,7 +36,11 @@ func compileExprCheck(d *Definition, code string) error {
 			values[f.Name] = zeroValue(f.kind)
 		}
 	}
-	_, err := expr.Compile(code, expr.Env(exprEnv(d, values, time.Time{})))
+	opts := []expr.Option{expr.Env(exprEnv(d, values, time.Time{}))}
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	_, err := expr.Compile(code, opts...)
 	if err != nil {
 		return fmt.Errorf("%s", firstLine(err.Error()))
 	}

@@ -12,6 +12,10 @@ type segment struct {
 	text     string
 	optional bool
 	offset   int // byte offset of text in the query
+	// when is the expr-lang condition of a `[[when COND: SQL]]` clause: the
+	// clause is kept exactly when COND is true, whatever filters SQL uses.
+	when       string
+	whenOffset int
 }
 
 // placeholder is one {name} or {name.sub} in the query.
@@ -91,7 +95,7 @@ func splitTemplate(query string) ([]segment, []templateError) {
 				errs = append(errs, templateError{i, "]] without a matching [["})
 				continue
 			}
-			segs = append(segs, segment{text: query[start:i], optional: true, offset: start})
+			segs = append(segs, parseWhen(segment{text: query[start:i], optional: true, offset: start}, masked))
 			inOpt, start = false, i+2
 			i++
 		}
@@ -101,6 +105,38 @@ func splitTemplate(query string) ([]segment, []templateError) {
 	}
 	segs = append(segs, segment{text: query[start:], offset: start})
 	return segs, errs
+}
+
+// parseWhen splits `when COND: SQL` off an optional clause. The colon ending
+// COND is the first one outside string literals that does not close a ternary.
+func parseWhen(s segment, masked string) segment {
+	lead := len(s.text) - len(strings.TrimLeft(s.text, " \t\r\n"))
+	if !strings.HasPrefix(s.text[lead:], "when ") {
+		return s
+	}
+	m := masked[s.offset : s.offset+len(s.text)]
+	ternaries := 0
+	for i := lead + 5; i < len(m); i++ {
+		switch m[i] {
+		case '?':
+			ternaries++
+		case ':':
+			if ternaries > 0 {
+				ternaries--
+				continue
+			}
+			s.when = strings.TrimSpace(s.text[lead+5 : i])
+			s.whenOffset = s.offset + lead + 5
+			s.text = s.text[i+1:]
+			s.offset += i + 1
+			return s
+		}
+	}
+	s.when = strings.TrimSpace(s.text[lead+5:])
+	s.whenOffset = s.offset + lead + 5
+	s.text = ""
+	s.offset += len(m)
+	return s
 }
 
 type templateError struct {
