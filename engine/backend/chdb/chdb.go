@@ -209,7 +209,7 @@ func (b *Backend) stream(ctx context.Context, q engine.Query, format string, par
 		b.unlock()
 		return nil, errors.New(strings.TrimSpace(msg))
 	}
-	cr := &chunkReader{b: b, ctx: ctx, stream: res}
+	cr := &chunkReader{b: b, ctx: ctx, stream: res, headerLines: headerLines(format)}
 	r := &rows{chunks: cr, maxRows: q.MaxRows}
 	if parse {
 		r.in = bufio.NewReaderSize(cr, 1<<20)
@@ -221,17 +221,32 @@ func (b *Backend) stream(ctx context.Context, q engine.Query, format string, par
 	return r, nil
 }
 
+// headerLines is how many header lines a ClickHouse output format writes.
+func headerLines(format string) int {
+	switch {
+	case strings.HasSuffix(format, "WithNamesAndTypes"):
+		return 2
+	case strings.HasSuffix(format, "WithNames"):
+		return 1
+	}
+	return 0
+}
+
 // chunkReader turns chDB's stream of result chunks into an io.Reader and
 // releases the backend lock when closed.
 type chunkReader struct {
-	b      *Backend
-	ctx    context.Context
-	stream *chdbResult
-	chunk  *chdbResult
-	buf    []byte
-	done   bool
-	closed bool
-	err    error
+	// chDB formats each chunk on its own, so a format with header lines
+	// repeats them at the top of every chunk: keep the first, drop the rest.
+	headerLines int
+	header      []byte
+	b           *Backend
+	ctx         context.Context
+	stream      *chdbResult
+	chunk       *chdbResult
+	buf         []byte
+	done        bool
+	closed      bool
+	err         error
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
@@ -272,6 +287,25 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			continue
 		}
 		c.chunk = next
+		if c.headerLines > 0 {
+			if c.header == nil {
+				n := 0
+				for i := 0; i < c.headerLines; i++ {
+					j := bytes.IndexByte(data[n:], '\n')
+					if j < 0 {
+						c.err = errors.New("chdb: result chunk without its header")
+						return 0, c.err
+					}
+					n += j + 1
+				}
+				c.header = bytes.Clone(data[:n])
+			} else if bytes.HasPrefix(data, c.header) {
+				data = data[len(c.header):]
+			} else {
+				c.err = errors.New("chdb: result chunk does not start with the result header")
+				return 0, c.err
+			}
+		}
 		c.buf = data
 	}
 	n := copy(p, c.buf)

@@ -1,20 +1,45 @@
 package chdb_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/backend/chdb"
 )
 
-func TestSmoke(t *testing.T) {
-	b, err := chdb.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+var (
+	sharedOnce sync.Once
+	sharedB    *chdb.Backend
+	sharedErr  error
+)
+
+// shared opens the package's one warehouse (chDB allows one per process).
+func shared(t *testing.T) *chdb.Backend {
+	sharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chdb-test-")
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		sharedB, sharedErr = chdb.Open(dir)
+	})
+	if sharedErr != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip(sharedErr)
+		}
+		t.Fatal(sharedErr)
 	}
-	defer b.Close()
+	return sharedB
+}
+
+func TestSmoke(t *testing.T) {
+	b := shared(t)
 	ctx := context.Background()
 	for _, s := range []string{
 		"CREATE DATABASE IF NOT EXISTS wh",
@@ -45,4 +70,48 @@ func TestSmoke(t *testing.T) {
 	rows.Close()
 	out, err := b.QueryText(ctx, "SELECT count() FROM wh.t", "CSV")
 	t.Log(string(out), err, os.Getenv("CHDB_LIB_PATH"))
+}
+
+func TestQuery_StreamsEveryRowOnceAcrossManyChunks(t *testing.T) {
+	b := shared(t)
+	ctx := context.Background()
+	const n = 300000 // many chunks of a few thousand rows each
+	rows, err := b.Query(ctx, engine.Query{SQL: "SELECT number AS n, toString(number) AS s FROM numbers(300000)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var i int64
+	for rows.Next() {
+		v := rows.Values()
+		if string(v[0]) != strconv.FormatInt(i, 10) || string(v[1]) != string(v[0]) {
+			t.Fatalf("row %d is %q %q", i, v[0], v[1])
+		}
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if i != n {
+		t.Fatalf("got %d rows, want %d", i, n)
+	}
+}
+
+func TestQueryFormatted_WritesTheHeaderOnce(t *testing.T) {
+	b := shared(t)
+	r, err := b.QueryFormatted(context.Background(), engine.Query{SQL: "SELECT number AS n FROM numbers(300000)"}, "CSVWithNames")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := bytes.Count(data, []byte("\"n\"\n")); c != 1 {
+		t.Fatalf("header appears %d times", c)
+	}
+	if lines := bytes.Count(data, []byte("\n")); lines != 300001 {
+		t.Fatalf("%d lines, want 300001", lines)
+	}
 }
