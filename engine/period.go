@@ -31,9 +31,33 @@ func (p Period) String() string {
 // RelativePeriods lists the named periods a caller may use.
 var RelativePeriods = []string{"today", "yesterday", "this_week", "previous_week", "this_month", "month_to_date", "previous_month", "last_24_hours", "last_7_days", "last_15_days", "last_30_days", "last_N_days"}
 
-func startOfDay(t time.Time) time.Time {
+func startOfDay(t time.Time) time.Time { return dayStart(t, 0) }
+
+// dayStart is the first instant of the local day `days` after t's day. Where
+// DST skips midnight (São Paulo, 2018-11-04) the day starts at 01:00, so day
+// arithmetic is done on dates and never on instants (AddDate on such a start
+// would land at 01:00 of the next day).
+func dayStart(t time.Time, days int) time.Time {
 	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+	loc := t.Location()
+	civil := time.Date(y, m, d+days, 12, 0, 0, 0, time.UTC) // normalises the date only
+	y, m, d = civil.Date()
+	for h := 0; h < 24; h++ {
+		s := time.Date(y, m, d, h, 0, 0, 0, loc)
+		if sy, sm, sd := s.Date(); sy == y && sm == m && sd == d {
+			if h == 0 || s.Hour() <= h {
+				return s
+			}
+		}
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// monthStart is the first instant of the month `months` after t's month.
+func monthStart(t time.Time, months int) time.Time {
+	y, m, _ := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, 12, 0, 0, 0, time.UTC)
+	return dayStart(time.Date(first.Year(), first.Month(), 1, 12, 0, 0, 0, t.Location()), 0)
 }
 
 func relativeDay(s string, env Env) (time.Time, bool) {
@@ -42,7 +66,7 @@ func relativeDay(s string, env Env) (time.Time, bool) {
 	case "today":
 		return today, true
 	case "yesterday":
-		return today.AddDate(0, 0, -1), true
+		return dayStart(today, -1), true
 	}
 	return time.Time{}, false
 }
@@ -77,26 +101,26 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 		p := Period{Given: s}
 		switch s {
 		case "today":
-			p.From, p.To = today, today.AddDate(0, 0, 1)
+			p.From, p.To = today, dayStart(today, 1)
 		case "yesterday":
-			p.From, p.To = today.AddDate(0, 0, -1), today
+			p.From, p.To = dayStart(today, -1), today
 		case "this_week", "previous_week":
 			wd := (int(today.Weekday()) + 6) % 7 // Monday = 0
-			monday := today.AddDate(0, 0, -wd)
+			monday := dayStart(today, -wd)
 			if s == "this_week" {
-				p.From, p.To = monday, monday.AddDate(0, 0, 7)
+				p.From, p.To = monday, dayStart(monday, 7)
 			} else {
-				p.From, p.To = monday.AddDate(0, 0, -7), monday
+				p.From, p.To = dayStart(monday, -7), monday
 			}
 		case "this_month", "month_to_date", "previous_month":
-			first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
+			first := monthStart(today, 0)
 			switch s {
 			case "this_month":
-				p.From, p.To = first, first.AddDate(0, 1, 0)
+				p.From, p.To = first, monthStart(today, 1)
 			case "month_to_date":
 				p.From, p.To = first, now
 			default:
-				p.From, p.To = first.AddDate(0, -1, 0), first
+				p.From, p.To = monthStart(today, -1), first
 			}
 		case "last_24_hours":
 			p.From, p.To = now.Add(-24*time.Hour), now
@@ -106,7 +130,7 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 				if n < 1 {
 					return Period{}, fmt.Errorf("last_N_days needs N ≥ 1")
 				}
-				p.From, p.To = today.AddDate(0, 0, -n), today
+				p.From, p.To = dayStart(today, -n), today
 				break
 			}
 			from, to, ok := strings.Cut(s, "..")
@@ -135,11 +159,12 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 // parseBound reads one end of a period. A date as the end means the whole day
 // is included (the period ends at the next midnight).
 func parseBound(s string, loc *time.Location, end bool) (time.Time, bool, error) {
-	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		noon := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, loc)
 		if end {
-			t = t.AddDate(0, 0, 1)
+			return dayStart(noon, 1), true, nil
 		}
-		return t, true, nil
+		return dayStart(noon, 0), true, nil
 	}
 	t, err := parseInstant(s, loc)
 	if err != nil {
