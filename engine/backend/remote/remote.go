@@ -389,6 +389,12 @@ func (b *Backend) queryError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("%w: %w", engine.ErrCanceled, ctxErr)
 	}
+	// The driver sets the socket deadline from the context's, so the read can
+	// time out a moment before ctx.Err() reports it: that is the deadline too.
+	var ne net.Error
+	if dl, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() && time.Until(dl) < 250*time.Millisecond {
+		return fmt.Errorf("%w: %w", engine.ErrCanceled, context.DeadlineExceeded)
+	}
 	var ex *clickhouse.Exception
 	if errors.As(err, &ex) {
 		return fmt.Errorf("remote clickhouse %s: server error %d (%s): %s", b.addr, ex.Code, ex.Name, strings.TrimSpace(ex.Message))
