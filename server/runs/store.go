@@ -1,0 +1,409 @@
+package runs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+
+	"github.com/relato/relato/server/runs/migrations"
+)
+
+// Options tune a Store; the zero value is fine.
+type Options struct {
+	// MaxAttempts is how many times a run may be taken by a worker before an
+	// expired lease fails it instead of putting it back in the queue. Default 3.
+	MaxAttempts int
+	// Now is the clock; tests move it. Default time.Now.
+	Now func() time.Time
+}
+
+// Store keeps runs in SQLite or PostgreSQL and is the queue's source of truth.
+// It is safe for concurrent use, and several processes may share one database.
+type Store struct {
+	dialect     string
+	w           *sql.DB // writes: one connection on SQLite
+	r           *sql.DB // reads: a pool; the same as w on PostgreSQL
+	maxAttempts int
+	now         func() time.Time
+
+	mu   sync.Mutex
+	subs map[chan struct{}]struct{}
+}
+
+// Open connects to dsn, applies the migrations and returns the store.
+//
+//	sqlite:/var/lib/relato/runs.db   (also sqlite:///abs/path, sqlite:relative.db)
+//	postgres://user@host:5432/db?sslmode=disable   (or postgresql://)
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	s := &Store{maxAttempts: opt.MaxAttempts, now: opt.Now, subs: map[chan struct{}]struct{}{}}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = 3
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = migrations.Postgres
+		if s.w, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open runs store: %w", err)
+		}
+		s.r = s.w
+	case strings.HasPrefix(dsn, "sqlite:"):
+		s.dialect = migrations.SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
+		if path == "" || strings.Contains(path, ":memory:") || strings.ContainsAny(path, "?#") {
+			return nil, fmt.Errorf("open runs store: %q: want sqlite:<file path> (no in-memory databases, no options)", dsn)
+		}
+		// WAL lets readers run beside the one writer; busy_timeout makes other
+		// processes sharing the file wait instead of failing; IMMEDIATE takes the
+		// write lock at BEGIN, so a claim never upgrades a read lock and deadlocks.
+		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		if s.w, err = sql.Open("sqlite", common+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open runs store: %w", err)
+		}
+		s.w.SetMaxOpenConns(1)
+		if s.r, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
+			s.w.Close()
+			return nil, fmt.Errorf("open runs store: %w", err)
+		}
+		s.r.SetMaxOpenConns(4)
+	default:
+		return nil, fmt.Errorf("open runs store: %q: want sqlite:<path> or postgres://…", redact(dsn))
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open runs store %s: %w", redact(dsn), err)
+	}
+	if err := migrations.Apply(ctx, s.w, s.dialect); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open runs store %s: %w", redact(dsn), err)
+	}
+	return s, nil
+}
+
+// redact hides a password in a DSN for messages.
+func redact(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return dsn
+	}
+	userinfo := dsn[scheme+3 : at]
+	if user, _, ok := strings.Cut(userinfo, ":"); ok {
+		return dsn[:scheme+3] + user + ":xxxxx" + dsn[at:]
+	}
+	return dsn
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Subscribe returns a channel that receives a signal (coalesced) whenever this
+// store makes a run claimable: a new run, or a run of a key ending. Other
+// processes' changes are seen by polling. Call the returned func to stop.
+func (s *Store) Subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.subs, ch)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Store) notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+const runColumns = `seq, id, tenant_id, report_id, report_version, filters_given, filters_resolved,
+	user_id, queue_key, wallet, channel, event_type, status, requested_at, started_at, finished_at,
+	total_rows, truncated, snapshot_size, snapshot_checksum, error, attempts, cancel_requested,
+	lease_owner, lease_expires_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanRun(sc rowScanner) (*Run, error) {
+	var (
+		r                                     Run
+		given, resolved                       string
+		status                                string
+		requested                             int64
+		started, finished, total, size, lease sql.NullInt64
+		wallet, channel, event, sum, msg, own sql.NullString
+	)
+	if err := sc.Scan(&r.Seq, &r.ID, &r.TenantID, &r.ReportID, &r.ReportVersion, &given, &resolved,
+		&r.UserID, &r.QueueKey, &wallet, &channel, &event, &status, &requested, &started, &finished,
+		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease); err != nil {
+		return nil, err
+	}
+	r.FiltersGiven = json.RawMessage(given)
+	r.FiltersResolved = json.RawMessage(resolved)
+	r.Status = Status(status)
+	r.RequestedAt = fromMicros(requested)
+	r.StartedAt, r.FinishedAt, r.LeaseExpiresAt = nullTime(started), nullTime(finished), nullTime(lease)
+	r.TotalRows, r.SnapshotSize = nullInt(total), nullInt(size)
+	r.Wallet, r.Channel, r.EventType = nullStr(wallet), nullStr(channel), nullStr(event)
+	r.SnapshotSum, r.Error, r.LeaseOwner = nullStr(sum), nullStr(msg), nullStr(own)
+	return &r, nil
+}
+
+func micros(t time.Time) int64         { return t.UnixMicro() }
+func fromMicros(us int64) time.Time    { return time.UnixMicro(us).UTC() }
+func nullInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
+}
+func nullStr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+func nullTime(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}
+
+func jsonOrEmpty(m json.RawMessage) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	if !json.Valid(m) {
+		return "", errors.New("filters are not valid JSON")
+	}
+	return string(m), nil
+}
+
+// Create accepts a run: once it returns, the run is durably waiting in the queue.
+func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
+	if nr.ReportID == "" || nr.UserID == "" {
+		return nil, errors.New("create run: report id and user id are required")
+	}
+	given, err := jsonOrEmpty(nr.FiltersGiven)
+	if err != nil {
+		return nil, fmt.Errorf("create run: given %w", err)
+	}
+	resolved, err := jsonOrEmpty(nr.FiltersResolved)
+	if err != nil {
+		return nil, fmt.Errorf("create run: resolved %w", err)
+	}
+	key := nr.QueueKey
+	if key == "" {
+		key = QueueKey(nr.TenantID, nr.Wallet)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("create run: id: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect == migrations.Postgres {
+		// Inserts of one key take turns, so seq order is also commit order within a
+		// key: a worker can never see a later run of the key before an earlier one.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+			return nil, fmt.Errorf("create run: lock key: %w", err)
+		}
+	}
+	row := tx.QueryRowContext(ctx, `INSERT INTO runs (id, tenant_id, report_id, report_version,
+		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)
+		RETURNING `+runColumns,
+		id.String(), int64(nr.TenantID), nr.ReportID, nr.ReportVersion, given, resolved, nr.UserID, key,
+		nr.Wallet, nr.Channel, nr.EventType, micros(s.now()))
+	r, err := scanRun(row)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create run: commit: %w", err)
+	}
+	s.notify()
+	return r, nil
+}
+
+// Get returns the tenant's run; a run of another tenant is ErrNotFound.
+func (s *Store) Get(ctx context.Context, tenant uint32, id string) (*Run, error) {
+	r, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE tenant_id = $1 AND id = $2`, int64(tenant), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListQuery selects runs of one tenant, newest first.
+type ListQuery struct {
+	TenantID uint32
+	UserID   string // "mine": only this user's runs; empty: all of the tenant
+	Status   Status // empty: any
+	ReportID string // empty: any
+	Limit    int    // default 50, at most 500
+	Cursor   string // Page.Next of the previous page
+}
+
+// Page is one page of runs and the cursor of the next ("" on the last page).
+type Page struct {
+	Runs []*Run
+	Next string
+}
+
+// List returns a page of the tenant's runs, newest first, keyed on request order
+// so pages stay stable while new runs arrive.
+func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	where := []string{"tenant_id = $1"}
+	args := []any{int64(q.TenantID)}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if q.UserID != "" {
+		add("user_id = ?", q.UserID)
+	}
+	if q.Status != "" {
+		if !q.Status.Valid() {
+			return Page{}, fmt.Errorf("list runs: unknown status %q", q.Status)
+		}
+		add("status = ?", string(q.Status))
+	}
+	if q.ReportID != "" {
+		add("report_id = ?", q.ReportID)
+	}
+	if q.Cursor != "" {
+		before, err := strconv.ParseInt(q.Cursor, 10, 64)
+		if err != nil || before <= 0 {
+			return Page{}, fmt.Errorf("list runs: bad cursor %q", q.Cursor)
+		}
+		add("seq < ?", before)
+	}
+	args = append(args, limit+1)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("list runs: %w", err)
+		}
+		p.Runs = append(p.Runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("list runs: %w", err)
+	}
+	if len(p.Runs) > limit {
+		p.Runs = p.Runs[:limit]
+		p.Next = strconv.FormatInt(p.Runs[limit-1].Seq, 10)
+	}
+	return p, nil
+}
+
+// Cancel cancels a waiting run at once. A processing run gets CancelRequested and
+// stays processing until its worker has stopped the work (or its lease expires),
+// so the next run of the key never overlaps it. Canceling a canceled run is a
+// no-op; a finished or failed run is ErrConflict.
+func (s *Store) Cancel(ctx context.Context, tenant uint32, id string) (*Run, error) {
+	now := micros(s.now())
+	res, err := s.w.ExecContext(ctx, `UPDATE runs SET status = 'canceled', finished_at = $1
+		WHERE tenant_id = $2 AND id = $3 AND status = 'waiting'`, now, int64(tenant), id)
+	if err != nil {
+		return nil, fmt.Errorf("cancel run %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		s.notify()
+		return s.Get(ctx, tenant, id)
+	}
+	res, err = s.w.ExecContext(ctx, `UPDATE runs SET cancel_requested = $1
+		WHERE tenant_id = $2 AND id = $3 AND status = 'processing'`, true, int64(tenant), id)
+	if err != nil {
+		return nil, fmt.Errorf("cancel run %s: %w", id, err)
+	}
+	r, err := s.Get(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 || r.Status == StatusCanceled || r.Status == StatusProcessing && r.CancelRequested {
+		return r, nil
+	}
+	return r, fmt.Errorf("cancel run %s: it is %s: %w", id, r.Status, ErrConflict)
+}
+
+// Delete removes a run that has ended; a waiting or processing run is ErrConflict
+// (cancel it first). Removing its snapshot is the caller's business.
+func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM runs WHERE tenant_id = $1 AND id = $2
+		AND status IN ('finished', 'failed', 'canceled')`, int64(tenant), id)
+	if err != nil {
+		return fmt.Errorf("delete run %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	r, err := s.Get(ctx, tenant, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("delete run %s: it is %s: %w", id, r.Status, ErrConflict)
+}
+
+// isUniqueViolation reports a unique-index conflict in either dialect.
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		const sqliteConstraintUnique = 2067
+		return lite.Code() == sqliteConstraintUnique
+	}
+	return false
+}
