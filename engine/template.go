@@ -206,6 +206,7 @@ func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
 	for _, m := range tableFuncRe.FindAllStringSubmatchIndex(masked, -1) {
 		ps.add(d.queryPos(m[2]), "query: table function %s(…) is not allowed; read warehouse tables as wh.<table>", masked[m[2]:m[3]])
 	}
+	ps = append(ps, zoneArgumentProblems(d, masked)...)
 	ctes := map[string]bool{}
 	for _, m := range cteRe.FindAllStringSubmatch(masked, -1) {
 		ctes[strings.ToLower(m[1])] = true
@@ -241,4 +242,55 @@ func describePlaceholder(p placeholder) string {
 		return fmt.Sprintf("{%s.%s}", p.name, p.sub)
 	}
 	return "{" + p.name + "}"
+}
+
+// zoneFuncs are date functions that, on a DateTime column, read the process
+// time zone instead of the query's session_timezone (measured on chDB 26.5:
+// toDate(t) of 23:59:59 local gave the next day). The report must pass the
+// tenant's zone explicitly: their argument count including the zone.
+var zoneFuncs = map[string]int{
+	"todate": 2, "todate32": 2, "tohour": 2, "tominute": 2, "todayofmonth": 2, "todayofyear": 2,
+	"tomonth": 2, "toquarter": 2, "toyear": 2, "toyyyymm": 2, "toyyyymmdd": 2, "toyyyymmddhhmmss": 2,
+	"todayofweek": 3, "formatdatetime": 3, "date_trunc": 3, "datetrunc": 3, "toisoweek": 2, "toweek": 3,
+}
+
+var funcCallRe = regexp.MustCompile(`(?i)\b([a-z_][a-z0-9_]*)\s*\(`)
+
+// zoneArgumentProblems flags calls of zoneFuncs without the zone argument.
+func zoneArgumentProblems(d *Definition, masked string) Problems {
+	var ps Problems
+	for _, m := range funcCallRe.FindAllStringSubmatchIndex(masked, -1) {
+		name := strings.ToLower(masked[m[2]:m[3]])
+		want, ok := zoneFuncs[name]
+		if !ok {
+			continue
+		}
+		args, depth := 1, 0
+		empty := true
+	scan:
+		for i := m[1]; i < len(masked); i++ {
+			switch c := masked[i]; c {
+			case '(', '[':
+				depth++
+			case ')', ']':
+				if depth == 0 {
+					break scan
+				}
+				depth--
+			case ',':
+				if depth == 0 {
+					args++
+				}
+			default:
+				if c != ' ' && c != '\n' && c != '\t' {
+					empty = false
+				}
+			}
+		}
+		if empty || args >= want {
+			continue
+		}
+		ps.add(d.queryPos(m[2]), "query: %s(…) needs the time zone as its last argument, e.g. %s(…, {tz}): on a DateTime column it ignores the tenant's zone", masked[m[2]:m[3]], masked[m[2]:m[3]])
+	}
+	return ps
 }
