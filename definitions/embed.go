@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds the catalog's YAML files.
 //
-//go:embed contacts kpis extraction
+//go:embed */*.yaml
 var FS embed.FS
