@@ -146,6 +146,9 @@ func yamlProblem(file string, err error) Problem {
 	if m := regexp.MustCompile(`^yaml: line (\d+): (.*)$`).FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if strings.HasPrefix(msg, "did not find expected") { // yaml.v3 counts parser-error lines from 0
+			line++
+		}
 	}
 	return Problem{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
