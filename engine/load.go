@@ -295,6 +295,9 @@ func (l *loader) filters(n *yaml.Node) []*Filter {
 			l.errf(fn, "filter %q: missing required field \"type\"", f.Name)
 		}
 		if defNode != nil {
+			if defNode.Tag == "!!timestamp" { // keep 2024-01-31 as written, like any caller's text
+				defNode.Tag = "!!str"
+			}
 			var v any
 			if err := defNode.Decode(&v); err != nil {
 				l.errf(defNode, "filter %q: default: %v", f.Name, err)
