@@ -110,7 +110,7 @@ func (s *Store) MarkCanceled(ctx context.Context, id, workerID string) error {
 func (s *Store) Release(ctx context.Context, id, workerID string) error {
 	return s.settle(ctx, "release", id, workerID, `attempts = attempts - 1,
 		status = CASE WHEN cancel_requested THEN 'canceled' ELSE 'waiting' END,
-		finished_at = CASE WHEN cancel_requested THEN $1 ELSE NULL END`, micros(s.now()))
+		finished_at = CASE WHEN cancel_requested THEN CAST($1 AS BIGINT) ELSE NULL END`, micros(s.now()))
 }
 
 // RecoverExpired settles processing runs whose lease has expired (their worker
@@ -121,7 +121,7 @@ func (s *Store) RecoverExpired(ctx context.Context) ([]*Run, error) {
 	now := micros(s.now())
 	rows, err := s.w.QueryContext(ctx, `UPDATE runs SET
 		status = CASE WHEN cancel_requested THEN 'canceled' WHEN attempts >= $1 THEN 'failed' ELSE 'waiting' END,
-		finished_at = CASE WHEN cancel_requested OR attempts >= $1 THEN $2 ELSE NULL END,
+		finished_at = CASE WHEN cancel_requested OR attempts >= $1 THEN CAST($2 AS BIGINT) ELSE NULL END,
 		error = CASE WHEN cancel_requested THEN NULL WHEN attempts >= $1 THEN $3 ELSE error END,
 		lease_owner = NULL, lease_expires_at = NULL
 	WHERE status = 'processing' AND lease_expires_at < $2

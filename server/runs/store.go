@@ -178,8 +178,8 @@ func scanRun(sc rowScanner) (*Run, error) {
 	return &r, nil
 }
 
-func micros(t time.Time) int64         { return t.UnixMicro() }
-func fromMicros(us int64) time.Time    { return time.UnixMicro(us).UTC() }
+func micros(t time.Time) int64      { return t.UnixMicro() }
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 func nullInt(n sql.NullInt64) *int64 {
 	if !n.Valid {
 		return nil
