@@ -14,6 +14,8 @@ type Backend interface {
 	Query(ctx context.Context, q Query) (Rows, error)
 	// Exec runs a statement that returns no rows (DDL, INSERT … SELECT).
 	Exec(ctx context.Context, sql string) error
+	// ExecQuery is Exec with a Query's parameters, scope, zone and settings.
+	ExecQuery(ctx context.Context, q Query) error
 	Close() error
 }
 

@@ -121,6 +121,20 @@ func (b *Backend) Exec(ctx context.Context, sql string) error {
 	return err
 }
 
+// ExecQuery runs a statement that returns no rows with q's parameters, table
+// filters, time zone and settings (e.g. CREATE TABLE … AS SELECT of a report).
+func (b *Backend) ExecQuery(ctx context.Context, q engine.Query) error {
+	if err := b.lock(ctx); err != nil {
+		return err
+	}
+	defer b.unlock()
+	if err := b.prepare(q); err != nil {
+		return err
+	}
+	_, err := b.exec(q.SQL, "TabSeparated")
+	return err
+}
+
 // QueryText runs sql and returns its whole output in format (for small results:
 // schema checks, EXPLAIN, counts).
 func (b *Backend) QueryText(ctx context.Context, sql, format string) ([]byte, error) {

@@ -286,6 +286,19 @@ func (b *Backend) Exec(ctx context.Context, sql string) error {
 	return nil
 }
 
+// ExecQuery runs a statement that returns no rows with q's parameters, table
+// filters, time zone and settings, refusing what the server cannot honour.
+func (b *Backend) ExecQuery(ctx context.Context, q engine.Query) error {
+	qctx, _, err := b.queryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	if err := b.conn.Exec(qctx, q.SQL); err != nil {
+		return b.queryError(ctx, err)
+	}
+	return nil
+}
+
 // unsupported builds the refusal for a feature the server lacks.
 func (b *Backend) unsupported(what string) error {
 	return fmt.Errorf("remote clickhouse %s: %s: %w (server %s, protocol revision %d)", b.addr, what, ErrUnsupported, b.ServerVersion(), b.revision)

@@ -1,0 +1,294 @@
+// Package snapshot freezes a run's result at generation time as a ClickHouse
+// table (database `results`, one table per run) and serves it back: pages
+// sorted and searched server-side, and ordered streams for downloads. Viewing,
+// searching, downloading or delivering later gives the same rows.
+//
+// It depends on the engine only; it must not import the HTTP layer.
+package snapshot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/writer"
+)
+
+// Database holds every snapshot table.
+const Database = "results"
+
+// rowColumn numbers a snapshot's rows in result order.
+const rowColumn = "_row"
+
+// ErrNotFound means the snapshot does not exist (never made, or removed).
+var ErrNotFound = errors.New("snapshot not found")
+
+var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Store keeps snapshots in a warehouse backend.
+type Store struct {
+	B engine.Backend
+}
+
+// Info describes a frozen result.
+type Info struct {
+	Rows      int64
+	Truncated bool
+	// Bytes is the size of the result as RFC 4180 CSV, and Checksum that CSV's
+	// sha256: what a download of the default format returns, byte for byte.
+	Bytes    int64
+	Checksum string
+}
+
+func table(runID string) (string, error) {
+	if !runIDPattern.MatchString(runID) {
+		return "", fmt.Errorf("snapshot: invalid run id %q", runID)
+	}
+	return Database + ".`r_" + runID + "`", nil
+}
+
+// Create runs comp and freezes its result as run's snapshot. The table is
+// written under a temporary name and renamed when complete, so a failed or
+// canceled run leaves no half snapshot.
+func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled, progress func(int64)) (Info, error) {
+	final, err := table(runID)
+	if err != nil {
+		return Info{}, err
+	}
+	tmp, _ := table(runID + "_part")
+	if err := s.B.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Database); err != nil {
+		return Info{}, err
+	}
+	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tmp); err != nil {
+		return Info{}, err
+	}
+	q := comp.Query
+	limit := ""
+	if q.MaxRows > 0 {
+		limit = " LIMIT " + strconv.FormatInt(q.MaxRows+1, 10)
+	}
+	// The report's ORDER BY gives one sorted stream; numbering it in that stream
+	// keeps the order (max_threads only limits the final projection).
+	q.SQL = "CREATE TABLE " + tmp + " ENGINE = MergeTree ORDER BY " + rowColumn + " AS SELECT rowNumberInAllBlocks() + 1 AS " + rowColumn + ", * FROM (\n" + comp.Query.SQL + "\n)" + limit
+	q.MaxRows = 0
+	if err := s.B.ExecQuery(ctx, q); err != nil {
+		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
+		return Info{}, err
+	}
+	info, err := s.finish(ctx, tmp, comp, progress)
+	if err != nil {
+		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
+		return Info{}, err
+	}
+	if err := s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final); err != nil {
+		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
+		return Info{}, err
+	}
+	return info, nil
+}
+
+// finish cuts the result at the cap and computes its size and checksum.
+func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, progress func(int64)) (Info, error) {
+	var info Info
+	n, err := s.count(ctx, tbl)
+	if err != nil {
+		return info, err
+	}
+	if max := comp.Def.Limits.MaxRows; max > 0 && n > max {
+		info.Truncated = true
+		if err := s.B.Exec(ctx, "DELETE FROM "+tbl+" WHERE "+rowColumn+" > "+strconv.FormatInt(max, 10)); err != nil {
+			return info, err
+		}
+	}
+	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: comp.Query.TimeZone})
+	if err != nil {
+		return info, err
+	}
+	defer rows.Close()
+	h := sha256.New()
+	st, err := writer.WriteCSV(ctx, h, Fields(comp.Def, engine.DefaultLanguage), rows, writer.RFC4180, progress)
+	if err != nil {
+		return info, err
+	}
+	info.Rows, info.Bytes, info.Checksum = st.Rows, st.Bytes, hex.EncodeToString(h.Sum(nil))
+	return info, nil
+}
+
+func (s *Store) count(ctx context.Context, tbl string) (int64, error) {
+	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + tbl})
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return 0, rows.Err()
+	}
+	return strconv.ParseInt(string(rows.Values()[0]), 10, 64)
+}
+
+// Fields are the writer fields of a definition's columns in lang.
+func Fields(def *engine.Definition, lang string) []writer.Field {
+	cols := make([]engine.ColumnDef, len(def.Columns))
+	for i, c := range def.Columns {
+		cols[i] = *c
+	}
+	return writer.FieldsFor(cols, lang)
+}
+
+// Exists reports whether run has a snapshot.
+func (s *Store) Exists(ctx context.Context, runID string) (bool, error) {
+	if _, err := table(runID); err != nil {
+		return false, err
+	}
+	rows, err := s.B.Query(ctx, engine.Query{
+		SQL:    "SELECT count() FROM system.tables WHERE database = {db:String} AND name = {name:String}",
+		Params: map[string]string{"db": Database, "name": "r_" + runID},
+	})
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	return rows.Next() && string(rows.Values()[0]) == "1", rows.Err()
+}
+
+// Drop removes run's snapshot (retention, deleted runs).
+func (s *Store) Drop(ctx context.Context, runID string) error {
+	tbl, err := table(runID)
+	if err != nil {
+		return err
+	}
+	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
+}
+
+// Rows streams run's snapshot in result order, for downloads and deliveries.
+func (s *Store) Rows(ctx context.Context, runID, timeZone string) (engine.Rows, error) {
+	tbl, err := table(runID)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := s.Exists(ctx, runID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrNotFound
+	}
+	return s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: timeZone})
+}
+
+// PageRequest asks for one page of a snapshot.
+type PageRequest struct {
+	Offset, Limit int64
+	// Sort is a column name, "" for result order; Desc reverses it.
+	Sort string
+	Desc bool
+	// Search keeps rows where any text column contains it (case-insensitive).
+	Search   string
+	TimeZone string
+}
+
+// Page is one page of rows as text (nil = NULL) with the matching total.
+type Page struct {
+	Columns []engine.Column
+	Rows    [][]*string
+	Total   int64
+}
+
+// View returns one page of run's snapshot for def's columns.
+func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, req PageRequest) (Page, error) {
+	tbl, err := table(runID)
+	if err != nil {
+		return Page{}, err
+	}
+	if ok, err := s.Exists(ctx, runID); err != nil {
+		return Page{}, err
+	} else if !ok {
+		return Page{}, ErrNotFound
+	}
+	if req.Limit <= 0 || req.Limit > 1000 {
+		return Page{}, fmt.Errorf("limit must be between 1 and 1000")
+	}
+	if req.Offset < 0 {
+		return Page{}, fmt.Errorf("offset must not be negative")
+	}
+	params := map[string]string{}
+	where := ""
+	if req.Search != "" {
+		var conds []string
+		for _, c := range def.Columns {
+			if c.Type == engine.ColString {
+				conds = append(conds, "positionCaseInsensitiveUTF8(ifNull(toString("+quoteIdent(c.Name)+"), ''), {q:String}) > 0")
+			}
+		}
+		if len(conds) == 0 {
+			conds = []string{"0"}
+		}
+		where = " WHERE " + strings.Join(conds, " OR ")
+		params["q"] = req.Search
+	}
+	order := rowColumn
+	if req.Sort != "" {
+		known := false
+		for _, c := range def.Columns {
+			if c.Name == req.Sort {
+				known = true
+			}
+		}
+		if !known {
+			return Page{}, fmt.Errorf("sort: unknown column %q", req.Sort)
+		}
+		order = quoteIdent(req.Sort)
+		if req.Desc {
+			order += " DESC"
+		}
+		order += ", " + rowColumn
+	} else if req.Desc {
+		order += " DESC"
+	}
+	params["off"] = strconv.FormatInt(req.Offset, 10)
+	params["lim"] = strconv.FormatInt(req.Limit, 10)
+	rows, err := s.B.Query(ctx, engine.Query{
+		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
+		Params:   params,
+		TimeZone: req.TimeZone,
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	var page Page
+	page.Columns = rows.Columns()
+	for rows.Next() {
+		vals := rows.Values()
+		row := make([]*string, len(vals))
+		for i, v := range vals {
+			if !rows.IsNull(i) {
+				t := string(v)
+				row[i] = &t
+			}
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return Page{}, err
+	}
+	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + tbl + where, Params: params})
+	if err != nil {
+		return Page{}, err
+	}
+	defer total.Close()
+	if total.Next() {
+		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
+	}
+	return page, total.Err()
+}
+
+// quoteIdent quotes a column name known to the definition.
+func quoteIdent(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}

@@ -1,0 +1,193 @@
+package snapshot_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/enginetest"
+	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/server/snapshot"
+)
+
+const listing = `id: test.calls
+version: 1
+title: {pt-BR: Chamadas}
+category: test
+filters:
+  - {name: period, type: period, required: true}
+limits: {max_rows: %d, timeout: 1m}
+query: |
+  SELECT call_id, caller, entered_queue_at, wait_ms / 1000 AS wait
+  FROM wh.calls
+  WHERE entered_queue_at >= {period.from} AND entered_queue_at < {period.to}
+  ORDER BY wait_ms DESC, call_id
+columns:
+  - {name: call_id, type: int, label: {pt-BR: Chamada}}
+  - {name: caller, type: string, label: {pt-BR: Origem}}
+  - {name: entered_queue_at, type: datetime, label: {pt-BR: Entrada}}
+  - {name: wait, type: number, label: {pt-BR: Espera}}
+`
+
+type bundle struct {
+	b     engine.Backend
+	store *snapshot.Store
+	env   engine.CompileEnv
+}
+
+// setup loads 300,000 calls for tenant 1 (waits in a scrambled order, so the
+// report's ORDER BY really reorders) and 10 marker calls of tenant 2.
+func setup(t *testing.T) bundle {
+	b := enginetest.ChDB(t)
+	ctx := context.Background()
+	r := engine.FixtureRunner{Backend: b, Warehouse: engine.Warehouse{Statements: schema.Statements(), Tables: schema.Tables()}}
+	if err := r.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"TRUNCATE TABLE wh.calls",
+		`INSERT INTO wh.calls (tenant_id, call_id, caller, entered_queue_at, wait_ms)
+		 SELECT 1, number, if(number % 1000 = 7, 'Maria Needle', concat('+5511', toString(number))),
+		        toDateTime('2024-03-01 12:00:00', 'UTC') + number % 3600, cityHash64(number) % 600000
+		 FROM numbers(300000)`,
+		`INSERT INTO wh.calls (tenant_id, call_id, caller, entered_queue_at, wait_ms)
+		 SELECT 2, 1000000 + number, 'TENANT2MARK', toDateTime('2024-03-01 12:00:00', 'UTC'), 1 FROM numbers(10)`,
+	} {
+		if err := b.Exec(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bundle{b: b, store: &snapshot.Store{B: b}, env: engine.CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Tables: schema.Tables()}}
+}
+
+func compile(t *testing.T, bu bundle, maxRows int) *engine.Compiled {
+	d, ps := engine.ParseDefinition("test/calls.yaml", []byte(fmt.Sprintf(listing, maxRows)))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	c, err := engine.Compile(context.Background(), d, map[string]any{"period": "2024-03-01..2024-03-01"}, bu.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestSnapshot_FreezesTheResultInOrderWithTheDownloadChecksum(t *testing.T) {
+	bu := setup(t)
+	ctx := context.Background()
+	comp := compile(t, bu, 1000000)
+	info, err := bu.store.Create(ctx, "run1", comp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Rows != 300000 || info.Truncated {
+		t.Fatalf("info %+v", info)
+	}
+	// The checksum is the sha256 of the CSV the report writes directly.
+	var direct bytes.Buffer
+	if _, err := export.Run(ctx, bu.b, comp, export.CSV, "pt-BR", &direct, nil); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(direct.Bytes())
+	if info.Checksum != hex.EncodeToString(sum[:]) || info.Bytes != int64(direct.Len()) {
+		t.Fatalf("checksum/size %s/%d, direct export %x/%d", info.Checksum, info.Bytes, sum, direct.Len())
+	}
+	// New data does not change the frozen result.
+	if err := bu.b.Exec(ctx, "INSERT INTO wh.calls (tenant_id, call_id, entered_queue_at, wait_ms) VALUES (1, 99999999, '2024-03-01 12:00:00', 999999999)"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := bu.store.Rows(ctx, "run1", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	prevWait, n := 1e18, 0
+	for rows.Next() {
+		w, _ := strconv.ParseFloat(string(rows.Values()[3]), 64)
+		if w > prevWait {
+			t.Fatalf("row %d out of the report's order: wait %v after %v", n+1, w, prevWait)
+		}
+		if string(rows.Values()[0]) == "99999999" {
+			t.Fatal("a row inserted after generation appears in the snapshot")
+		}
+		prevWait = w
+		n++
+	}
+	if n != 300000 {
+		t.Fatalf("%d rows", n)
+	}
+}
+
+func TestSnapshot_CutsAtMaxRowsAndSaysSo(t *testing.T) {
+	bu := setup(t)
+	for _, tc := range []struct {
+		max       int
+		truncated bool
+		rows      int64
+	}{{300000, false, 300000}, {299999, true, 299999}, {10, true, 10}} {
+		info, err := bu.store.Create(context.Background(), "cap"+strconv.Itoa(tc.max), compile(t, bu, tc.max), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Rows != tc.rows || info.Truncated != tc.truncated {
+			t.Fatalf("max %d: %+v", tc.max, info)
+		}
+	}
+}
+
+func TestSnapshot_ViewPagesSortsAndSearchesServerSide(t *testing.T) {
+	bu := setup(t)
+	ctx := context.Background()
+	comp := compile(t, bu, 1000000)
+	if _, err := bu.store.Create(ctx, "view1", comp, nil); err != nil {
+		t.Fatal(err)
+	}
+	page, err := bu.store.View(ctx, "view1", comp.Def, snapshot.PageRequest{Offset: 0, Limit: 5, Sort: "call_id", Search: "needle", TimeZone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// callers "Maria Needle" are the calls with number % 1000 = 7: 300 of them.
+	if page.Total != 300 || len(page.Rows) != 5 || *page.Rows[0][0] != "7" || *page.Rows[4][0] != "4007" {
+		t.Fatalf("total %d, first rows %v", page.Total, page.Rows)
+	}
+	page, err = bu.store.View(ctx, "view1", comp.Def, snapshot.PageRequest{Offset: 299998, Limit: 10, Sort: "call_id", Desc: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 300000 || len(page.Rows) != 2 || *page.Rows[1][0] != "0" {
+		t.Fatalf("last page: total %d rows %d", page.Total, len(page.Rows))
+	}
+	if _, err := bu.store.View(ctx, "view1", comp.Def, snapshot.PageRequest{Limit: 5, Sort: "call_id; DROP TABLE x"}); err == nil {
+		t.Fatal("an unknown sort column was accepted")
+	}
+	if _, err := bu.store.View(ctx, "nope", comp.Def, snapshot.PageRequest{Limit: 5}); !errors.Is(err, snapshot.ErrNotFound) {
+		t.Fatalf("missing snapshot: %v", err)
+	}
+	// Another tenant's rows were never in it.
+	page, _ = bu.store.View(ctx, "view1", comp.Def, snapshot.PageRequest{Limit: 5, Search: "TENANT2MARK"})
+	if page.Total != 0 {
+		t.Fatal("tenant 2's rows are in tenant 1's snapshot")
+	}
+}
+
+func TestSnapshot_AFailedRunLeavesNoTable(t *testing.T) {
+	bu := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := bu.store.Create(ctx, "failed1", compile(t, bu, 100), nil); err == nil {
+		t.Fatal("a canceled run made a snapshot")
+	}
+	for _, id := range []string{"failed1", "failed1_part"} {
+		if ok, _ := bu.store.Exists(context.Background(), id); ok {
+			t.Fatalf("%s exists after a failed run", id)
+		}
+	}
+}
