@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/relato/relato/engine/chsql"
 )
 
 // Every string-typed filter kind: a free string, a fixed enum, a lookup by name
@@ -104,7 +107,15 @@ func FuzzStringFilterCannotChangeSQL(f *testing.F) {
 					t.Fatalf("%s = %q: parameter text %s: %v", tc.filter, tc.value, text, err)
 				}
 			} else {
-				got = []string{text}
+				// A scalar parameter's text is read by ClickHouse in its escaped
+				// text form (as a TSV field): a backslash starts an escape and a
+				// raw newline ends the value. Checked against chDB: the text
+				// a\tb arrives as a, TAB, b, and a raw newline fails the query.
+				if strings.ContainsAny(text, "\n\t") {
+					t.Fatalf("%s = %q: parameter text %q holds a raw newline or tab", tc.filter, tc.value, text)
+				}
+				v, _ := chsql.UnescapeTSV(nil, []byte(text))
+				got = []string{string(v)}
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("%s = %q: parameter %s carries %q, want %q", tc.filter, tc.value, text, got, tc.want)
