@@ -11,10 +11,10 @@ import (
 // defaults, expressions, placeholders and the query's static rules.
 func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.Node, ps *Problems) {
 	if seen["id"] && !idPattern.MatchString(d.ID) {
-		ps.add(d.Pos, "id %q must be dotted lower-case, like kpis.service_level", d.ID)
+		ps.add(d.IDPos, "id %q must be dotted lower-case, like kpis.service_level", d.ID)
 	}
 	if seen["version"] && d.Version < 1 {
-		ps.add(d.Pos, "version must be 1 or more")
+		ps.add(d.VersionPos, "version must be 1 or more")
 	}
 	names := map[string]bool{}
 	for _, f := range d.Filters {
@@ -35,7 +35,7 @@ func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.
 	}
 	if d.QueueKey != "" {
 		if f := d.Filter(d.QueueKey); f == nil {
-			ps.add(d.Pos, "queue_key %q is not a filter of this report", d.QueueKey)
+			ps.add(d.QueueKeyPos, "queue_key %q is not a filter of this report", d.QueueKey)
 		}
 	}
 	colNames := map[string]bool{}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/engine/chsql"
 )
 
 // CompileEnv is the caller's side of a compile: who asks, when and where.
@@ -352,6 +354,9 @@ func renderQuery(d *Definition, values map[string]any, env CompileEnv) (string, 
 					prm, err = bindMultiple(f.kind, f, list, p.sub)
 				} else {
 					prm, err = f.kind.Bind(f, v, p.sub)
+					if prm.Type == "String" {
+						prm.Text = chsql.EscapeParam(prm.Text)
+					}
 				}
 				if err != nil {
 					return "", nil, FilterErrors{{p.name, err.Error()}}

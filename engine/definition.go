@@ -66,9 +66,11 @@ type Definition struct {
 	// QueueKey names the filter whose value serialises runs (DESIGN §6); "" = none.
 	QueueKey string
 
-	File     string
-	Pos      Pos // of the document
-	QueryPos Pos // of the first line of the query text
+	File string
+	Pos  Pos // of the document
+	// Positions of single values, for errors that point at them.
+	IDPos, VersionPos, QueueKeyPos Pos
+	QueryPos                       Pos // of the first line of the query text
 }
 
 // Filter is one input of a report.

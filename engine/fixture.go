@@ -200,8 +200,34 @@ func (r *FixtureRunner) load(ctx context.Context, fx fixtureFile, loc *time.Loca
 	return nil
 }
 
+// yamlText turns YAML timestamps back into the text the author wrote: an
+// unquoted 2024-02-29 is a date, not an instant in UTC.
+func yamlText(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format("2006-01-02T15:04:05")
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = yamlText(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = yamlText(e)
+		}
+		return out
+	}
+	return v
+}
+
 func (r *FixtureRunner) runCase(ctx context.Context, def *Definition, c fixtureCase, env CompileEnv) error {
-	comp, err := Compile(ctx, def, c.Filters, env)
+	filters, _ := yamlText(c.Filters).(map[string]any)
+	comp, err := Compile(ctx, def, filters, env)
 	if err == nil {
 		var rows Rows
 		rows, err = r.Backend.Query(ctx, comp.Query)

@@ -106,8 +106,8 @@ func ParseDefinition(file string, data []byte) (*Definition, Problems) {
 	l := &loader{file: file, ps: &ps}
 	d := &Definition{File: file, Pos: l.pos(root)}
 	seen := l.fields(root, "", map[string]func(k, v *yaml.Node){
-		"id":          func(_, v *yaml.Node) { d.ID = l.str(v, "id") },
-		"version":     func(_, v *yaml.Node) { d.Version = l.int(v, "version") },
+		"id":          func(_, v *yaml.Node) { d.ID, d.IDPos = l.str(v, "id"), l.pos(v) },
+		"version":     func(_, v *yaml.Node) { d.Version, d.VersionPos = l.int(v, "version"), l.pos(v) },
 		"title":       func(_, v *yaml.Node) { d.Title = l.text(v, "title") },
 		"description": func(_, v *yaml.Node) { d.Description = l.text(v, "description") },
 		"category":    func(_, v *yaml.Node) { d.Category = l.str(v, "category") },
@@ -128,7 +128,7 @@ func ParseDefinition(file string, data []byte) (*Definition, Problems) {
 			}
 		},
 		"columns":   func(_, v *yaml.Node) { d.Columns = l.columns(v) },
-		"queue_key": func(_, v *yaml.Node) { d.QueueKey = l.str(v, "queue_key") },
+		"queue_key": func(_, v *yaml.Node) { d.QueueKey, d.QueueKeyPos = l.str(v, "queue_key"), l.pos(v) },
 	})
 	for _, req := range []string{"id", "version", "title", "category", "query", "columns", "limits"} {
 		if !seen[req] {

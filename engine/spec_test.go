@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+
 	"errors"
+	"github.com/relato/relato/engine/chsql"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +110,7 @@ columns:
 	_, ps := ParseDefinition("bad.yaml", []byte(src))
 	got := ps.Error()
 	for _, want := range []string{
-		`bad.yaml:1:1: id "Spec" must be dotted lower-case`,
+		`bad.yaml:1:5: id "Spec" must be dotted lower-case`,
 		`bad.yaml:5:1: unknown field "colour"`,
 		`bad.yaml:8:21: filter "n": unknown type "nope"`,
 		`bad.yaml:9:5: filter "unused" is never used by the query`,
@@ -144,7 +146,7 @@ func FuzzSpec_StringValuesNeverChangeTheSQL(f *testing.F) {
 		if c.Query.SQL != base.Query.SQL {
 			t.Fatalf("value %q changed the SQL:\n%s", a, c.Query.SQL)
 		}
-		if c.Query.Params["f_note"] != a {
+		if got, _ := chsql.UnescapeTSV(nil, []byte(c.Query.Params["f_note"])); string(got) != a {
 			t.Fatalf("string parameter text %q, want the value itself %q", c.Query.Params["f_note"], a)
 		}
 	})

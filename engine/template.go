@@ -212,6 +212,9 @@ func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
 		ctes[strings.ToLower(m[1])] = true
 	}
 	for _, m := range tableRefRe.FindAllStringSubmatchIndex(masked, -1) {
+		if fill := strings.TrimRight(masked[:m[0]], " \t\r\n"); strings.HasSuffix(strings.ToUpper(fill), "FILL") {
+			continue // ORDER BY … WITH FILL FROM <expr>: not a table
+		}
 		name := masked[m[4]:m[5]]
 		pos := d.queryPos(m[4])
 		if m[6] >= 0 {

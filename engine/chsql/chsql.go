@@ -126,3 +126,28 @@ func UnescapeTSV(dst, field []byte) ([]byte, bool) {
 	}
 	return dst, false
 }
+
+// EscapeParam writes a String parameter's value in the escaped text form the
+// server reads parameter values in (the TabSeparated escaping): without it a
+// backslash would be taken as an escape and a newline would break the query.
+func EscapeParam(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case 0:
+			b.WriteString(`\0`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

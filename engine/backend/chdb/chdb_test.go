@@ -11,6 +11,7 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/backend/chdb"
+	"github.com/relato/relato/engine/chsql"
 )
 
 var (
@@ -113,5 +114,19 @@ func TestQueryFormatted_WritesTheHeaderOnce(t *testing.T) {
 	}
 	if lines := bytes.Count(data, []byte("\n")); lines != 300001 {
 		t.Fatalf("%d lines, want 300001", lines)
+	}
+}
+
+func TestQuery_StringParametersArriveByteForByte(t *testing.T) {
+	b := shared(t)
+	for _, v := range []string{`a\b`, "line\nbreak", "tab\there", `'); DROP TABLE x; --`, "nul\x00byte", `\N`, "ünïcødé"} {
+		rows, err := b.Query(context.Background(), engine.Query{SQL: "SELECT {p:String} AS v", Params: map[string]string{"p": chsql.EscapeParam(v)}})
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if !rows.Next() || string(rows.Values()[0]) != v {
+			t.Fatalf("%q arrived as %q", v, rows.Values()[0])
+		}
+		rows.Close()
 	}
 }
