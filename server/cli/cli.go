@@ -74,6 +74,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = a.catalog(rest)
 	case "sql":
 		err = a.sql(ctx, rest)
+	case "serve":
+		err = a.serve(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "relato", buildVersion())
 		return exitOK
@@ -125,6 +127,7 @@ func (a *app) usage() {
 	fmt.Fprint(a.stderr, `relato — report engine
 
 usage:
+  relato serve [--addr 127.0.0.1:8080] [--db sqlite:.data/relato.db] [--demo]
   relato run <report-id> [--tenant N] [--filter name=value]... [--format csv|csv-excel|xlsx] [-o FILE]
   relato lint [DIR]            check definitions; prints file:line:col: problem
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/relato/relato/server/api"
+	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+)
+
+// serve runs the API, the worker pool and the queue recovery until a signal.
+func (a *app) serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	addr := fs.String("addr", envOr("RELATO_ADDR", "127.0.0.1:8080"), "listen address")
+	dsn := fs.String("db", envOr("RELATO_DB", "sqlite:.data/relato.db"), "control-plane database: sqlite:<path> or postgres://…")
+	workers := fs.Int("workers", 2, "runs executed at the same time (different wallets)")
+	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var problems []error
+	if *workers < 1 || *workers > 64 {
+		problems = append(problems, fmt.Errorf("--workers: must be between 1 and 64"))
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		problems = append(problems, fmt.Errorf("--addr: %v", err))
+	}
+	if len(problems) > 0 {
+		return errors.Join(problems...)
+	}
+	cat, _, _, err := loadCatalog(c.definitions)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(".data", 0o750); err != nil {
+		return err
+	}
+	wh, err := c.openWarehouse(ctx)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	store, err := runs.Open(ctx, *dsn, runs.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	users, err := auth.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer users.Close()
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: warehouse().Tables, Runs: store, Auth: users,
+		Snapshots: &snapshot.Store{B: wh}, Logger: logger, Version: buildVersion()}
+	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: *workers, Logger: logger}
+	if err := pool.Start(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		pool.Stop(context.Background())
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(a.stderr, "relato %s serving http://%s (API docs http://%s/docs)\n", buildVersion(), ln.Addr(), ln.Addr())
+	if *demo {
+		for _, u := range []struct {
+			name string
+			role auth.Role
+		}{{"Admin Demo", auth.Admin}, {"Gestor Demo", auth.Manager}, {"Operador Demo", auth.Viewer}} {
+			p, err := users.CreateUser(ctx, 1, u.name, u.role)
+			if err != nil {
+				return err
+			}
+			tok, err := users.IssueToken(ctx, p.UserID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "demo tenant 1 %-8s token: %s\n", u.role, tok)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		pool.Stop(context.Background())
+		return err
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	hs.Shutdown(shutdown)
+	return pool.Stop(shutdown)
+}
