@@ -141,8 +141,8 @@ func (s *Server) register(api huma.API) {
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-report", Method: http.MethodGet, Path: "/v1/reports/{id}", Summary: "One report: filters (with JSON Schema), limits, columns", Tags: []string{"catalog"}},
 		func(ctx context.Context, in *struct {
-			ID string `path:"id" maxLength:"100"`
-			langInput
+			ID   string `path:"id" maxLength:"100"`
+			Lang string `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of titles and labels"`
 		}) (*reportOutput, error) {
 			d, ok := s.Catalog.Reports[in.ID]
 			if !ok {

@@ -1,0 +1,341 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relato/relato/definitions"
+	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/definitions/seed"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/enginetest"
+	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/server/api"
+	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+)
+
+type testBundle struct {
+	url                    string
+	admin, manager, viewer string // tenant 1
+	viewer2                string // another viewer of tenant 1
+	other                  string // admin of tenant 2
+	srv                    *api.Server
+}
+
+var seeded bool
+
+// setup starts the API over real HTTP with a SQLite store, the embedded
+// warehouse seeded with two tenants, and a worker pool.
+func setup(t *testing.T) testBundle {
+	t.Helper()
+	ctx := context.Background()
+	wh := enginetest.ChDB(t)
+	if !seeded {
+		opt, _ := seed.Scale("test")
+		opt.End = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
+		if err := wh.Exec(ctx, "DROP DATABASE IF EXISTS wh"); err != nil {
+			t.Fatal(err)
+		}
+		if err := seed.Seed(ctx, wh, opt); err != nil {
+			t.Fatal(err)
+		}
+		seeded = true
+	}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
+	store, err := runs.Open(ctx, dsn, runs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	users, err := auth.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { users.Close() })
+	cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
+		Now: func() time.Time { return time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC) }}
+	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: 2, Poll: 50 * time.Millisecond}
+	if err := pool.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Stop(context.Background()) })
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	b := testBundle{url: hs.URL, srv: srv}
+	tok := func(tenant uint32, role auth.Role) string {
+		p, err := users.CreateUser(ctx, tenant, string(role), role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := users.IssueToken(ctx, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	b.admin, b.manager, b.viewer, b.viewer2, b.other = tok(1, auth.Admin), tok(1, auth.Manager), tok(1, auth.Viewer), tok(1, auth.Viewer), tok(2, auth.Admin)
+	return b
+}
+
+func (b testBundle) do(t *testing.T, token, method, path string, body any) (int, http.Header, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch v := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(v)
+	default:
+		j, _ := json.Marshal(v)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, b.url+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, data
+}
+
+type runJSON struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	TotalRows *int64 `json:"total_rows"`
+	Error     *string
+	Truncated bool `json:"truncated"`
+}
+
+func (b testBundle) generate(t *testing.T, token, report string, filters map[string]any) runJSON {
+	t.Helper()
+	code, _, body := b.do(t, token, "POST", "/v1/runs", map[string]any{"report": report, "filters": filters})
+	if code != http.StatusAccepted {
+		t.Fatalf("generate: %d %s", code, body)
+	}
+	var r runJSON
+	json.Unmarshal(body, &r)
+	return r
+}
+
+func (b testBundle) wait(t *testing.T, token, id string) runJSON {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		_, _, body := b.do(t, token, "GET", "/v1/runs/"+id, nil)
+		var r runJSON
+		json.Unmarshal(body, &r)
+		if r.Status == "finished" || r.Status == "failed" || r.Status == "canceled" {
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("run %s did not finish", id)
+	return runJSON{}
+}
+
+type problem struct {
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Location, Message string
+	} `json:"errors"`
+}
+
+func TestAPI_GenerateFollowViewAndDownload(t *testing.T) {
+	b := setup(t)
+	r := b.generate(t, b.viewer, "kpis.service_level", map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1d"})
+	if r.Status != "waiting" {
+		t.Fatalf("new run is %s", r.Status)
+	}
+	done := b.wait(t, b.viewer, r.ID)
+	if done.Status != "finished" || done.TotalRows == nil || *done.TotalRows != 7 {
+		t.Fatalf("run ended %+v", done)
+	}
+	// View: one page sorted by service level, highest first.
+	code, _, body := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/rows?limit=3&sort=service_level&desc=true", nil)
+	var page struct {
+		Rows  [][]*string `json:"rows"`
+		Total int64       `json:"total"`
+	}
+	json.Unmarshal(body, &page)
+	if code != 200 || page.Total != 7 || len(page.Rows) != 3 {
+		t.Fatalf("rows: %d %s", code, body)
+	}
+	// Download equals the report written directly from the warehouse.
+	code, hdr, csv := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/download?format=csv", nil)
+	if code != 200 || !strings.Contains(hdr.Get("Content-Disposition"), "service_level_2024-03-01_2024-03-08_"+r.ID+".csv") {
+		t.Fatalf("download: %d %v", code, hdr)
+	}
+	def := b.srv.Catalog.Reports["kpis.service_level"]
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	comp, err := engine.Compile(context.Background(), def, map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1d"},
+		engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var direct bytes.Buffer
+	if _, err := export.Run(context.Background(), b.srv.Warehouse, comp, export.CSV, "pt-BR", &direct, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(csv, direct.Bytes()) {
+		t.Fatalf("download differs from the direct export:\n%s\n---\n%s", csv, direct.Bytes())
+	}
+	code, hdr, _ = b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/download?format=xlsx", nil)
+	if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("xlsx: %d %v", code, hdr)
+	}
+	code, _, body = b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/events", nil)
+	if code != 200 || !strings.Contains(string(body), `"status":"finished"`) {
+		t.Fatalf("events: %d %s", code, body)
+	}
+	// The admin sees the audit trail of generate, view and download.
+	_, _, body = b.do(t, b.admin, "GET", "/v1/audit", nil)
+	for _, action := range []string{"run.generate", "run.view", "run.download"} {
+		if !strings.Contains(string(body), action) {
+			t.Errorf("audit lacks %s: %s", action, body)
+		}
+	}
+}
+
+func TestAPI_BadInputIsAProblemAndWritesNothing(t *testing.T) {
+	b := setup(t)
+	for _, tc := range []struct {
+		name, token, method, path string
+		body                      any
+		status                    int
+		location                  string
+	}{
+		{"no token", "", "GET", "/v1/runs", nil, 401, ""},
+		{"bad token", "rlt_nope", "GET", "/v1/runs", nil, 401, ""},
+		{"unknown report", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.nope"}, 422, "body.report"},
+		{"bad interval", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "interval": "7m"}}, 422, "body.filters.interval"},
+		{"negative threshold", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "threshold": "-1s"}}, 422, "body.filters.threshold"},
+		{"period over the e-mail extraction's 30 days", b.viewer, "POST", "/v1/runs", map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-01-31"}}, 422, "body.filters.period"},
+		{"another tenant's wallet", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 201}}, 422, "body.filters.wallet"},
+		{"unknown filter", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "colour": "blue"}}, 422, "body.filters.colour"},
+		{"malformed JSON", b.viewer, "POST", "/v1/runs", `{"report": `, 400, ""},
+		{"oversized body", b.viewer, "POST", "/v1/runs", `{"report":"` + strings.Repeat("x", 100<<10) + `"}`, 413, ""},
+		{"unknown run", b.viewer, "GET", "/v1/runs/does-not-exist", nil, 404, ""},
+		{"viewer asks for all runs", b.viewer, "GET", "/v1/runs?scope=all", nil, 403, ""},
+		{"bad sort", b.viewer, "GET", "/v1/runs?limit=0", nil, 422, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, hdr, body := b.do(t, tc.token, tc.method, tc.path, tc.body)
+			if code != tc.status {
+				t.Fatalf("status %d, want %d: %s", code, tc.status, body)
+			}
+			if !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
+				t.Fatalf("content type %q", hdr.Get("Content-Type"))
+			}
+			var p problem
+			if err := json.Unmarshal(body, &p); err != nil || p.Status != tc.status {
+				t.Fatalf("not a problem: %s", body)
+			}
+			if tc.location != "" {
+				found := false
+				for _, e := range p.Errors {
+					found = found || e.Location == tc.location
+				}
+				if !found {
+					t.Fatalf("no error at %s: %s", tc.location, body)
+				}
+			}
+		})
+	}
+	// Nothing was written by any of them.
+	_, _, body := b.do(t, b.manager, "GET", "/v1/runs?scope=all", nil)
+	if !strings.Contains(string(body), `"runs":[]`) {
+		t.Fatalf("a failed request left a run: %s", body)
+	}
+}
+
+func TestAPI_RunsAreInvisibleAcrossTenantsAndToOtherViewers(t *testing.T) {
+	b := setup(t)
+	r := b.generate(t, b.viewer, "contacts.all_contacts", map[string]any{"period": "2024-03-01..2024-03-02"})
+	b.wait(t, b.viewer, r.ID)
+	paths := []struct{ method, path string }{
+		{"GET", "/v1/runs/" + r.ID}, {"GET", "/v1/runs/" + r.ID + "/rows"}, {"GET", "/v1/runs/" + r.ID + "/download"},
+		{"GET", "/v1/runs/" + r.ID + "/events"}, {"POST", "/v1/runs/" + r.ID + "/cancel"}, {"DELETE", "/v1/runs/" + r.ID},
+	}
+	for _, who := range []struct{ name, token string }{{"another tenant's admin", b.other}, {"another viewer", b.viewer2}} {
+		for _, p := range paths {
+			code, _, body := b.do(t, who.token, p.method, p.path, nil)
+			if code != 404 {
+				t.Errorf("%s: %s %s = %d, want 404: %s", who.name, p.method, p.path, code, body)
+			}
+		}
+	}
+	// A manager of the tenant sees it in "all", the other viewer does not in "mine".
+	_, _, body := b.do(t, b.manager, "GET", "/v1/runs?scope=all", nil)
+	if !strings.Contains(string(body), r.ID) {
+		t.Fatalf("manager does not see the run: %s", body)
+	}
+	_, _, body = b.do(t, b.viewer2, "GET", "/v1/runs", nil)
+	if strings.Contains(string(body), r.ID) {
+		t.Fatal("another viewer sees the run in mine")
+	}
+	_, _, body = b.do(t, b.other, "GET", "/v1/runs", nil)
+	if strings.Contains(string(body), r.ID) {
+		t.Fatal("another tenant sees the run")
+	}
+	// The owner deletes it: gone, snapshot too.
+	if code, _, body := b.do(t, b.viewer, "DELETE", "/v1/runs/"+r.ID, nil); code != 204 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	if code, _, _ := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID, nil); code != 404 {
+		t.Fatalf("deleted run still there: %d", code)
+	}
+	if ok, _ := b.srv.Snapshots.Exists(context.Background(), r.ID); ok {
+		t.Fatal("the snapshot outlived its run")
+	}
+}
+
+func TestAPI_CatalogAndOpenAPI(t *testing.T) {
+	b := setup(t)
+	code, _, body := b.do(t, b.viewer, "GET", "/v1/reports/kpis.service_level?lang=en", nil)
+	if code != 200 || !strings.Contains(string(body), `"title":"Service level (SL)"`) || !strings.Contains(string(body), `"max_span":"31 days"`) {
+		t.Fatalf("report: %d %s", code, body)
+	}
+	code, _, body = b.do(t, b.viewer, "GET", "/v1/reports", nil)
+	var list struct{ Reports []engine.ReportInfo }
+	json.Unmarshal(body, &list)
+	if code != 200 || len(list.Reports) != len(b.srv.Catalog.Reports) {
+		t.Fatalf("reports: %d, %d listed", code, len(list.Reports))
+	}
+	code, _, body = b.do(t, "", "GET", "/openapi.json", nil)
+	if code != 200 || !strings.Contains(string(body), `"openapi":"3.1`) {
+		t.Fatalf("openapi: %d", code)
+	}
+	for _, op := range []string{"create-run", "list-runs", "get-run-rows", "download-run", "run-events", "cancel-run", "delete-run"} {
+		if !strings.Contains(string(body), fmt.Sprintf(`"operationId":"%s"`, op)) {
+			t.Errorf("openapi lacks %s", op)
+		}
+	}
+	if code, _, _ := b.do(t, "", "GET", "/healthz", nil); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	if code, _, body := b.do(t, "", "GET", "/metrics", nil); code != 200 || !strings.Contains(string(body), "relato_http_requests_total") {
+		t.Fatalf("metrics %d", code)
+	}
+}
