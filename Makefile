@@ -34,26 +34,13 @@ $(CHDB_LIB):
 	mv $(CHDB_DIR)/dl/package/libchdb.so $(CHDB_LIB)
 	rm -rf $(CHDB_DIR)/dl
 
-# Until the API lands, `make run` seeds the demo warehouse and runs each
-# catalog report once, printing where the files are.
+# `make run`: seed the demo warehouse, then serve the API (and, later, the
+# pages) on localhost with demo users whose tokens are printed.
+RELATO_ADDR ?= 127.0.0.1:8080
 run: build chdb
 	$(BIN) seed --data $(DATA)/warehouse --scale demo
-	$(BIN) run kpis.service_level --data $(DATA)/warehouse --tenant 1 --filter period=yesterday -o $(CURDIR)/out/service_level.csv
-	$(BIN) run contacts.all_contacts --data $(DATA)/warehouse --tenant 1 --filter period=last_7_days -o $(CURDIR)/out/all_contacts.csv
-	$(BIN) run extraction.contact_emails --data $(DATA)/warehouse --tenant 1 --filter period=last_30_days --format csv-excel -o $(CURDIR)/out/contact_emails.csv
-	@echo; echo "Reports written to $(CURDIR)/out/. Try: $(BIN) run kpis.service_level --data $(DATA)/warehouse --filter period=last_7_days --filter interval=1d"
-
-# mailpit: the SMTP server the e-mail delivery tests read messages back from.
-MAILPIT_VERSION := v1.33.1
-MAILPIT := $(CACHE)/mailpit/$(MAILPIT_VERSION)/mailpit
-mailpit: $(MAILPIT)
-$(MAILPIT):
-	GOBIN=$(CACHE)/mailpit/$(MAILPIT_VERSION) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
-
-test: chdb deps-test mailpit
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	@echo "relato: http://$(RELATO_ADDR)  (API docs: http://$(RELATO_ADDR)/docs)"
+	$(BIN) serve --data $(DATA)/warehouse --db sqlite:$(DATA)/relato.db --addr $(RELATO_ADDR) --demo
 
 # Long benchmarks (100M calls, 10M-row exports); not part of `make test`.
 bench: build chdb

@@ -201,3 +201,42 @@ func (s *Server) Execute(ctx context.Context, r *runs.Run) (runs.Result, error) 
 	s.Logger.Info("run finished", "run", r.ID, "report", r.ReportID, "tenant", r.TenantID, "rows", info.Rows, "truncated", info.Truncated, "elapsed", time.Since(start))
 	return runs.Result{TotalRows: info.Rows, Truncated: info.Truncated, SnapshotSize: info.Bytes, SnapshotSum: "sha256:" + info.Checksum}, nil
 }
+
+// Retain removes, every interval, runs that ended more than age ago and their
+// snapshots, until ctx ends.
+func (s *Server) Retain(ctx context.Context, age, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.PurgeOnce(ctx, age)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// PurgeOnce removes the runs that ended more than age ago and their snapshots.
+func (s *Server) PurgeOnce(ctx context.Context, age time.Duration) int {
+	n := 0
+	for {
+		ids, err := s.Runs.Purge(ctx, s.Now().Add(-age), 500)
+		if err != nil {
+			s.Logger.Error("retention", "err", err)
+			return n
+		}
+		for _, id := range ids {
+			if err := s.Snapshots.Drop(ctx, id); err != nil {
+				s.Logger.Error("retention: dropping snapshot", "run", id, "err", err)
+			}
+		}
+		n += len(ids)
+		if len(ids) < 500 {
+			if n > 0 {
+				s.Logger.Info("retention", "removed_runs", n, "older_than", age)
+			}
+			return n
+		}
+	}
+}

@@ -339,3 +339,23 @@ func TestAPI_CatalogAndOpenAPI(t *testing.T) {
 		t.Fatalf("metrics %d", code)
 	}
 }
+
+func TestAPI_RetentionRemovesOldRunsAndTheirSnapshots(t *testing.T) {
+	b := setup(t)
+	r := b.generate(t, b.viewer, "kpis.service_level", map[string]any{"period": "2024-03-01..2024-03-02"})
+	b.wait(t, b.viewer, r.ID)
+	if n := b.srv.PurgeOnce(context.Background(), 24*time.Hour); n != 0 {
+		t.Fatalf("a fresh run was purged")
+	}
+	// Seen from a year later, the run is past a 30-day retention.
+	b.srv.Now = func() time.Time { return time.Now().AddDate(1, 0, 0) }
+	if n := b.srv.PurgeOnce(context.Background(), 30*24*time.Hour); n != 1 {
+		t.Fatalf("purged %d runs, want 1", n)
+	}
+	if code, _, _ := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID, nil); code != 404 {
+		t.Fatalf("purged run still served: %d", code)
+	}
+	if ok, _ := b.srv.Snapshots.Exists(context.Background(), r.ID); ok {
+		t.Fatal("purged run's snapshot remains")
+	}
+}

@@ -25,6 +25,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("RELATO_ADDR", "127.0.0.1:8080"), "listen address")
 	dsn := fs.String("db", envOr("RELATO_DB", "sqlite:.data/relato.db"), "control-plane database: sqlite:<path> or postgres://…")
 	workers := fs.Int("workers", 2, "runs executed at the same time (different wallets)")
+	retention := fs.Duration("retention", 90*24*time.Hour, "remove runs and snapshots this long after they ended")
 	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,6 +36,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		problems = append(problems, fmt.Errorf("--addr: %v", err))
+	}
+	if *retention < time.Hour {
+		problems = append(problems, fmt.Errorf("--retention: must be at least 1h"))
 	}
 	if len(problems) > 0 {
 		return errors.Join(problems...)
@@ -91,6 +95,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			fmt.Fprintf(a.stderr, "demo tenant 1 %-8s token: %s\n", u.role, tok)
 		}
 	}
+	go srv.Retain(ctx, *retention, time.Hour)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
