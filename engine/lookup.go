@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/relato/relato/engine/chsql"
 )
@@ -145,4 +147,76 @@ func (b BackendLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, v
 func validTableName(s string) bool {
 	db, t, ok := strings.Cut(s, ".")
 	return ok && chsql.ValidIdentifier(db) && chsql.ValidIdentifier(t)
+}
+
+// CachedLookups keeps, per tenant and lookup, the whole set of valid values
+// for TTL, loaded with one query, so a burst of requests does not queue on the
+// warehouse (the embedded one runs one query at a time). A value added to or
+// removed from a dimension table is seen within TTL.
+type CachedLookups struct {
+	Backend Backend
+	Scope   func(tenant uint32) map[string]string
+	TTL     time.Duration
+
+	mu   sync.Mutex
+	sets map[string]*lookupSet // "tenant/lookup"
+}
+
+type lookupSet struct {
+	mu     sync.Mutex // held while loading, so concurrent misses wait for one query
+	values map[string]bool
+	until  time.Time
+}
+
+// Unknown implements LookupChecker.
+func (c *CachedLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, values []any) ([]any, error) {
+	if lk.Table == "" || len(values) == 0 {
+		return nil, nil
+	}
+	key := fmt.Sprintf("%d/%s", tenant, lk.Name)
+	c.mu.Lock()
+	if c.sets == nil {
+		c.sets = map[string]*lookupSet{}
+	}
+	set, ok := c.sets[key]
+	if !ok {
+		set = &lookupSet{}
+		c.sets[key] = set
+	}
+	c.mu.Unlock()
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	if set.values == nil || time.Now().After(set.until) {
+		all, err := c.load(ctx, lk, tenant)
+		if err != nil {
+			return nil, err
+		}
+		set.values, set.until = all, time.Now().Add(c.TTL)
+	}
+	var unknown []any
+	for _, v := range values {
+		if !set.values[fmt.Sprint(v)] {
+			unknown = append(unknown, v)
+		}
+	}
+	return unknown, nil
+}
+
+func (c *CachedLookups) load(ctx context.Context, lk Lookup, tenant uint32) (map[string]bool, error) {
+	if !chsql.ValidIdentifier(lk.Column) || !validTableName(lk.Table) {
+		return nil, fmt.Errorf("lookup %s: invalid table or column", lk.Name)
+	}
+	rows, err := c.Backend.Query(ctx, Query{
+		SQL:          "SELECT DISTINCT toString(" + lk.Column + ") FROM " + lk.Table,
+		TableFilters: c.Scope(tenant),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checking %s values: %w", lk.Name, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		out[string(rows.Values()[0])] = true
+	}
+	return out, rows.Err()
 }

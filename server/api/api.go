@@ -39,9 +39,11 @@ type Server struct {
 	// Now is the clock (tests may fix it).
 	Now func() time.Time
 
-	zones    sync.Map // tenant → *time.Location
-	progress sync.Map // run id → *atomic.Int64 rows written so far
-	metrics  metrics
+	zones       sync.Map // tenant → *time.Location
+	lookups     *engine.CachedLookups
+	lookupsOnce sync.Once
+	progress    sync.Map // run id → *atomic.Int64 rows written so far
+	metrics     metrics
 }
 
 type metrics struct {
@@ -147,8 +149,11 @@ func (s *Server) zone(ctx context.Context, tenant uint32) *time.Location {
 }
 
 func (s *Server) compileEnv(ctx context.Context, tenant uint32, now time.Time) engine.CompileEnv {
-	return engine.CompileEnv{Tenant: tenant, Location: s.zone(ctx, tenant), Now: now, Tables: s.Tables,
-		Lookups: engine.BackendLookups{Backend: s.Warehouse, Scope: func(t uint32) map[string]string { return engine.TenantScope(s.Tables, t) }}}
+	s.lookupsOnce.Do(func() {
+		s.lookups = &engine.CachedLookups{TTL: time.Minute, Backend: s.Warehouse,
+			Scope: func(t uint32) map[string]string { return engine.TenantScope(s.Tables, t) }}
+	})
+	return engine.CompileEnv{Tenant: tenant, Location: s.zone(ctx, tenant), Now: now, Tables: s.Tables, Lookups: s.lookups}
 }
 
 // filterProblem maps engine filter errors to problem details on the body.

@@ -37,7 +37,7 @@ var seeded bool
 
 // setup starts the API over real HTTP with a SQLite store, the embedded
 // warehouse seeded with two tenants, and a worker pool.
-func setup(t *testing.T) testBundle {
+func setup(t testing.TB) testBundle {
 	t.Helper()
 	ctx := context.Background()
 	wh := enginetest.ChDB(t)
@@ -92,7 +92,7 @@ func setup(t *testing.T) testBundle {
 	return b
 }
 
-func (b testBundle) do(t *testing.T, token, method, path string, body any) (int, http.Header, []byte) {
+func (b testBundle) do(t testing.TB, token, method, path string, body any) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
 	switch v := body.(type) {
@@ -127,7 +127,7 @@ type runJSON struct {
 	Truncated bool `json:"truncated"`
 }
 
-func (b testBundle) generate(t *testing.T, token, report string, filters map[string]any) runJSON {
+func (b testBundle) generate(t testing.TB, token, report string, filters map[string]any) runJSON {
 	t.Helper()
 	code, _, body := b.do(t, token, "POST", "/v1/runs", map[string]any{"report": report, "filters": filters})
 	if code != http.StatusAccepted {
@@ -138,7 +138,7 @@ func (b testBundle) generate(t *testing.T, token, report string, filters map[str
 	return r
 }
 
-func (b testBundle) wait(t *testing.T, token, id string) runJSON {
+func (b testBundle) wait(t testing.TB, token, id string) runJSON {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
