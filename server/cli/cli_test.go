@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,56 @@ func TestTest_RunsTheBuiltInFixtures(t *testing.T) {
 	stdout, stderr, code := runRelato(t, nil, "test")
 	if code != 0 || !strings.Contains(stdout, " passed, 0 failed") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestRun_EveryCatalogReportRunsOnTheSeededWarehouse(t *testing.T) {
+	needWarehouse(t)
+	out, _, code := runRelato(t, nil, "catalog")
+	if code != 0 {
+		t.Fatal("catalog failed")
+	}
+	ids := regexp.MustCompile("(?m)^### .* — `([a-z_.]+)` \\(v").FindAllStringSubmatch(out, -1)
+	if len(ids) < 31 {
+		t.Fatalf("catalog lists %d reports", len(ids))
+	}
+	firstID := func(table, col string) string {
+		o, _, _ := runRelato(t, nil, "sql", "--data", data, "--format", "TabSeparated", "SELECT "+col+" FROM wh."+table+" WHERE tenant_id = 1 ORDER BY "+col+" LIMIT 1")
+		return strings.TrimSpace(o)
+	}
+	for _, m := range ids {
+		id := m[1]
+		t.Run(id, func(t *testing.T) {
+			args := []string{"run", id, "--data", data, "--tenant", "1", "-o", filepath.Join(t.TempDir(), "out.csv")}
+			_, info, _ := runRelato(t, nil, "run", id, "--data", data)
+			// Fill what the report requires: a period within its maximum, a pipeline.
+			if strings.Contains(info, `filter "period": is required`) {
+				args = append(args, "--filter", "period=last_7_days")
+			}
+			if strings.Contains(info, `filter "pipeline": is required`) {
+				args = append(args, "--filter", "pipeline="+firstID("pipelines", "pipeline_id"))
+			}
+			_, stderr, code := runRelato(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, id+": ") || !strings.Contains(stderr, " rows") {
+				t.Fatalf("no summary line: %s", stderr)
+			}
+		})
+	}
+}
+
+func TestCatalog_TheCommittedCatalogPageIsCurrent(t *testing.T) {
+	out, _, code := runRelato(t, nil, "catalog", "--lang", "en")
+	if code != 0 {
+		t.Fatal("catalog failed")
+	}
+	committed, err := os.ReadFile("../../definitions/CATALOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(committed) != out {
+		t.Fatal("definitions/CATALOG.md is out of date: run `bin/relato catalog --lang en -o definitions/CATALOG.md`")
 	}
 }
