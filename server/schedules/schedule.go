@@ -1,0 +1,139 @@
+package schedules
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Errors callers branch on; the API maps them to problem+json.
+var (
+	ErrNotFound = errors.New("schedule not found")
+)
+
+// Formats a schedule may deliver.
+var Formats = []string{"csv", "csv-excel", "xlsx"}
+
+// Schedule is a report run on a recurrence and delivered to destinations.
+type Schedule struct {
+	ID           string
+	TenantID     uint32
+	OwnerID      string // the user runs are requested as; gets failure notices
+	Name         string
+	ReportID     string
+	Filters      json.RawMessage // as given: relative periods stay relative ("yesterday")
+	Recurrence   string          // 5-field cron, on the wall clock of TimeZone
+	TimeZone     string          // tz database name, e.g. America/Sao_Paulo
+	Destinations []Destination
+	Format       string // csv, csv-excel, xlsx
+	FileName     string // template, see RenderFileName
+	Paused       bool
+	NextFireAt   *time.Time // nil while paused
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// Last fire and delivery, for display.
+	LastFireAt          *time.Time
+	LastRunID           *string
+	LastDeliveryOutcome *string // delivered, failed, run_failed
+	LastDeliveryError   *string
+}
+
+// Destination is one place a schedule sends its file. Config holds the
+// decrypted secrets in memory only; the store seals them.
+type Destination struct {
+	Kind   string          `json:"kind"`
+	Config json.RawMessage `json:"config"`
+}
+
+// Location loads the schedule's zone.
+func (s *Schedule) Location() (*time.Location, error) { return time.LoadLocation(s.TimeZone) }
+
+// NextFire computes the first due time after t (zero when it never fires again).
+func (s *Schedule) NextFire(t time.Time) (time.Time, error) {
+	r, err := ParseRecurrence(s.Recurrence)
+	if err != nil {
+		return time.Time{}, err
+	}
+	loc, err := s.Location()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return r.Next(t, loc), nil
+}
+
+// NormalizeKind accepts "sftp" for "delivery.sftp".
+func NormalizeKind(kind string) string {
+	if kind != "" && !strings.Contains(kind, ".") {
+		return "delivery." + kind
+	}
+	return kind
+}
+
+// DefaultFileName is used when a schedule gives none.
+const DefaultFileName = "{report}_{from}_{to}_{run_time}"
+
+var placeholderRe = regexp.MustCompile(`\{([a-z_]*)\}`)
+
+// FileNameValues fill a file-name template.
+type FileNameValues struct {
+	Report   string // the report id's last part: service_level
+	ReportID string // kpis.service_level
+	From, To string // the period's dates, yyyy-mm-dd (To exclusive, as the run records it)
+	RunTime  time.Time
+	RunID    string
+	Schedule string // the schedule's name
+}
+
+var placeholders = map[string]func(v FileNameValues) string{
+	"report":    func(v FileNameValues) string { return v.Report },
+	"report_id": func(v FileNameValues) string { return v.ReportID },
+	"from":      func(v FileNameValues) string { return v.From },
+	"to":        func(v FileNameValues) string { return v.To },
+	"run_time":  func(v FileNameValues) string { return v.RunTime.Format("20060102-150405") },
+	"date":      func(v FileNameValues) string { return v.RunTime.Format("2006-01-02") },
+	"run_id":    func(v FileNameValues) string { return v.RunID },
+	"schedule":  func(v FileNameValues) string { return v.Schedule },
+}
+
+// CheckFileName reports unknown placeholders and bad templates.
+func CheckFileName(tmpl string) error {
+	if len(tmpl) > 200 {
+		return errors.New("at most 200 characters")
+	}
+	if strings.ContainsAny(tmpl, "/\\") {
+		return errors.New("must not contain a path separator; set the destination's directory instead")
+	}
+	for _, m := range placeholderRe.FindAllStringSubmatch(tmpl, -1) {
+		if _, ok := placeholders[m[1]]; !ok {
+			return fmt.Errorf("unknown placeholder {%s} (known: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule})", m[1])
+		}
+	}
+	return nil
+}
+
+var unsafeNameRe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// RenderFileName fills the template, makes it a safe single path element
+// of [A-Za-z0-9._-] and adds the extension.
+func RenderFileName(tmpl string, v FileNameValues, ext string) string {
+	if tmpl == "" {
+		tmpl = DefaultFileName
+	}
+	name := placeholderRe.ReplaceAllStringFunc(tmpl, func(m string) string {
+		if f, ok := placeholders[m[1:len(m)-1]]; ok {
+			return f(v)
+		}
+		return ""
+	})
+	name = strings.Trim(unsafeNameRe.ReplaceAllString(name, "_"), "._")
+	if name == "" {
+		name = "report"
+	}
+	if len(name) > 180 {
+		name = name[:180]
+	}
+	return name + ext
+}

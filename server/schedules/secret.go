@@ -1,0 +1,102 @@
+package schedules
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// KeyEnv is the environment variable holding the secrets key: 32 random
+// bytes in standard base64 (openssl rand -base64 32).
+const KeyEnv = "RELATO_SECRET_KEY"
+
+// Sealer encrypts destination secrets at rest with AES-256-GCM. The
+// additional data binds a ciphertext to its schedule, so a sealed password
+// copied into another schedule's row does not open.
+type Sealer struct{ aead cipher.AEAD }
+
+// NewSealer takes a 32-byte key.
+func NewSealer(key []byte) (*Sealer, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("secrets key: want 32 bytes, got %d", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// SealerFromBase64 reads the key as configured in RELATO_SECRET_KEY.
+func SealerFromBase64(s string) (*Sealer, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not base64: %w", KeyEnv, err)
+	}
+	return NewSealer(key)
+}
+
+const sealPrefix = "v1:"
+
+// Seal encrypts plain for the given context (the schedule id).
+func (s *Sealer) Seal(plain []byte, context string) (string, error) {
+	nonce := make([]byte, s.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	out := s.aead.Seal(nonce, nonce, plain, []byte(context))
+	return sealPrefix + base64.StdEncoding.EncodeToString(out), nil
+}
+
+// Open decrypts what Seal made for the same context.
+func (s *Sealer) Open(sealed, context string) ([]byte, error) {
+	raw, ok := strings.CutPrefix(sealed, sealPrefix)
+	if !ok {
+		return nil, errors.New("open secret: unknown format")
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || len(b) < s.aead.NonceSize() {
+		return nil, errors.New("open secret: corrupt")
+	}
+	n := s.aead.NonceSize()
+	plain, err := s.aead.Open(nil, b[:n], b[n:], []byte(context))
+	if err != nil {
+		return nil, errors.New("open secret: wrong key or tampered value")
+	}
+	return plain, nil
+}
+
+// Redacted is what the API shows instead of a secret.
+const Redacted = "[redacted]"
+
+// IsSecretField says which destination config fields are secrets: kept out
+// of the stored config, sealed apart, and never returned.
+func IsSecretField(name string) bool {
+	n := strings.ToLower(name)
+	return n == "private_key" || strings.HasSuffix(n, "password") || strings.HasSuffix(n, "passphrase") ||
+		strings.HasSuffix(n, "secret") || strings.HasSuffix(n, "token")
+}
+
+// splitSecrets separates a config object into its public part and its secrets.
+func splitSecrets(cfg json.RawMessage) (public map[string]json.RawMessage, secrets map[string]json.RawMessage, err error) {
+	if err := json.Unmarshal(cfg, &public); err != nil {
+		return nil, nil, fmt.Errorf("config is not a JSON object: %w", err)
+	}
+	secrets = map[string]json.RawMessage{}
+	for k, v := range public {
+		if IsSecretField(k) {
+			secrets[k] = v
+			delete(public, k)
+		}
+	}
+	return public, secrets, nil
+}

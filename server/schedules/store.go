@@ -1,0 +1,411 @@
+package schedules
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
+
+// Options tune a Store.
+type Options struct {
+	// Sealer encrypts destination secrets; required.
+	Sealer *Sealer
+	// Now is the clock; tests move it. Default time.Now.
+	Now func() time.Time
+}
+
+// Store keeps schedules, their fires and delivery attempts in the same kind of
+// database as the runs store (often the same database: the tables do not clash).
+type Store struct {
+	dialect string
+	w, r    *sql.DB
+	sealer  *Sealer
+	now     func() time.Time
+}
+
+// Open connects to dsn (sqlite:<path> or postgres://…) and migrates it.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	if opt.Sealer == nil {
+		return nil, errors.New("open schedules store: a secrets key is required (" + KeyEnv + ")")
+	}
+	s := &Store{sealer: opt.Sealer, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = "postgres"
+		if s.w, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open schedules store: %w", err)
+		}
+		s.r = s.w
+	case strings.HasPrefix(dsn, "sqlite:"):
+		s.dialect = "sqlite"
+		p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
+		if p == "" || strings.Contains(p, ":memory:") || strings.ContainsAny(p, "?#") {
+			return nil, fmt.Errorf("open schedules store: %q: want sqlite:<file path>", dsn)
+		}
+		// As in the runs store: one writer connection, BEGIN IMMEDIATE, WAL.
+		common := "file:" + p + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		if s.w, err = sql.Open("sqlite", common+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open schedules store: %w", err)
+		}
+		s.w.SetMaxOpenConns(1)
+		if s.r, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
+			s.w.Close()
+			return nil, fmt.Errorf("open schedules store: %w", err)
+		}
+		s.r.SetMaxOpenConns(4)
+	default:
+		return nil, errors.New("open schedules store: want sqlite:<path> or postgres://…")
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open schedules store: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open schedules store: %w", err)
+	}
+	return s, nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// migrate applies migrations/<dialect>/NNNN_*.sql not yet recorded in
+// schedules_migrations (its own table, so it never collides with the runs
+// store's schema_migrations in a shared database).
+func (s *Store) migrate(ctx context.Context) error {
+	entries, err := fs.ReadDir(migrationFiles, "migrations/"+s.dialect)
+	if err != nil {
+		return err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.dialect == "postgres" {
+		const lockID = 0x72656c5f736368 // "rel_sch"
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schedules_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
+		}
+		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", s.dialect, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schedules_migrations WHERE version = $1`, v).Scan(&done); err != nil {
+				return err
+			}
+			if done > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schedules_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, v, e.Name(), time.Now().Unix()); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}(); err != nil {
+			return fmt.Errorf("migrate %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+func micros(t time.Time) int64      { return t.UnixMicro() }
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return micros(*t)
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}
+
+func strPtr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+// storedDestination is a destination as the row keeps it: public config,
+// secrets sealed.
+type storedDestination struct {
+	Kind    string                     `json:"kind"`
+	Config  map[string]json.RawMessage `json:"config"`
+	Secrets string                     `json:"secrets,omitempty"`
+}
+
+func (s *Store) sealDestinations(id string, ds []Destination) (string, error) {
+	out := make([]storedDestination, len(ds))
+	for i, d := range ds {
+		pub, sec, err := splitSecrets(d.Config)
+		if err != nil {
+			return "", fmt.Errorf("destination %d: %w", i, err)
+		}
+		out[i] = storedDestination{Kind: d.Kind, Config: pub}
+		if len(sec) > 0 {
+			plain, _ := json.Marshal(sec)
+			if out[i].Secrets, err = s.sealer.Seal(plain, id); err != nil {
+				return "", err
+			}
+		}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func (s *Store) openDestinations(id, raw string) ([]Destination, error) {
+	var stored []storedDestination
+	if err := json.Unmarshal([]byte(raw), &stored); err != nil {
+		return nil, fmt.Errorf("schedule %s destinations: %w", id, err)
+	}
+	out := make([]Destination, len(stored))
+	for i, d := range stored {
+		cfg := d.Config
+		if cfg == nil {
+			cfg = map[string]json.RawMessage{}
+		}
+		if d.Secrets != "" {
+			plain, err := s.sealer.Open(d.Secrets, id)
+			if err != nil {
+				return nil, fmt.Errorf("schedule %s destination %d: %w", id, i, err)
+			}
+			var sec map[string]json.RawMessage
+			if err := json.Unmarshal(plain, &sec); err != nil {
+				return nil, err
+			}
+			for k, v := range sec {
+				cfg[k] = v
+			}
+		}
+		b, _ := json.Marshal(cfg)
+		out[i] = Destination{Kind: d.Kind, Config: b}
+	}
+	return out, nil
+}
+
+const scheduleColumns = `id, tenant_id, owner_id, name, report_id, filters, recurrence, time_zone, destinations,
+	format, file_name, paused, next_fire_at, created_at, updated_at, last_fire_at, last_run_id,
+	last_delivery_outcome, last_delivery_error`
+
+func (s *Store) scan(sc interface{ Scan(...any) error }) (*Schedule, error) {
+	var (
+		sch                        Schedule
+		filters, dests             string
+		next, created, updated, lf sql.NullInt64
+		lastRun, outcome, lastErr  sql.NullString
+		tenant                     int64
+	)
+	if err := sc.Scan(&sch.ID, &tenant, &sch.OwnerID, &sch.Name, &sch.ReportID, &filters, &sch.Recurrence, &sch.TimeZone,
+		&dests, &sch.Format, &sch.FileName, &sch.Paused, &next, &created, &updated, &lf, &lastRun, &outcome, &lastErr); err != nil {
+		return nil, err
+	}
+	sch.TenantID = uint32(tenant)
+	sch.Filters = json.RawMessage(filters)
+	sch.NextFireAt, sch.LastFireAt = timePtr(next), timePtr(lf)
+	sch.CreatedAt, sch.UpdatedAt = fromMicros(created.Int64), fromMicros(updated.Int64)
+	sch.LastRunID, sch.LastDeliveryOutcome, sch.LastDeliveryError = strPtr(lastRun), strPtr(outcome), strPtr(lastErr)
+	var err error
+	if sch.Destinations, err = s.openDestinations(sch.ID, dests); err != nil {
+		return nil, err
+	}
+	return &sch, nil
+}
+
+// nextFire is the next due time after now, or nil when paused or never again.
+func nextFire(sch *Schedule, now time.Time) (*time.Time, error) {
+	if sch.Paused {
+		return nil, nil
+	}
+	t, err := sch.NextFire(now)
+	if err != nil || t.IsZero() {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Create stores a new schedule; ID, times and the next fire are filled in.
+func (s *Store) Create(ctx context.Context, sch Schedule) (*Schedule, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	sch.ID = id.String()
+	now := s.now()
+	next, err := nextFire(&sch, now)
+	if err != nil {
+		return nil, fmt.Errorf("create schedule: %w", err)
+	}
+	dests, err := s.sealDestinations(sch.ID, sch.Destinations)
+	if err != nil {
+		return nil, fmt.Errorf("create schedule: %w", err)
+	}
+	filters := string(sch.Filters)
+	if filters == "" {
+		filters = "{}"
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO schedules (id, tenant_id, owner_id, name, report_id, filters, recurrence,
+		time_zone, destinations, format, file_name, paused, next_fire_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		sch.ID, int64(sch.TenantID), sch.OwnerID, sch.Name, sch.ReportID, filters, sch.Recurrence, sch.TimeZone, dests,
+		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now)); err != nil {
+		return nil, fmt.Errorf("create schedule: %w", err)
+	}
+	return s.Get(ctx, sch.TenantID, sch.ID)
+}
+
+// Get returns the tenant's schedule with its secrets decrypted (for delivery;
+// the API redacts them). Another tenant's id is ErrNotFound.
+func (s *Store) Get(ctx context.Context, tenant uint32, id string) (*Schedule, error) {
+	sch, err := s.scan(s.r.QueryRowContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE tenant_id = $1 AND id = $2`, int64(tenant), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get schedule %s: %w", id, err)
+	}
+	return sch, nil
+}
+
+// List returns the tenant's schedules, oldest first.
+func (s *Store) List(ctx context.Context, tenant uint32) ([]*Schedule, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE tenant_id = $1 ORDER BY created_at, id`, int64(tenant))
+	if err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []*Schedule
+	for rows.Next() {
+		sch, err := s.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list schedules: %w", err)
+		}
+		out = append(out, sch)
+	}
+	return out, rows.Err()
+}
+
+// Update replaces the editable fields of a schedule and recomputes its next
+// fire from now.
+func (s *Store) Update(ctx context.Context, sch Schedule) (*Schedule, error) {
+	now := s.now()
+	next, err := nextFire(&sch, now)
+	if err != nil {
+		return nil, fmt.Errorf("update schedule: %w", err)
+	}
+	dests, err := s.sealDestinations(sch.ID, sch.Destinations)
+	if err != nil {
+		return nil, fmt.Errorf("update schedule: %w", err)
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE schedules SET name = $3, report_id = $4, filters = $5, recurrence = $6, time_zone = $7,
+		destinations = $8, format = $9, file_name = $10, paused = $11, next_fire_at = $12, updated_at = $13
+		WHERE tenant_id = $1 AND id = $2`,
+		int64(sch.TenantID), sch.ID, sch.Name, sch.ReportID, string(sch.Filters), sch.Recurrence, sch.TimeZone, dests,
+		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("update schedule: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrNotFound
+	}
+	return s.Get(ctx, sch.TenantID, sch.ID)
+}
+
+// SetPaused pauses or resumes. Resuming schedules the next due time after
+// now: times missed while paused are not made up.
+func (s *Store) SetPaused(ctx context.Context, tenant uint32, id string, paused bool) (*Schedule, error) {
+	sch, err := s.Get(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	sch.Paused = paused
+	now := s.now()
+	next, err := nextFire(sch, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE schedules SET paused = $3, next_fire_at = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2`,
+		int64(tenant), id, paused, nullMicros(next), micros(now)); err != nil {
+		return nil, fmt.Errorf("pause schedule: %w", err)
+	}
+	return s.Get(ctx, tenant, id)
+}
+
+// Delete removes a schedule; its fires and delivery records stay for the runs' history.
+func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM schedules WHERE tenant_id = $1 AND id = $2`, int64(tenant), id)
+	if err != nil {
+		return fmt.Errorf("delete schedule: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RawRow returns the stored destinations column as it is on disk (for tests
+// and operators checking that no secret is stored in plain text).
+func (s *Store) RawRow(ctx context.Context, id string) (string, error) {
+	var raw string
+	err := s.r.QueryRowContext(ctx, `SELECT destinations FROM schedules WHERE id = $1`, id).Scan(&raw)
+	return raw, err
+}
