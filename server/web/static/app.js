@@ -1,0 +1,741 @@
+// relato web pages: sign-in, Relatórios (runs list and the generate
+// dialog), the result view with its chart, and the Agendamentos placeholder.
+// Plain DOM, no framework; all server access is in api.js.
+import { call, callBlob, callEvents, token, setToken, ApiError } from "./api.js";
+import { t, currentLang, setLang, languages, statusLabel, categoryLabel } from "./i18n.js";
+
+const terminal = new Set(["finished", "failed", "canceled"]);
+const main = document.getElementById("main");
+const top = document.getElementById("top");
+const dialog = document.getElementById("generate-dialog");
+
+// h builds an element: h("button", {class: "x", onclick: fn}, "text", child…).
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function toast(msg) {
+  const el = document.getElementById("toast");
+  el.textContent = msg;
+  el.classList.add("show");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => el.classList.remove("show"), 4000);
+}
+
+function errorText(err) {
+  if (err instanceof ApiError) {
+    const details = (err.problem.errors || []).map((e) => e.message).join("; ");
+    return details ? `${err.message}: ${details}` : err.message;
+  }
+  return `${t("genericError")}: ${err.message || err}`;
+}
+
+// ---- formatting -----------------------------------------------------------
+
+function pad(n) { return String(n).padStart(2, "0"); }
+
+// fmtDate shows a calendar date "YYYY-MM-DD" in the page's language.
+function fmtDate(ymd) {
+  const [y, m, d] = ymd.split("-");
+  return currentLang() === "pt-BR" ? `${d}/${m}/${y}` : `${y}-${m}-${d}`;
+}
+
+function fmtDateTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (isNaN(d)) return iso;
+  return d.toLocaleString(currentLang(), { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
+
+function previousDay(ymd) {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+// fmtPeriod shows a resolved period "from/to" (RFC 3339 in the tenant's zone,
+// end exclusive): whole days as "01/03/2024 – 07/03/2024", else with times.
+function fmtPeriod(resolved) {
+  if (!resolved || typeof resolved !== "string" || !resolved.includes("/")) return resolved || "";
+  const [from, to] = resolved.split("/");
+  const fd = from.slice(0, 10), ft = from.slice(11, 16), td = to.slice(0, 10), tt = to.slice(11, 16);
+  if (ft === "00:00" && tt === "00:00") {
+    const last = previousDay(td);
+    return last === fd ? fmtDate(fd) : `${fmtDate(fd)} – ${fmtDate(last)}`;
+  }
+  return `${fmtDate(fd)} ${ft} – ${fmtDate(td)} ${tt}`;
+}
+
+function resolvedFilters(run) {
+  const r = run.filters_resolved;
+  if (r && typeof r === "object") return r;
+  try { return JSON.parse(r || "{}"); } catch { return {}; }
+}
+
+function fmtNumber(v, digits) {
+  const n = Number(v);
+  if (!isFinite(n)) return v;
+  return n.toLocaleString(currentLang(), { maximumFractionDigits: digits });
+}
+
+// fmtCell shows a result value by its column type; empty stays empty.
+function fmtCell(v, type) {
+  if (v === null || v === undefined) return "";
+  switch (type) {
+    case "percent": return `${fmtNumber(v, 2)} %`;
+    case "number": return fmtNumber(v, 2);
+    case "duration": return `${fmtNumber(v, 1)} s`;
+    case "int": return fmtNumber(v, 0);
+    case "bool": return v === "true" || v === "1" ? t("yes") : t("no");
+    default: return v;
+  }
+}
+
+const numericTypes = new Set(["int", "number", "percent", "duration"]);
+
+// ---- app state and routing --------------------------------------------------
+
+const state = {
+  canSeeAll: false,
+  scope: localStorage.getItem("relato.scope") === "all" ? "all" : "mine",
+  dialect: localStorage.getItem("relato.dialect") === "csv-excel" ? "csv-excel" : "csv",
+  runs: [],
+  next: "",
+  pollTimer: 0,
+  viewAbort: null,
+  reports: null, // catalog in the current language
+};
+
+function route() {
+  const hash = location.hash || "#/runs";
+  const m = /^#\/runs\/([A-Za-z0-9_-]+)$/.exec(hash);
+  if (m) return { page: "view", id: m[1] };
+  if (hash === "#/schedules") return { page: "schedules" };
+  return { page: "runs" };
+}
+
+function stopPage() {
+  clearTimeout(state.pollTimer);
+  state.pollTimer = 0;
+  if (state.viewAbort) state.viewAbort.abort();
+  state.viewAbort = null;
+}
+
+async function render() {
+  stopPage();
+  document.documentElement.lang = currentLang();
+  if (!token()) {
+    renderSignIn();
+    return;
+  }
+  const r = route();
+  renderTop(r.page);
+  if (r.page === "view") await renderView(r.id);
+  else if (r.page === "schedules") renderSchedules();
+  else await renderRuns();
+}
+
+function languagePicker() {
+  const sel = h("select", { id: "lang", onchange: (e) => { setLang(e.target.value); state.reports = null; render(); } },
+    languages.map((l) => h("option", { value: l, selected: l === currentLang() }, l === "pt-BR" ? "Português (BR)" : "English")));
+  return h("label", {}, `${t("language")} `, sel);
+}
+
+function renderTop(page) {
+  const tab = (href, key, name) => h("li", {}, h("a", { href, "aria-current": page === name || (name === "runs" && page === "view") ? "page" : null }, t(key)));
+  top.replaceChildren(
+    h("span", { class: "brand" }, "relato"),
+    h("nav", { "aria-label": "principal" }, h("ul", {}, tab("#/runs", "tabReports", "runs"), tab("#/schedules", "tabSchedules", "schedules"))),
+    h("span", { class: "spacer" }),
+    languagePicker(),
+    h("button", { id: "sign-out", type: "button", onclick: signOut }, t("signOut")),
+  );
+}
+
+function signOut() {
+  setToken("");
+  state.runs = [];
+  state.reports = null;
+  location.hash = "#/runs";
+  render();
+}
+
+window.addEventListener("relato:unauthorized", () => {
+  if (token()) {
+    setToken("");
+    render();
+  }
+});
+window.addEventListener("hashchange", render);
+
+// ---- sign-in ----------------------------------------------------------------
+
+function renderSignIn() {
+  top.replaceChildren(h("span", { class: "brand" }, "relato"), h("span", { class: "spacer" }), languagePicker());
+  const input = h("input", { id: "token", name: "token", type: "password", autocomplete: "off", required: true, "aria-describedby": "token-help signin-error" });
+  const err = h("p", { id: "signin-error", class: "form-error", role: "alert" });
+  const form = h("form", { id: "signin-form", class: "card signin", onsubmit: async (e) => {
+    e.preventDefault();
+    err.textContent = "";
+    setToken(input.value.trim());
+    try {
+      await call("GET", "/v1/reports", { query: { lang: currentLang() }, onUnauthorized: false });
+      render();
+    } catch (ex) {
+      setToken("");
+      err.textContent = ex instanceof ApiError && ex.status === 401 ? t("badToken") : errorText(ex);
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+  } },
+    h("h1", {}, t("signInTitle")),
+    h("div", { class: "field" }, h("label", { for: "token" }, t("tokenLabel")), input, h("p", { id: "token-help", class: "hint" }, t("tokenHelp"))),
+    err,
+    h("div", { class: "form-actions" }, h("button", { class: "primary", type: "submit", id: "sign-in" }, t("signIn"))),
+  );
+  main.replaceChildren(form);
+  input.focus();
+}
+
+// ---- Relatórios -------------------------------------------------------------
+
+async function catalog() {
+  if (!state.reports) {
+    const out = await call("GET", "/v1/reports", { query: { lang: currentLang() } });
+    state.reports = out.reports;
+  }
+  return state.reports;
+}
+
+function titleOf(run) {
+  const r = (state.reports || []).find((x) => x.id === run.report);
+  return r ? r.title : run.title || run.report;
+}
+
+async function probeScope() {
+  try {
+    await call("GET", "/v1/runs", { query: { scope: "all", limit: 1 } });
+    state.canSeeAll = true;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 403) throw e;
+    state.canSeeAll = false;
+    state.scope = "mine";
+  }
+}
+
+async function loadRuns(append) {
+  const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50, cursor: append ? state.next : "" } });
+  state.runs = append ? state.runs.concat(out.runs) : out.runs;
+  state.next = out.next || "";
+}
+
+async function renderRuns() {
+  main.replaceChildren(h("p", { class: "loading" }, "…"));
+  try {
+    await Promise.all([catalog(), probeScope()]);
+    await loadRuns(false);
+  } catch (e) {
+    main.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
+    return;
+  }
+  const scopeButton = (scope, key) => h("button", { type: "button", id: `scope-${scope}`, "aria-pressed": String(state.scope === scope), onclick: async () => {
+    state.scope = scope;
+    localStorage.setItem("relato.scope", scope);
+    await loadRuns(false);
+    renderRuns();
+  } }, t(key));
+  const toolbar = h("div", { class: "toolbar" },
+    h("h1", {}, t("tabReports")),
+    state.canSeeAll ? h("div", { class: "segmented", role: "group", "aria-label": t("scopeLabel") }, scopeButton("all", "scopeAll"), scopeButton("mine", "scopeMine")) : null,
+    h("span", { class: "spacer" }),
+    dialectPicker("dialect"),
+    h("button", { type: "button", class: "primary", id: "generate", onclick: openGenerate }, t("generate")),
+  );
+  const tbody = h("tbody", { id: "runs-body" });
+  const table = h("div", { class: "table-wrap" }, h("table", { id: "runs-table" },
+    h("caption", { class: "visually-hidden" }, t(state.scope === "all" ? "scopeAll" : "scopeMine")),
+    h("thead", {}, h("tr", {}, ["colName", "colStatus", "colUser", "colRequested", "colPeriod", "colRows", "colDetails", "colActions"].map((k) => h("th", { scope: "col", class: k === "colRows" ? "num" : null }, t(k))))),
+    tbody));
+  const more = h("button", { type: "button", id: "load-more", hidden: !state.next, onclick: async () => { await loadRuns(true); fillRuns(); } }, t("loadMore"));
+  main.replaceChildren(toolbar, table, h("div", { class: "pager" }, more));
+  fillRuns();
+}
+
+function dialectPicker(id) {
+  return h("label", {}, `${t("dialect")} `, h("select", { id, onchange: (e) => { state.dialect = e.target.value; localStorage.setItem("relato.dialect", state.dialect); } },
+    h("option", { value: "csv", selected: state.dialect === "csv" }, t("dialectRFC")),
+    h("option", { value: "csv-excel", selected: state.dialect === "csv-excel" }, t("dialectExcel"))));
+}
+
+function fillRuns() {
+  const tbody = document.getElementById("runs-body");
+  if (!tbody) return;
+  if (!state.runs.length) {
+    tbody.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "muted" }, t("noRuns"))));
+  } else {
+    tbody.replaceChildren(...state.runs.map(runRow));
+  }
+  const more = document.getElementById("load-more");
+  if (more) more.hidden = !state.next;
+  schedulePoll();
+}
+
+function runRow(run) {
+  const rf = resolvedFilters(run);
+  const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
+  const name = h("td", {}, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
+    run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
+  const rows = run.total_rows === undefined || run.total_rows === null ? "" : fmtNumber(run.total_rows, 0);
+  const actions = h("div", { class: "actions" });
+  if (run.status === "finished") {
+    actions.append(
+      h("a", { class: "button", href: `#/runs/${run.id}`, "aria-label": `${t("view")}: ${titleOf(run)}` }, t("view")),
+      h("button", { type: "button", class: "download-csv", "aria-label": `${t("download")} CSV: ${titleOf(run)}`, onclick: () => download(run.id, state.dialect) }, t("downloadCSV")),
+      h("button", { type: "button", class: "download-xlsx", "aria-label": `${t("download")} XLSX: ${titleOf(run)}`, onclick: () => download(run.id, "xlsx") }, t("downloadXLSX")),
+    );
+  }
+  if (!terminal.has(run.status)) {
+    actions.append(h("button", { type: "button", class: "danger cancel", onclick: () => cancelRun(run.id) }, t("cancel")));
+  }
+  return h("tr", { dataset: { runId: run.id, status: run.status } },
+    name,
+    h("td", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null),
+    h("td", {}, run.user_id),
+    h("td", {}, fmtDateTime(run.requested_at)),
+    h("td", {}, fmtPeriod(rf.period)),
+    h("td", { class: "num" }, rows),
+    h("td", {}, details),
+    h("td", {}, actions));
+}
+
+// schedulePoll refreshes the first page while any shown run is still
+// waiting or processing, so statuses update without a reload.
+function schedulePoll() {
+  clearTimeout(state.pollTimer);
+  if (!state.runs.some((r) => !terminal.has(r.status))) return;
+  state.pollTimer = setTimeout(async () => {
+    if (route().page !== "runs") return;
+    try {
+      const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50 } });
+      const fresh = new Map(out.runs.map((r) => [r.id, r]));
+      const known = new Set(state.runs.map((r) => r.id));
+      state.runs = out.runs.filter((r) => !known.has(r.id)).concat(state.runs.map((r) => fresh.get(r.id) || r));
+      fillRuns();
+    } catch {
+      schedulePoll();
+    }
+  }, 1000);
+}
+
+async function cancelRun(id) {
+  if (!confirm(t("confirmCancel"))) return;
+  try {
+    const run = await call("POST", `/v1/runs/${id}/cancel`);
+    state.runs = state.runs.map((r) => (r.id === id ? run : r));
+    fillRuns();
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+async function download(id, format) {
+  try {
+    const { blob, name } = await callBlob("GET", `/v1/runs/${id}/download`, { query: { format, lang: currentLang() } });
+    const a = h("a", { href: URL.createObjectURL(blob), download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 60000);
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+// ---- + Gerar relatório --------------------------------------------------------
+
+async function openGenerate() {
+  let reports;
+  try {
+    reports = await catalog();
+  } catch (e) {
+    toast(errorText(e));
+    return;
+  }
+  const search = h("input", { id: "template-search", type: "search", autocomplete: "off", "aria-controls": "template-list" });
+  const list = h("div", { id: "template-list" });
+  const formArea = h("div", { id: "filter-area", "aria-live": "polite" }, h("p", { class: "muted" }, t("pickTemplate")));
+  const fillList = () => {
+    const q = search.value.trim().toLowerCase();
+    const groups = new Map();
+    for (const r of reports) {
+      if (q && !`${r.title} ${r.id} ${categoryLabel(r.category)}`.toLowerCase().includes(q)) continue;
+      if (!groups.has(r.category)) groups.set(r.category, []);
+      groups.get(r.category).push(r);
+    }
+    const checked = list.querySelector("input:checked")?.value;
+    list.replaceChildren(...[...groups].map(([cat, rs]) => h("fieldset", {}, h("legend", {}, categoryLabel(cat)),
+      rs.map((r) => h("label", {}, h("input", { type: "radio", name: "template", value: r.id, checked: r.id === checked, onchange: () => pickTemplate(r.id, formArea) }), " ", h("span", {}, r.title), h("span", { class: "id" }, r.id))))));
+    if (!groups.size) list.append(h("p", { class: "muted" }, t("noTemplates")));
+  };
+  search.addEventListener("input", fillList);
+  fillList();
+  dialog.replaceChildren(
+    h("div", { class: "dialog-head" }, h("h2", { id: "generate-title" }, t("generate").replace(/^\+\s*/, "")),
+      h("button", { type: "button", id: "close-generate", "aria-label": t("close"), onclick: () => dialog.close() }, "✕")),
+    h("div", { class: "dialog-body" },
+      h("div", { class: "picker", role: "group", "aria-labelledby": "picker-title" },
+        h("div", { class: "field" }, h("label", { for: "template-search", id: "picker-title" }, t("searchTemplates")), search),
+        list),
+      formArea));
+  dialog.showModal();
+  search.focus();
+}
+
+const presets = [["today", "presetToday"], ["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["this_month", "presetThisMonth"], ["previous_month", "presetPrevMonth"], ["custom", "presetCustom"]];
+
+async function pickTemplate(id, area) {
+  let rep;
+  try {
+    rep = await call("GET", `/v1/reports/${id}`, { query: { lang: currentLang() } });
+  } catch (e) {
+    area.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
+    return;
+  }
+  const fields = (rep.filters || []).map(filterField);
+  const formError = h("p", { id: "form-error", class: "form-error", role: "alert" });
+  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError); } },
+    h("h3", {}, rep.title),
+    h("p", { class: "description" }, rep.description),
+    h("h4", {}, t("filters")),
+    fields.map((f) => f.el),
+    formError,
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", onclick: () => dialog.close() }, t("close")),
+      h("button", { type: "submit", class: "primary", id: "submit-generate" }, t("submit"))));
+  area.replaceChildren(form);
+}
+
+// filterField builds the input for one filter of the report's schema and
+// returns {name, el, value(), setError(msgs)}.
+function filterField(f) {
+  const id = `f-${f.name}`;
+  const errId = `err-${f.name}`;
+  const err = h("p", { id: errId, class: "field-error", role: "alert" });
+  const hints = [];
+  hints.push(f.required ? t("required") : t("optional"));
+  if (f.default !== undefined && f.default !== null && f.default !== "") hints.push(`${t("defaultIs")}: ${f.default}`);
+  if (f.max_span) hints.push(`${t("maxSpan")} ${f.max_span}`);
+  const schema = f.schema || {};
+  const item = schema.type === "array" ? schema.items || {} : schema;
+  const enumValues = f.values && f.values.length ? f.values : item.enum;
+  let control, value, inputs;
+  const describedBy = `${id}-hint ${errId}`;
+
+  if (f.type === "period") {
+    const preset = h("select", { id: `${id}-preset`, "aria-describedby": describedBy }, presets.map(([v, k]) => h("option", { value: v, selected: v === "last_7_days" }, t(k))));
+    const from = h("input", { type: "date", id: `${id}-from`, "aria-describedby": describedBy });
+    const to = h("input", { type: "date", id: `${id}-to`, "aria-describedby": describedBy });
+    const custom = () => { preset.value = "custom"; };
+    from.addEventListener("input", custom);
+    to.addEventListener("input", custom);
+    control = h("fieldset", { id }, h("legend", {}, f.label || f.name),
+      h("div", { class: "period-row" },
+        h("label", {}, t("presets"), preset),
+        h("label", {}, t("from"), from),
+        h("label", {}, t("to"), to)));
+    inputs = [preset, from, to];
+    value = () => {
+      if (preset.value !== "custom") return preset.value;
+      if (!from.value && !to.value) return undefined;
+      return `${from.value}..${to.value || from.value}`;
+    };
+    return finish(control, true);
+  }
+  if (enumValues && enumValues.length) {
+    const sel = h("select", { id, name: f.name, multiple: f.multiple, "aria-describedby": describedBy },
+      f.multiple ? null : h("option", { value: "" }, f.default !== undefined && f.default !== null ? `${t("defaultIs")}: ${f.default}` : t("any")),
+      enumValues.map((v) => h("option", { value: v }, v)));
+    inputs = [sel];
+    value = () => {
+      if (f.multiple) {
+        const vs = [...sel.selectedOptions].map((o) => o.value);
+        return vs.length ? vs : undefined;
+      }
+      return sel.value || undefined;
+    };
+    control = sel;
+  } else if (f.type === "bool" || item.type === "boolean") {
+    const sel = h("select", { id, name: f.name, "aria-describedby": describedBy }, h("option", { value: "" }, t("any")), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
+    inputs = [sel];
+    value = () => (sel.value === "" ? undefined : sel.value === "true");
+    control = sel;
+  } else {
+    const numeric = item.type === "integer" || item.type === "number";
+    let type = "text";
+    if (!f.multiple && numeric) type = "number";
+    if (!f.multiple && f.type === "date") type = "date";
+    if (!f.multiple && f.type === "datetime") type = "datetime-local";
+    const input = h("input", { id, name: f.name, type, step: type === "number" && item.type === "number" ? "any" : null, min: item.minimum, placeholder: f.default ?? (item.examples ? item.examples[0] : null), "aria-describedby": describedBy, autocomplete: "off" });
+    if (f.multiple) hints.push(t("commaList"));
+    inputs = [input];
+    const one = (s) => (numeric && s !== "" && !isNaN(Number(s)) ? Number(s) : s);
+    value = () => {
+      const s = input.value.trim();
+      if (!s) return undefined;
+      if (f.multiple) return s.split(",").map((x) => x.trim()).filter(Boolean).map(one);
+      return one(s);
+    };
+    control = input;
+  }
+  return finish(h("label", { for: id }, f.label || f.name), false);
+
+  function finish(labelOrFieldset, isFieldset) {
+    const hint = h("p", { id: `${id}-hint`, class: "hint" }, hints.join(" · "));
+    const el = isFieldset
+      ? h("div", { class: "field", dataset: { filter: f.name } }, labelOrFieldset, hint, err)
+      : h("div", { class: "field", dataset: { filter: f.name } }, labelOrFieldset, control, hint, err);
+    return {
+      name: f.name,
+      el,
+      value,
+      focus: () => inputs[0].focus(),
+      setError(msgs) {
+        err.textContent = msgs ? msgs.join("; ") : "";
+        for (const i of inputs) i.setAttribute("aria-invalid", msgs ? "true" : "false");
+      },
+    };
+  }
+}
+
+async function submitGenerate(rep, fields, form, formError) {
+  const filters = {};
+  for (const f of fields) {
+    const v = f.value();
+    if (v !== undefined) filters[f.name] = v;
+    f.setError(null);
+  }
+  formError.textContent = "";
+  const button = form.querySelector("#submit-generate");
+  button.disabled = true;
+  try {
+    const run = await call("POST", "/v1/runs", { body: { report: rep.id, filters } });
+    dialog.close();
+    state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
+    if (route().page !== "runs") location.hash = "#/runs";
+    else fillRuns();
+    toast(`${rep.title}: ${statusLabel(run.status)}`);
+  } catch (e) {
+    if (!(e instanceof ApiError)) {
+      formError.textContent = errorText(e);
+      return;
+    }
+    const byField = e.fieldErrors();
+    let first = null;
+    const rest = [];
+    for (const [loc, msgs] of Object.entries(byField)) {
+      const f = loc.startsWith("filters.") && fields.find((x) => x.name === loc.slice(8));
+      if (f) {
+        f.setError(msgs);
+        first ||= f;
+      } else {
+        rest.push(...msgs);
+      }
+    }
+    formError.textContent = rest.length || !first ? `${t("problem")} ${rest.length ? rest.join("; ") : e.message}` : "";
+    if (first) first.focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- result view ------------------------------------------------------------
+
+async function renderView(id) {
+  main.replaceChildren(h("p", { class: "loading" }, "…"));
+  const ctl = new AbortController();
+  state.viewAbort = ctl;
+  let run, rep;
+  try {
+    await catalog();
+    run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+    rep = await call("GET", `/v1/reports/${run.report}`, { query: { lang: currentLang() }, signal: ctl.signal }).catch(() => null);
+  } catch (e) {
+    if (ctl.signal.aborted) return;
+    main.replaceChildren(h("a", { href: "#/runs" }, t("backToList")), h("p", { class: "form-error", role: "alert" }, errorText(e)));
+    return;
+  }
+  const view = { run, rep, offset: 0, limit: 50, sort: "", desc: false, q: "", columns: rep ? rep.columns : [] };
+  const header = h("section", { class: "card", "aria-labelledby": "view-title" });
+  const chartBox = h("section", { class: "card", id: "chart-card", hidden: true, "aria-labelledby": "chart-title" });
+  const body = h("section", { id: "result", "aria-labelledby": "result-title" });
+  main.replaceChildren(h("p", {}, h("a", { href: "#/runs", id: "back" }, t("backToList"))), header, chartBox, body);
+  const showHeader = () => {
+    const r = view.run;
+    const rf = resolvedFilters(r);
+    const item = (k, v) => (v === undefined || v === null || v === "" ? null : h("div", {}, h("dt", {}, k), h("dd", {}, v)));
+    header.replaceChildren(
+      h("h1", { id: "view-title" }, titleOf(r)),
+      h("dl", { class: "meta" },
+        h("div", {}, h("dt", {}, t("colStatus")), h("dd", {}, h("span", { id: "view-status", class: `status status-${r.status}`, "aria-live": "polite" }, statusLabel(r.status)))),
+        item(t("colPeriod"), fmtPeriod(rf.period)),
+        item(t("requestedBy"), r.user_id),
+        item(t("requestedAt"), fmtDateTime(r.requested_at)),
+        item(t("wallet"), r.wallet),
+        item(t("channel"), r.channel),
+        item(t("eventType"), r.event_type),
+        item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : ""))),
+      r.error ? h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`) : null);
+  };
+  showHeader();
+  if (!terminal.has(run.status)) {
+    body.replaceChildren(h("p", { class: "muted" }, t("notReady")));
+    try {
+      await callEvents("GET", `/v1/runs/${id}/events`, (name, ev) => {
+        if (name !== "run") return;
+        view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error };
+        showHeader();
+      }, { signal: ctl.signal });
+      view.run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+      showHeader();
+    } catch (e) {
+      if (ctl.signal.aborted) return;
+    }
+  }
+  if (view.run.status !== "finished") {
+    body.replaceChildren(h("p", { class: "muted" }, view.run.status === "failed" || view.run.status === "canceled" ? "" : t("notReady")));
+    return;
+  }
+  drawChart(view, chartBox, ctl.signal);
+  renderResult(view, body, ctl.signal);
+}
+
+function renderResult(view, body, signal) {
+  const search = h("input", { id: "result-search", type: "search", value: view.q, autocomplete: "off" });
+  const searchForm = h("form", { role: "search", id: "result-search-form", class: "toolbar", onsubmit: (e) => { e.preventDefault(); view.q = search.value.trim(); view.offset = 0; load(); } },
+    h("label", { for: "result-search" }, t("search")), search, h("button", { type: "submit" }, t("searchButton")),
+    h("span", { class: "spacer" }),
+    dialectPicker("view-dialect"),
+    h("button", { type: "button", id: "view-download-csv", onclick: () => download(view.run.id, state.dialect) }, `${t("download")} CSV`),
+    h("button", { type: "button", id: "view-download-xlsx", onclick: () => download(view.run.id, "xlsx") }, `${t("download")} XLSX`));
+  const table = h("table", { id: "result-table" });
+  const info = h("span", { id: "page-info", "aria-live": "polite" });
+  const prev = h("button", { type: "button", id: "page-prev", onclick: () => { view.offset = Math.max(0, view.offset - view.limit); load(); } }, t("prev"));
+  const next = h("button", { type: "button", id: "page-next", onclick: () => { view.offset += view.limit; load(); } }, t("next"));
+  body.replaceChildren(h("h2", { id: "result-title", class: "visually-hidden" }, t("resultTitle")), searchForm, h("div", { class: "table-wrap" }, table), h("div", { class: "pager" }, info, prev, next));
+
+  async function load() {
+    let page;
+    try {
+      page = await call("GET", `/v1/runs/${view.run.id}/rows`, { query: { offset: view.offset, limit: view.limit, sort: view.sort, desc: view.sort ? view.desc : "", q: view.q }, signal });
+    } catch (e) {
+      if (!signal.aborted) info.textContent = errorText(e);
+      return;
+    }
+    // Labels come from the report in the page's language; the rows answer
+    // carries the default language's.
+    const cols = page.columns.map((c) => ({ ...c, label: (view.columns.find((x) => x.name === c.name) || c).label }));
+    const th = (c) => {
+      const sortState = view.sort === c.name ? (view.desc ? "descending" : "ascending") : "none";
+      return h("th", { scope: "col", class: numericTypes.has(c.type) ? "num" : null, "aria-sort": sortState, dataset: { col: c.name } },
+        h("button", { type: "button", class: "sort", onclick: () => {
+          if (view.sort === c.name) view.desc = !view.desc;
+          else { view.sort = c.name; view.desc = false; }
+          view.offset = 0;
+          load();
+        } }, c.label));
+    };
+    const rows = page.rows.length
+      ? page.rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: numericTypes.has(cols[i]?.type) ? "num" : null }, fmtCell(v, cols[i]?.type)))))
+      : [h("tr", {}, h("td", { colspan: cols.length || 1, class: "muted" }, t("noRows")))];
+    table.replaceChildren(h("caption", { class: "visually-hidden" }, titleOf(view.run)), h("thead", {}, h("tr", {}, cols.map(th))), h("tbody", {}, rows));
+    table.dataset.total = String(page.total);
+    const a = page.total ? view.offset + 1 : 0;
+    const b = Math.min(view.offset + page.rows.length, page.total);
+    info.textContent = t("pageInfo", fmtNumber(a, 0), fmtNumber(b, 0), fmtNumber(page.total, 0));
+    prev.disabled = view.offset === 0;
+    next.disabled = view.offset + view.limit >= page.total;
+  }
+  load();
+}
+
+// chartMeasure picks the measure a KPI report charts over its intervals: the
+// first percent column, else the first duration column.
+function chartMeasure(rep) {
+  if (!rep || rep.category !== "kpis") return null;
+  const cols = rep.columns || [];
+  if (!cols.some((c) => c.name === "interval_start")) return null;
+  return cols.find((c) => c.type === "percent") || cols.find((c) => c.type === "duration") || null;
+}
+
+// naiveSeconds reads "YYYY-MM-DD hh:mm:ss" (already in the tenant's zone) as
+// if it were UTC, so the axis shows the wall-clock times the table shows.
+function naiveSeconds(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?/.exec(s || "");
+  if (!m) return NaN;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) / 1000;
+}
+
+async function drawChart(view, box, signal) {
+  const measure = chartMeasure(view.rep);
+  if (!measure || typeof uPlot === "undefined") return;
+  let page;
+  try {
+    page = await call("GET", `/v1/runs/${view.run.id}/rows`, { query: { offset: 0, limit: 1000, sort: "interval_start" }, signal });
+  } catch {
+    return;
+  }
+  const xi = page.columns.findIndex((c) => c.name === "interval_start");
+  const yi = page.columns.findIndex((c) => c.name === measure.name);
+  if (xi < 0 || yi < 0 || !page.rows.length) return;
+  const xs = [], ys = [];
+  for (const r of page.rows) {
+    const x = naiveSeconds(r[xi]);
+    if (!isFinite(x)) continue;
+    xs.push(x);
+    ys.push(r[yi] === null ? null : Number(r[yi]));
+  }
+  const unit = measure.type === "percent" ? " %" : " s";
+  const title = t("chartTitle", measure.label);
+  const plotArea = h("div", { id: "chart", role: "img", "aria-label": `${title}: ${xs.length} ${t("colRows").toLowerCase()}` });
+  box.replaceChildren(h("h2", { id: "chart-title" }, title), plotArea);
+  box.hidden = false;
+  const width = () => Math.max(300, plotArea.clientWidth || box.clientWidth - 32);
+  const opts = {
+    width: width(),
+    height: 280,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
+    scales: { x: { time: true }, y: measure.type === "percent" ? { range: [0, 100] } : {} },
+    series: [
+      {},
+      { label: measure.label, stroke: "#0b5cad", width: 2, fill: "rgba(11, 92, 173, 0.08)", spanGaps: false, points: { show: xs.length <= 60 },
+        value: (u, v) => (v === null || v === undefined ? "—" : fmtNumber(v, 2) + unit) },
+    ],
+    axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v, 1) + unit), size: 70 }],
+  };
+  const plot = new uPlot(opts, [xs, ys], plotArea);
+  const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: 280 }));
+  ro.observe(box);
+  signal.addEventListener("abort", () => { ro.disconnect(); plot.destroy(); });
+}
+
+// ---- Agendamentos (placeholder) ------------------------------------------------
+
+function renderSchedules() {
+  main.replaceChildren(h("section", { class: "card placeholder", id: "schedules-placeholder", "aria-labelledby": "schedules-title" },
+    h("h1", { id: "schedules-title" }, t("tabSchedules")),
+    h("p", {}, t("schedulesPlaceholder"))));
+}
+
+render();
