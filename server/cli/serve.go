@@ -25,6 +25,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr("RELATO_ADDR", "127.0.0.1:8080"), "listen address")
 	dsn := fs.String("db", envOr("RELATO_DB", "sqlite:.data/relato.db"), "control-plane database: sqlite:<path> or postgres://…")
 	workers := fs.Int("workers", 2, "runs executed at the same time (different wallets)")
+	lease := fs.Duration("lease", 30*time.Second, "a run's worker lease: how soon another instance resumes a crashed worker's run")
 	retention := fs.Duration("retention", 90*24*time.Hour, "remove runs and snapshots this long after they ended")
 	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -36,6 +37,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		problems = append(problems, fmt.Errorf("--addr: %v", err))
+	}
+	if *lease < time.Second {
+		problems = append(problems, fmt.Errorf("--lease: must be at least 1s"))
 	}
 	if *retention < time.Hour {
 		problems = append(problems, fmt.Errorf("--retention: must be at least 1h"))
@@ -68,7 +72,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: warehouse().Tables, Runs: store, Auth: users,
 		Snapshots: &snapshot.Store{B: wh}, Logger: logger, Version: buildVersion()}
-	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: *workers, Logger: logger}
+	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: *workers, Logger: logger, Lease: *lease}
 	if err := pool.Start(ctx); err != nil {
 		return err
 	}
