@@ -23,6 +23,7 @@ import (
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/schedules"
 	"github.com/relato/relato/server/snapshot"
 )
 
@@ -34,6 +35,7 @@ type Server struct {
 	Runs      *runs.Store
 	Auth      *auth.Store
 	Snapshots *snapshot.Store
+	Schedules *schedules.Service // nil: no schedules API
 	Logger    *slog.Logger
 	Version   string
 	// Now is the clock (tests may fix it).

@@ -216,6 +216,7 @@ func (s *Server) register(api huma.API) {
 			}
 			return &struct{ Body []auth.Event }{Body: ev}, nil
 		})
+	s.registerSchedules(api)
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {

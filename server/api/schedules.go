@@ -1,0 +1,535 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/writer"
+	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/schedules"
+	"github.com/relato/relato/server/snapshot"
+)
+
+// ScheduleView is a schedule as the API shows it: secrets redacted, the next
+// three due times computed in its zone.
+type ScheduleView struct {
+	ID                  string            `json:"id"`
+	Name                string            `json:"name"`
+	Report              string            `json:"report"`
+	Filters             json.RawMessage   `json:"filters"`
+	Recurrence          string            `json:"recurrence"`
+	TimeZone            string            `json:"time_zone"`
+	Destinations        []DestinationView `json:"destinations"`
+	Format              string            `json:"format"`
+	FileName            string            `json:"file_name"`
+	Paused              bool              `json:"paused"`
+	NextRuns            []time.Time       `json:"next_runs" doc:"the next three due times (none while paused)"`
+	OwnerID             string            `json:"owner_id"`
+	CreatedAt           time.Time         `json:"created_at"`
+	UpdatedAt           time.Time         `json:"updated_at"`
+	LastFireAt          *time.Time        `json:"last_fire_at,omitempty"`
+	LastRunID           *string           `json:"last_run_id,omitempty"`
+	LastDeliveryOutcome *string           `json:"last_delivery_outcome,omitempty" doc:"delivered, failed or run_failed"`
+	LastDeliveryError   *string           `json:"last_delivery_error,omitempty"`
+}
+
+// DestinationView is a destination with its secrets shown as "[redacted]".
+type DestinationView struct {
+	Kind   string         `json:"kind"`
+	Config map[string]any `json:"config"`
+}
+
+type destinationBody struct {
+	Kind   string         `json:"kind" minLength:"1" maxLength:"50" doc:"delivery.email, delivery.ftp, delivery.ftpes, delivery.ftps or delivery.sftp (the delivery. prefix may be left out)"`
+	Config map[string]any `json:"config" doc:"the kind's settings; secrets (password, private_key…) are encrypted at rest and never returned; send \"[redacted]\" or leave one out to keep the stored value"`
+}
+
+type scheduleBody struct {
+	Name         string            `json:"name,omitempty" maxLength:"200"`
+	Report       string            `json:"report" minLength:"1" maxLength:"100"`
+	Filters      map[string]any    `json:"filters,omitempty" doc:"filter values; periods may be relative (yesterday, last_7_days, previous_month, month_to_date…) and resolve when the schedule fires"`
+	Recurrence   string            `json:"recurrence" minLength:"1" maxLength:"200" doc:"5-field cron expression (minute hour day-of-month month day-of-week) on the wall clock of time_zone"`
+	TimeZone     string            `json:"time_zone,omitempty" maxLength:"64" doc:"tz database name; default the tenant's zone (America/Sao_Paulo)"`
+	Destinations []destinationBody `json:"destinations" minItems:"1" maxItems:"10"`
+	Format       string            `json:"format,omitempty" maxLength:"20" doc:"csv (default), csv-excel or xlsx"`
+	FileName     string            `json:"file_name,omitempty" maxLength:"200" doc:"template: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule}; default {report}_{from}_{to}_{run_time}"`
+	Paused       bool              `json:"paused,omitempty"`
+}
+
+type scheduleOutput struct{ Body ScheduleView }
+
+type scheduleIDInput struct {
+	ID string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+}
+
+type destinationTestOutput struct {
+	Body struct {
+		OK          bool   `json:"ok"`
+		Fingerprint string `json:"fingerprint,omitempty" doc:"SFTP host key (SHA256:…) or TLS certificate sha256 to pin"`
+		Server      string `json:"server,omitempty"`
+		Error       string `json:"error,omitempty"`
+	}
+}
+
+type runDeliveriesOutput struct {
+	Body struct {
+		State      string               `json:"state,omitempty" doc:"queued, delivering, delivered, failed or run_failed; empty for runs not made by a schedule"`
+		Error      *string              `json:"error,omitempty"`
+		Deliveries []schedules.Delivery `json:"deliveries"`
+	}
+}
+
+func (s *Server) registerSchedules(api huma.API) {
+	if s.Schedules == nil {
+		return
+	}
+	tags := []string{"schedules"}
+	huma.Register(api, huma.Operation{OperationID: "create-schedule", Method: http.MethodPost, Path: "/v1/schedules", DefaultStatus: http.StatusCreated, MaxBodyBytes: 64 << 10,
+		Summary: "Create a schedule (managers)", Tags: tags},
+		func(ctx context.Context, in *struct{ Body scheduleBody }) (*scheduleOutput, error) {
+			p, err := s.scheduleManager(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sch, err := s.checkSchedule(ctx, p, in.Body, nil)
+			if err != nil {
+				return nil, err
+			}
+			created, err := s.Schedules.Store.Create(ctx, *sch)
+			if err != nil {
+				return nil, err
+			}
+			s.audit(ctx, "schedule.create", created.ID, created.ReportID)
+			return &scheduleOutput{Body: s.scheduleView(created)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "list-schedules", Method: http.MethodGet, Path: "/v1/schedules", Summary: "List the tenant's schedules (managers)", Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*struct {
+			Body struct {
+				Schedules []ScheduleView `json:"schedules"`
+			}
+		}, error) {
+			p, err := s.scheduleManager(ctx)
+			if err != nil {
+				return nil, err
+			}
+			list, err := s.Schedules.Store.List(ctx, p.TenantID)
+			if err != nil {
+				return nil, err
+			}
+			out := &struct {
+				Body struct {
+					Schedules []ScheduleView `json:"schedules"`
+				}
+			}{}
+			out.Body.Schedules = make([]ScheduleView, 0, len(list))
+			for _, sch := range list {
+				out.Body.Schedules = append(out.Body.Schedules, s.scheduleView(sch))
+			}
+			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-schedule", Method: http.MethodGet, Path: "/v1/schedules/{id}", Summary: "One schedule", Tags: tags},
+		func(ctx context.Context, in *scheduleIDInput) (*scheduleOutput, error) {
+			sch, err := s.managedSchedule(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &scheduleOutput{Body: s.scheduleView(sch)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "replace-schedule", Method: http.MethodPut, Path: "/v1/schedules/{id}", MaxBodyBytes: 64 << 10,
+		Summary: "Replace a schedule; secrets sent as \"[redacted]\" or left out keep their stored values", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+			Body scheduleBody
+		}) (*scheduleOutput, error) {
+			old, err := s.managedSchedule(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			sch, err := s.checkSchedule(ctx, principal(ctx), in.Body, old)
+			if err != nil {
+				return nil, err
+			}
+			sch.ID = old.ID
+			updated, err := s.Schedules.Store.Update(ctx, *sch)
+			if err != nil {
+				return nil, s.scheduleError(err)
+			}
+			s.audit(ctx, "schedule.update", updated.ID, "")
+			return &scheduleOutput{Body: s.scheduleView(updated)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "delete-schedule", Method: http.MethodDelete, Path: "/v1/schedules/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a schedule", Tags: tags},
+		func(ctx context.Context, in *scheduleIDInput) (*struct{}, error) {
+			sch, err := s.managedSchedule(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.Schedules.Store.Delete(ctx, sch.TenantID, sch.ID); err != nil {
+				return nil, s.scheduleError(err)
+			}
+			s.audit(ctx, "schedule.delete", sch.ID, "")
+			return nil, nil
+		})
+	for _, op := range []struct {
+		path, id, summary string
+		paused            bool
+	}{{"pause", "pause-schedule", "Pause a schedule", true}, {"resume", "resume-schedule", "Resume a schedule; due times missed while paused are not made up", false}} {
+		huma.Register(api, huma.Operation{OperationID: op.id, Method: http.MethodPost, Path: "/v1/schedules/{id}/" + op.path, Summary: op.summary, Tags: tags},
+			func(ctx context.Context, in *scheduleIDInput) (*scheduleOutput, error) {
+				sch, err := s.managedSchedule(ctx, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				updated, err := s.Schedules.Store.SetPaused(ctx, sch.TenantID, sch.ID, op.paused)
+				if err != nil {
+					return nil, s.scheduleError(err)
+				}
+				s.audit(ctx, "schedule."+op.path, sch.ID, "")
+				return &scheduleOutput{Body: s.scheduleView(updated)}, nil
+			})
+	}
+	huma.Register(api, huma.Operation{OperationID: "run-schedule-now", Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
+		Summary: "Run a schedule now and deliver its file, outside its recurrence", Tags: tags},
+		func(ctx context.Context, in *scheduleIDInput) (*runOutput, error) {
+			sch, err := s.managedSchedule(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			runID, err := s.Schedules.RunNow(ctx, sch.TenantID, sch.ID)
+			if err != nil {
+				var um runs.UserMessenger
+				if errors.As(err, &um) {
+					return nil, huma.Error422UnprocessableEntity(um.UserMessage())
+				}
+				return nil, s.scheduleError(err)
+			}
+			r, err := s.Runs.Get(ctx, sch.TenantID, runID)
+			if err != nil {
+				return nil, s.runError(err)
+			}
+			s.audit(ctx, "schedule.run_now", sch.ID, runID)
+			return &runOutput{Body: s.view(r)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "test-destination", Method: http.MethodPost, Path: "/v1/destinations/test", MaxBodyBytes: 64 << 10,
+		Summary: "Test a destination's connection; shows the SFTP host key or TLS certificate fingerprint to pin", Tags: []string{"destinations"}},
+		func(ctx context.Context, in *struct{ Body destinationBody }) (*destinationTestOutput, error) {
+			if _, err := s.scheduleManager(ctx); err != nil {
+				return nil, err
+			}
+			var details []error
+			dest := s.checkDestination(in.Body, nil, "body", &details)
+			if len(details) > 0 {
+				return nil, huma.Error422UnprocessableEntity("invalid destination", details...)
+			}
+			out := &destinationTestOutput{}
+			t, ok := dest.(delivery.Tester)
+			if !ok {
+				return nil, huma.Error422UnprocessableEntity("this destination kind has no connection test", &huma.ErrorDetail{Location: "body.kind", Message: "no connection test", Value: in.Body.Kind})
+			}
+			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			res, err := t.Test(tctx)
+			out.Body.OK, out.Body.Fingerprint, out.Body.Server = err == nil, res.Fingerprint, res.Server
+			if err != nil {
+				out.Body.Error = err.Error()
+			}
+			return out, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "get-run-deliveries", Method: http.MethodGet, Path: "/v1/runs/{id}/deliveries", Summary: "Delivery attempts of a scheduled run", Tags: []string{"runs"}},
+		func(ctx context.Context, in *runIDInput) (*runDeliveriesOutput, error) {
+			r, err := s.visibleRun(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := &runDeliveriesOutput{}
+			if f, err := s.Schedules.Store.FireOfRun(ctx, r.TenantID, r.ID); err != nil {
+				return nil, err
+			} else if f != nil {
+				out.Body.State, out.Body.Error = f.State, f.Error
+			}
+			if out.Body.Deliveries, err = s.Schedules.Store.Deliveries(ctx, r.TenantID, r.ID); err != nil {
+				return nil, err
+			}
+			return out, nil
+		})
+}
+
+func (s *Server) scheduleManager(ctx context.Context) (auth.Principal, error) {
+	p := principal(ctx)
+	if !p.Role.Allows(auth.Manager) {
+		return p, huma.Error403Forbidden("schedules are managed by managers and admins")
+	}
+	return p, nil
+}
+
+func (s *Server) managedSchedule(ctx context.Context, id string) (*schedules.Schedule, error) {
+	p, err := s.scheduleManager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := s.Schedules.Store.Get(ctx, p.TenantID, id)
+	if err != nil {
+		return nil, s.scheduleError(err)
+	}
+	return sch, nil
+}
+
+func (s *Server) scheduleError(err error) error {
+	if errors.Is(err, schedules.ErrNotFound) {
+		return huma.Error404NotFound("schedule not found")
+	}
+	return err
+}
+
+func (s *Server) scheduleView(sch *schedules.Schedule) ScheduleView {
+	v := ScheduleView{ID: sch.ID, Name: sch.Name, Report: sch.ReportID, Filters: sch.Filters, Recurrence: sch.Recurrence, TimeZone: sch.TimeZone,
+		Format: sch.Format, FileName: sch.FileName, Paused: sch.Paused, OwnerID: sch.OwnerID, CreatedAt: sch.CreatedAt, UpdatedAt: sch.UpdatedAt,
+		LastFireAt: sch.LastFireAt, LastRunID: sch.LastRunID, LastDeliveryOutcome: sch.LastDeliveryOutcome, LastDeliveryError: sch.LastDeliveryError,
+		NextRuns: []time.Time{}, Destinations: make([]DestinationView, len(sch.Destinations))}
+	if v.FileName == "" {
+		v.FileName = schedules.DefaultFileName
+	}
+	for i, d := range sch.Destinations {
+		cfg := map[string]any{}
+		json.Unmarshal(d.Config, &cfg)
+		for k, val := range cfg {
+			if schedules.IsSecretField(k) && val != "" {
+				cfg[k] = schedules.Redacted
+			}
+		}
+		v.Destinations[i] = DestinationView{Kind: d.Kind, Config: cfg}
+	}
+	if !sch.Paused && sch.NextFireAt != nil {
+		if rec, err := schedules.ParseRecurrence(sch.Recurrence); err == nil {
+			if loc, err := sch.Location(); err == nil {
+				// The stored next fire first (it may be overdue), then the ones after it.
+				v.NextRuns = append(v.NextRuns, *sch.NextFireAt)
+				v.NextRuns = append(v.NextRuns, rec.NextN(*sch.NextFireAt, loc, 2)...)
+			}
+		}
+	}
+	return v
+}
+
+// checkSchedule validates a schedule body, reporting every problem with its
+// field location; old supplies stored secrets the body leaves out.
+func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b scheduleBody, old *schedules.Schedule) (*schedules.Schedule, error) {
+	var details []error
+	bad := func(loc, msg string, val any) {
+		details = append(details, &huma.ErrorDetail{Location: loc, Message: msg, Value: val})
+	}
+	sch := &schedules.Schedule{TenantID: p.TenantID, OwnerID: p.UserID, Name: strings.TrimSpace(b.Name), ReportID: b.Report,
+		Recurrence: strings.TrimSpace(b.Recurrence), TimeZone: b.TimeZone, Format: b.Format, FileName: b.FileName, Paused: b.Paused}
+	if old != nil {
+		sch.OwnerID = old.OwnerID
+	}
+	if _, err := schedules.ParseRecurrence(sch.Recurrence); err != nil {
+		bad("body.recurrence", "invalid cron expression: "+err.Error(), b.Recurrence)
+	}
+	if sch.TimeZone == "" {
+		sch.TimeZone = s.zone(ctx, p.TenantID).String()
+	}
+	loc, err := time.LoadLocation(sch.TimeZone)
+	if err != nil || sch.TimeZone == "Local" {
+		bad("body.time_zone", "unknown time zone; use a tz database name such as America/Sao_Paulo", b.TimeZone)
+		loc = s.zone(ctx, p.TenantID)
+	}
+	switch sch.Format {
+	case "":
+		sch.Format = "csv"
+	case "csv", "csv-excel", "xlsx":
+	default:
+		bad("body.format", "must be csv, csv-excel or xlsx", b.Format)
+	}
+	if err := schedules.CheckFileName(sch.FileName); err != nil {
+		bad("body.file_name", err.Error(), b.FileName)
+	}
+	for name := range b.Filters {
+		if !filterNameRe.MatchString(name) {
+			bad("body.filters."+name, "unknown filter", nil)
+		}
+	}
+	if def, ok := s.Catalog.Reports[b.Report]; !ok {
+		bad("body.report", fmt.Sprintf("no report %q", b.Report), b.Report)
+	} else {
+		env := s.compileEnv(ctx, p.TenantID, s.Now())
+		env.Location = loc
+		if _, err := engine.Compile(ctx, def, b.Filters, env); err != nil {
+			var fe engine.FilterErrors
+			if errors.As(err, &fe) {
+				for _, e := range fe {
+					bad("body.filters."+e.Filter, e.Msg, nil)
+				}
+			} else {
+				bad("body.filters", err.Error(), nil)
+			}
+		}
+	}
+	sch.Filters, _ = json.Marshal(nonNil(b.Filters))
+	if sch.Name == "" {
+		sch.Name = b.Report
+	}
+	if len(b.Destinations) == 0 {
+		bad("body.destinations", "at least one destination is required", nil)
+	}
+	for i, d := range b.Destinations {
+		var prev *schedules.Destination
+		if old != nil && i < len(old.Destinations) && old.Destinations[i].Kind == schedules.NormalizeKind(d.Kind) {
+			prev = &old.Destinations[i]
+		}
+		prefix := fmt.Sprintf("body.destinations[%d]", i)
+		if dest := s.checkDestination(d, prev, prefix, &details); dest != nil {
+			cfg, _ := json.Marshal(mergedConfig(d, prev))
+			sch.Destinations = append(sch.Destinations, schedules.Destination{Kind: schedules.NormalizeKind(d.Kind), Config: cfg})
+		}
+	}
+	if len(details) > 0 {
+		return nil, huma.Error422UnprocessableEntity("invalid schedule", details...)
+	}
+	return sch, nil
+}
+
+// mergedConfig is the body's config with secrets it leaves out or sends as
+// "[redacted]" taken from the stored destination.
+func mergedConfig(d destinationBody, prev *schedules.Destination) map[string]any {
+	cfg := map[string]any{}
+	for k, v := range d.Config {
+		cfg[k] = v
+	}
+	var stored map[string]any
+	if prev != nil {
+		json.Unmarshal(prev.Config, &stored)
+	}
+	for k, v := range cfg {
+		if schedules.IsSecretField(k) && v == schedules.Redacted {
+			if sv, ok := stored[k]; ok {
+				cfg[k] = sv
+			} else {
+				delete(cfg, k)
+			}
+		}
+	}
+	for k, v := range stored {
+		if _, given := cfg[k]; !given && schedules.IsSecretField(k) {
+			cfg[k] = v
+		}
+	}
+	return cfg
+}
+
+// checkDestination builds the destination to validate it, adding problems
+// located under prefix (body.destinations[0].config.port).
+func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination, prefix string, details *[]error) delivery.Destination {
+	kind := schedules.NormalizeKind(d.Kind)
+	known := false
+	for _, k := range delivery.Kinds() {
+		known = known || k == kind
+	}
+	if !known {
+		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".kind", Message: fmt.Sprintf("unknown destination kind (known: %s)", strings.Join(delivery.Kinds(), ", ")), Value: d.Kind})
+		return nil
+	}
+	cfg := mergedConfig(d, prev)
+	raw, _ := json.Marshal(cfg)
+	n := len(*details)
+	if host, ok := cfg["host"].(string); ok {
+		if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+			if err := s.Schedules.Guard.CheckIP(ip); err != nil {
+				*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config.host",
+					Message: "refused: internal addresses (loopback, private, link-local, metadata) need the outbound allow-list in the configuration", Value: host})
+			}
+		}
+	}
+	dest, err := delivery.New(kind, raw, delivery.WithGuard(s.Schedules.Guard))
+	if err != nil {
+		var ce *delivery.ConfigError
+		if errors.As(err, &ce) {
+			for _, pr := range ce.Problems {
+				loc := prefix + ".config." + pr.Field
+				if strings.HasPrefix(pr.Field, "(") {
+					loc = prefix + ".config"
+				}
+				*details = append(*details, &huma.ErrorDetail{Location: loc, Message: pr.Message})
+			}
+		} else {
+			*details = append(*details, &huma.ErrorDetail{Location: prefix, Message: err.Error()})
+		}
+	}
+	if len(*details) > n {
+		return nil
+	}
+	return dest
+}
+
+// ScheduleHost is what the schedules service calls back into.
+func (s *Server) ScheduleHost() schedules.Host { return scheduleHost{s} }
+
+type scheduleHost struct{ s *Server }
+
+// StartRun queues a run of the schedule's report as its owner; relative
+// periods resolve at now in the schedule's zone when validated, and again at
+// the run's request time when it executes (the same instant, give or take
+// the insert).
+func (h scheduleHost) StartRun(ctx context.Context, sch *schedules.Schedule, now time.Time) (string, error) {
+	s := h.s
+	def, ok := s.Catalog.Reports[sch.ReportID]
+	if !ok {
+		return "", runs.UserError("the report of this schedule no longer exists", fmt.Errorf("unknown report %s", sch.ReportID))
+	}
+	var filters map[string]any
+	if err := json.Unmarshal(sch.Filters, &filters); err != nil {
+		return "", err
+	}
+	comp, err := engine.Compile(ctx, def, filters, s.compileEnv(ctx, sch.TenantID, now))
+	if err != nil {
+		return "", runs.UserError(err.Error(), err)
+	}
+	resolved, _ := json.Marshal(comp.Resolved)
+	nr := runs.NewRun{TenantID: sch.TenantID, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: sch.Filters, FiltersResolved: resolved, UserID: sch.OwnerID,
+		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
+	if def.QueueKey != "" {
+		nr.QueueKey = runs.QueueKey(sch.TenantID, optional(comp.Resolved[def.QueueKey]))
+	}
+	r, err := s.Runs.Create(ctx, nr)
+	if err != nil {
+		return "", err
+	}
+	s.metrics.runsCreated.Add(1)
+	return r.ID, nil
+}
+
+// WriteResult writes the run's snapshot exactly as the download endpoint does
+// (pt-BR labels).
+func (h scheduleHost) WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error {
+	s := h.s
+	def, ok := s.Catalog.Reports[r.ReportID]
+	if !ok {
+		return fmt.Errorf("report %s no longer exists", r.ReportID)
+	}
+	rows, err := s.Snapshots.Rows(ctx, r.ID, s.zone(ctx, r.TenantID).String())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	fields := snapshot.Fields(def, engine.DefaultLanguage)
+	switch format {
+	case "xlsx":
+		_, err = writer.WriteXLSX(ctx, w, fields, rows, engine.DefaultLanguage, nil)
+	case "csv-excel":
+		_, err = writer.WriteCSV(ctx, w, fields, rows, writer.PtBRExcel, nil)
+	default:
+		_, err = writer.WriteCSV(ctx, w, fields, rows, writer.RFC4180, nil)
+	}
+	return err
+}
