@@ -212,8 +212,9 @@ func staticSQLProblems(d *Definition, tables map[string]bool) Problems {
 		ctes[strings.ToLower(m[1])] = true
 	}
 	for _, m := range tableRefRe.FindAllStringSubmatchIndex(masked, -1) {
-		if fill := strings.TrimRight(masked[:m[0]], " \t\r\n"); strings.HasSuffix(strings.ToUpper(fill), "FILL") {
-			continue // ORDER BY … WITH FILL FROM <expr>: not a table
+		before := strings.ToUpper(strings.TrimRight(masked[:m[0]], " \t\r\n"))
+		if strings.HasSuffix(before, "FILL") || strings.HasSuffix(before, "ARRAY") && strings.EqualFold(masked[m[2]:m[3]], "JOIN") {
+			continue // WITH FILL FROM <expr> and ARRAY JOIN <expr> name no table
 		}
 		name := masked[m[4]:m[5]]
 		pos := d.queryPos(m[4])

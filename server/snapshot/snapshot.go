@@ -12,11 +12,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/chsql"
 	"github.com/relato/relato/engine/writer"
 )
 
@@ -75,9 +79,9 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 	}
 	// The report's ORDER BY gives one sorted stream; numbering it in that stream
 	// keeps the order (max_threads only limits the final projection).
-	q.SQL = "CREATE TABLE " + tmp + " ENGINE = MergeTree ORDER BY " + rowColumn + " AS SELECT rowNumberInAllBlocks() + 1 AS " + rowColumn + ", * FROM (\n" + comp.Query.SQL + "\n)" + limit
+	selectSQL := "SELECT rowNumberInAllBlocks() + 1 AS " + rowColumn + ", * FROM (\n" + comp.Query.SQL + "\n)" + limit
 	q.MaxRows = 0
-	if err := s.B.ExecQuery(ctx, q); err != nil {
+	if err := s.freeze(ctx, tmp, selectSQL, q); err != nil {
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
@@ -91,6 +95,52 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 		return Info{}, err
 	}
 	return info, nil
+}
+
+// streamingBackend is the embedded warehouse: it streams results chunk by
+// chunk (so a cancel stops the query between chunks) but runs a CREATE … AS
+// SELECT as one uninterruptible call.
+type streamingBackend interface {
+	QueryFormatted(ctx context.Context, q engine.Query, format string) (io.ReadCloser, error)
+	Path() string
+}
+
+// freeze writes the result of selectSQL into table tbl. On the embedded
+// warehouse the rows are first streamed to a Native file (cancelable), then
+// loaded; a server backend runs CREATE … AS SELECT, which its driver cancels.
+func (s *Store) freeze(ctx context.Context, tbl, selectSQL string, q engine.Query) error {
+	sb, ok := s.B.(streamingBackend)
+	if !ok {
+		q.SQL = "CREATE TABLE " + tbl + " ENGINE = MergeTree ORDER BY " + rowColumn + " AS " + selectSQL
+		return s.B.ExecQuery(ctx, q)
+	}
+	dir := filepath.Join(sb.Path(), "snapshot-staging")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "run-*.native")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	q.SQL = selectSQL
+	r, err := sb.QueryFormatted(ctx, q, "Native")
+	if err != nil {
+		f.Close()
+		return err
+	}
+	_, err = io.Copy(f, r)
+	r.Close()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %v", engine.ErrCanceled, err)
+	}
+	return s.B.Exec(ctx, "CREATE TABLE "+tbl+" ENGINE = MergeTree ORDER BY "+rowColumn+" AS SELECT * FROM file("+chsql.QuoteString(f.Name())+", Native)")
 }
 
 // finish cuts the result at the cap and computes its size and checksum.

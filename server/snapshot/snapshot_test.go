@@ -191,3 +191,45 @@ func TestSnapshot_AFailedRunLeavesNoTable(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshot_CancelStopsTheQueryPromptly(t *testing.T) {
+	bu := setup(t)
+	slow := `id: test.slow
+version: 1
+title: {pt-BR: Lento}
+category: test
+filters:
+  - {name: period, type: period, required: true}
+limits: {max_rows: 1000000000, timeout: 10m}
+query: |
+  SELECT call_id, k FROM wh.calls ARRAY JOIN range(2000) AS k
+  WHERE entered_queue_at >= {period.from} AND entered_queue_at < {period.to}
+columns:
+  - {name: call_id, type: int, label: {pt-BR: Chamada}}
+  - {name: k, type: int, label: {pt-BR: K}}
+`
+	d, ps := engine.ParseDefinition("test/slow.yaml", []byte(slow))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	comp, err := engine.Compile(context.Background(), d, map[string]any{"period": "2024-03-01..2024-03-01"}, bu.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := bu.store.Create(ctx, "slow1", comp, nil); err == nil {
+		t.Fatal("a 600M-row snapshot finished in half a second")
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("cancel took %s", took)
+	}
+	if ok, _ := bu.store.Exists(context.Background(), "slow1"); ok {
+		t.Fatal("a canceled snapshot exists")
+	}
+	// The warehouse is free again.
+	if _, err := bu.store.Create(context.Background(), "after-cancel", compile(t, bu, 10), nil); err != nil {
+		t.Fatal(err)
+	}
+}
