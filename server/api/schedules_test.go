@@ -1,0 +1,377 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/delivery/deliverytest"
+	"github.com/relato/relato/server/schedules"
+)
+
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fixedClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fixedClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+type scheduleBundle struct {
+	testBundle
+	svc   *schedules.Service
+	clock *fixedClock
+}
+
+// setupSchedules is setup plus a schedules store (its own SQLite file), a
+// scheduler whose clock the test moves, and an API server with the schedules
+// operations; the outbound guard allows 127.0.0.0/8 for the test servers.
+func setupSchedules(t *testing.T) scheduleBundle {
+	t.Helper()
+	b := setup(t)
+	clock := &fixedClock{t: time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)} // 09:00 in São Paulo
+	sealer, err := schedules.NewSealer(bytes.Repeat([]byte{42}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := schedules.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "schedules.db"), schedules.Options{Sealer: sealer, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := &schedules.Service{Store: st, Runs: b.srv.Runs, Host: b.srv.ScheduleHost(), Guard: delivery.MustNewGuard("127.0.0.0/8"),
+		Retry: delivery.RetryPolicy{MaxAttempts: 2, Initial: 10 * time.Millisecond, Jitter: -1}, ID: "test", Logger: slog.New(slog.DiscardHandler)}
+	b.srv.Schedules = svc
+	hs := httptest.NewServer(b.srv.Handler())
+	t.Cleanup(hs.Close)
+	b.url = hs.URL
+	return scheduleBundle{testBundle: b, svc: svc, clock: clock}
+}
+
+type scheduleJSON struct {
+	ID           string      `json:"id"`
+	NextRuns     []time.Time `json:"next_runs"`
+	Paused       bool        `json:"paused"`
+	TimeZone     string      `json:"time_zone"`
+	LastRunID    *string     `json:"last_run_id"`
+	LastOutcome  *string     `json:"last_delivery_outcome"`
+	LastError    *string     `json:"last_delivery_error"`
+	Destinations []struct {
+		Kind   string         `json:"kind"`
+		Config map[string]any `json:"config"`
+	} `json:"destinations"`
+}
+
+func sftpDestination(s *deliverytest.SSHServer, password string) map[string]any {
+	return map[string]any{"kind": "sftp", "config": map[string]any{"host": s.Host, "port": s.Port, "username": s.User, "password": password,
+		"host_key_sha256": s.HostKeyFingerprint, "directory": s.Root}}
+}
+
+func (b scheduleBundle) create(t *testing.T, body map[string]any) scheduleJSON {
+	t.Helper()
+	code, _, data := b.do(t, b.manager, "POST", "/v1/schedules", body)
+	if code != http.StatusCreated {
+		t.Fatalf("create schedule: %d %s", code, data)
+	}
+	var s scheduleJSON
+	json.Unmarshal(data, &s)
+	return s
+}
+
+func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1d"},
+		"recurrence": "0 6 * * *", "file_name": "{report}_{from}_{to}", "destinations": []any{sftpDestination(sshd, deliverytest.TestUserPassword)}})
+
+	// Secrets: redacted in the response, absent from the stored row.
+	if got := sch.Destinations[0].Config["password"]; got != "[redacted]" {
+		t.Fatalf("password in the response: %v", got)
+	}
+	raw, err := b.svc.Store.RawRow(context.Background(), sch.ID)
+	if err != nil || strings.Contains(raw, deliverytest.TestUserPassword) {
+		t.Fatalf("raw destinations row holds the password (err %v): %s", err, raw)
+	}
+	_, _, got := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	if bytes.Contains(got, []byte(deliverytest.TestUserPassword)) {
+		t.Fatalf("GET returns the password: %s", got)
+	}
+	// Next runs: 06:00 in São Paulo (-03) on the 21st, 22nd and 23rd.
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	if sch.TimeZone != "America/Sao_Paulo" || len(sch.NextRuns) != 3 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 21, 6, 0, 0, 0, sp)) ||
+		!sch.NextRuns[2].Equal(time.Date(2024, 3, 23, 6, 0, 0, 0, sp)) {
+		t.Fatalf("zone %s next runs %v", sch.TimeZone, sch.NextRuns)
+	}
+
+	ctx := context.Background()
+	b.clock.Set(time.Date(2024, 3, 21, 8, 59, 0, 0, time.UTC)) // 05:59: not yet
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastRunID != nil {
+		t.Fatal("fired before its time")
+	}
+	b.clock.Set(time.Date(2024, 3, 21, 9, 0, 0, 0, time.UTC)) // 06:00 in São Paulo
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastRunID == nil {
+		t.Fatalf("not fired: %s", data)
+	}
+	run := b.wait(t, b.manager, *sch.LastRunID)
+	if run.Status != "finished" {
+		t.Fatalf("run %+v", run)
+	}
+	if err := b.svc.Tick(ctx); err != nil { // delivers the finished run
+		t.Fatal(err)
+	}
+	code, _, download := b.do(t, b.manager, "GET", "/v1/runs/"+run.ID+"/download?format=csv", nil)
+	if code != 200 || len(download) < 100 {
+		t.Fatalf("download %d %q", code, download)
+	}
+	delivered, err := os.ReadFile(filepath.Join(sshd.Root, "service_level_2024-03-01_2024-03-08.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(delivered, download) {
+		t.Fatalf("delivered file (%d bytes) differs from the download (%d bytes)", len(delivered), len(download))
+	}
+	var dl struct {
+		State      string               `json:"state"`
+		Deliveries []schedules.Delivery `json:"deliveries"`
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+run.ID+"/deliveries", nil)
+	json.Unmarshal(data, &dl)
+	if dl.State != "delivered" || len(dl.Deliveries) != 1 || dl.Deliveries[0].Outcome != "delivered" || dl.Deliveries[0].Bytes != int64(len(download)) ||
+		dl.Deliveries[0].Kind != "delivery.sftp" {
+		t.Fatalf("deliveries: %s", data)
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastOutcome == nil || *sch.LastOutcome != "delivered" {
+		t.Fatalf("schedule after delivery: %s", data)
+	}
+	// Another tick neither fires nor delivers again.
+	b.svc.Tick(ctx)
+	_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+run.ID+"/deliveries", nil)
+	json.Unmarshal(data, &dl)
+	if len(dl.Deliveries) != 1 {
+		t.Fatalf("delivered again: %s", data)
+	}
+}
+
+func TestSchedules_FailedDeliveryIsVisibleOnTheRunAndTheSchedule(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-02"},
+		"recurrence": "0 6 * * *", "destinations": []any{sftpDestination(sshd, "wrong-password")}})
+	code, _, data := b.do(t, b.manager, "POST", "/v1/schedules/"+sch.ID+"/run-now", nil)
+	if code != http.StatusAccepted {
+		t.Fatalf("run-now: %d %s", code, data)
+	}
+	var run runJSON
+	json.Unmarshal(data, &run)
+	b.wait(t, b.manager, run.ID)
+	b.svc.Tick(context.Background())
+	var dl struct {
+		State      string               `json:"state"`
+		Error      string               `json:"error"`
+		Deliveries []schedules.Delivery `json:"deliveries"`
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+run.ID+"/deliveries", nil)
+	json.Unmarshal(data, &dl)
+	// A wrong password is permanent: one attempt, given up, no retry.
+	if dl.State != "failed" || len(dl.Deliveries) != 1 || dl.Deliveries[0].Outcome != "gave_up" || dl.Deliveries[0].Error == nil ||
+		!strings.Contains(dl.Error, "unable to authenticate") {
+		t.Fatalf("deliveries: %s", data)
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastOutcome == nil || *sch.LastOutcome != "failed" || sch.LastError == nil {
+		t.Fatalf("schedule: %s", data)
+	}
+	if bytes.Contains(data, []byte("wrong-password")) {
+		t.Fatal("the password shows in the schedule")
+	}
+}
+
+func TestSchedules_RelativePeriodResolvesWhenTheScheduleFires(t *testing.T) {
+	b := setupSchedules(t)
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"},
+		"recurrence": "30 0 * * *", "destinations": []any{map[string]any{"kind": "sftp", "config": map[string]any{"host": "127.0.0.1", "username": "u", "password": "p", "insecure_ignore_host_key": true}}}})
+	for _, c := range []struct {
+		now  time.Time
+		want string
+	}{
+		// 2024-03-21 00:30 in São Paulo (03:30Z): yesterday is the 20th.
+		{time.Date(2024, 3, 21, 3, 30, 0, 0, time.UTC), "2024-03-20T00:00:00-03:00/2024-03-21T00:00:00-03:00"},
+		// 2024-04-01 00:30: yesterday is 31 March.
+		{time.Date(2024, 4, 1, 3, 30, 0, 0, time.UTC), "2024-03-31T00:00:00-03:00/2024-04-01T00:00:00-03:00"},
+	} {
+		b.clock.Set(c.now)
+		if err := b.svc.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		_, _, data := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+		json.Unmarshal(data, &sch)
+		_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+*sch.LastRunID, nil)
+		var r struct {
+			Filters         map[string]any    `json:"filters"`
+			FiltersResolved map[string]string `json:"filters_resolved"`
+		}
+		json.Unmarshal(data, &r)
+		if r.Filters["period"] != "yesterday" || r.FiltersResolved["period"] != c.want {
+			t.Fatalf("at %v: given %v resolved %v, want %s", c.now, r.Filters, r.FiltersResolved, c.want)
+		}
+	}
+}
+
+func TestSchedules_UpdateKeepsSecretsAndPauseHidesNextRuns(t *testing.T) {
+	b := setupSchedules(t)
+	dest := map[string]any{"kind": "ftp", "config": map[string]any{"host": "127.0.0.1", "username": "u", "password": "keep-me"}}
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 6 * * 1", "destinations": []any{dest}})
+	// The client sends back what it got: the password as "[redacted]".
+	dest["config"].(map[string]any)["password"] = "[redacted]"
+	dest["config"].(map[string]any)["directory"] = "/out"
+	code, _, data := b.do(t, b.manager, "PUT", "/v1/schedules/"+sch.ID, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "last_7_days"},
+		"recurrence": "0 7 * * 1", "format": "xlsx", "destinations": []any{dest}})
+	if code != 200 {
+		t.Fatalf("put: %d %s", code, data)
+	}
+	stored, _ := b.svc.Store.Get(context.Background(), 1, sch.ID)
+	if !strings.Contains(string(stored.Destinations[0].Config), `"password":"keep-me"`) || !strings.Contains(string(stored.Destinations[0].Config), `"/out"`) {
+		t.Fatalf("stored after update: %s", stored.Destinations[0].Config)
+	}
+	code, _, data = b.do(t, b.manager, "POST", "/v1/schedules/"+sch.ID+"/pause", nil)
+	json.Unmarshal(data, &sch)
+	if code != 200 || !sch.Paused || len(sch.NextRuns) != 0 {
+		t.Fatalf("pause: %d %s", code, data)
+	}
+	code, _, data = b.do(t, b.manager, "POST", "/v1/schedules/"+sch.ID+"/resume", nil)
+	json.Unmarshal(data, &sch)
+	// Wednesday 2024-03-20 09:00 → Mondays 25 March, 1 and 8 April at 07:00 -03.
+	if code != 200 || sch.Paused || len(sch.NextRuns) != 3 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 25, 10, 0, 0, 0, time.UTC)) ||
+		!sch.NextRuns[2].Equal(time.Date(2024, 4, 8, 10, 0, 0, 0, time.UTC)) {
+		t.Fatalf("resume: %d %s", code, data)
+	}
+	// Viewers cannot manage schedules; another tenant does not see this one.
+	if code, _, _ := b.do(t, b.viewer, "GET", "/v1/schedules", nil); code != http.StatusForbidden {
+		t.Fatalf("viewer list: %d", code)
+	}
+	if code, _, _ := b.do(t, b.other, "GET", "/v1/schedules/"+sch.ID, nil); code != http.StatusNotFound {
+		t.Fatalf("other tenant get: %d", code)
+	}
+	if code, _, _ := b.do(t, b.other, "DELETE", "/v1/schedules/"+sch.ID, nil); code != http.StatusNotFound {
+		t.Fatalf("other tenant delete: %d", code)
+	}
+	if code, _, _ := b.do(t, b.manager, "DELETE", "/v1/schedules/"+sch.ID, nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d", code)
+	}
+	if code, _, _ := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil); code != http.StatusNotFound {
+		t.Fatalf("get after delete: %d", code)
+	}
+}
+
+func TestSchedules_BadInputNamesTheField(t *testing.T) {
+	b := setupSchedules(t)
+	sftp := func(cfg map[string]any) map[string]any {
+		base := map[string]any{"host": "127.0.0.1", "username": "u", "password": "p", "insecure_ignore_host_key": true}
+		for k, v := range cfg {
+			base[k] = v
+		}
+		return map[string]any{"kind": "sftp", "config": base}
+	}
+	good := func(change func(m map[string]any)) map[string]any {
+		m := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 6 * * *",
+			"destinations": []any{sftp(nil)}}
+		change(m)
+		return m
+	}
+	cases := []struct {
+		name, location, message string
+		body                    map[string]any
+	}{
+		{"invalid cron", "body.recurrence", "cron", good(func(m map[string]any) { m["recurrence"] = "0 25 * * *" })},
+		{"six fields", "body.recurrence", "5 fields", good(func(m map[string]any) { m["recurrence"] = "0 0 6 * * *" })},
+		{"unknown time zone", "body.time_zone", "time zone", good(func(m map[string]any) { m["time_zone"] = "America/Atlantis" })},
+		{"port out of range", "body.destinations[0].config.port", "1–65535", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"port": 70000})} })},
+		{"sftp with ftp's encryption", "body.destinations[0].config.encryption", "not valid for sftp", good(func(m map[string]any) {
+			m["destinations"] = []any{sftp(map[string]any{"encryption": "explicit"})}
+		})},
+		{"e-mail without recipients", "body.destinations[1].config.recipients", "", good(func(m map[string]any) {
+			m["destinations"] = []any{sftp(nil), map[string]any{"kind": "email", "config": map[string]any{"host": "127.0.0.1", "from": "relato@example.com"}}}
+		})},
+		{"unknown kind", "body.destinations[0].kind", "unknown destination kind", good(func(m map[string]any) { m["destinations"] = []any{map[string]any{"kind": "gopher", "config": map[string]any{}}} })},
+		{"private address refused", "body.destinations[0].config.host", "allow-list", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"host": "10.1.2.3"})} })},
+		{"unknown report", "body.report", "no report", good(func(m map[string]any) { m["report"] = "kpis.nope" })},
+		{"bad filter value", "body.filters.period", "", good(func(m map[string]any) { m["filters"] = map[string]any{"period": "someday"} })},
+		{"unknown format", "body.format", "csv", good(func(m map[string]any) { m["format"] = "pdf" })},
+		{"unknown file name placeholder", "body.file_name", "{wallet}", good(func(m map[string]any) { m["file_name"] = "{report}_{wallet}" })},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, hdr, data := b.do(t, b.manager, "POST", "/v1/schedules", c.body)
+			if code != http.StatusUnprocessableEntity || !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
+				t.Fatalf("%d %s %s", code, hdr.Get("Content-Type"), data)
+			}
+			var p problem
+			json.Unmarshal(data, &p)
+			for _, e := range p.Errors {
+				if e.Location == c.location && strings.Contains(e.Message, c.message) {
+					return
+				}
+			}
+			t.Fatalf("no error at %s containing %q: %s", c.location, c.message, data)
+		})
+	}
+	_, _, data := b.do(t, b.manager, "GET", "/v1/schedules", nil)
+	if !strings.Contains(string(data), `"schedules":[]`) {
+		t.Fatalf("bad input stored something: %s", data)
+	}
+}
+
+func TestDestinations_TestConnectionShowsTheHostKeyToPin(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	// Without a pin the test fails but shows the fingerprint to pin.
+	code, _, data := b.do(t, b.manager, "POST", "/v1/destinations/test", map[string]any{"kind": "sftp",
+		"config": map[string]any{"host": sshd.Host, "port": sshd.Port, "username": sshd.User, "password": sshd.Password}})
+	var res struct {
+		OK          bool   `json:"ok"`
+		Fingerprint string `json:"fingerprint"`
+		Error       string `json:"error"`
+	}
+	json.Unmarshal(data, &res)
+	if code != 200 || res.OK || res.Fingerprint != sshd.HostKeyFingerprint {
+		t.Fatalf("%d %s (want fingerprint %s)", code, data, sshd.HostKeyFingerprint)
+	}
+	// Pinned, it passes.
+	code, _, data = b.do(t, b.manager, "POST", "/v1/destinations/test", sftpDestination(sshd, sshd.Password))
+	json.Unmarshal(data, &res)
+	if code != 200 || !res.OK {
+		t.Fatalf("pinned: %d %s", code, data)
+	}
+	// Config problems are a 422 naming the field.
+	code, _, data = b.do(t, b.manager, "POST", "/v1/destinations/test", map[string]any{"kind": "sftp", "config": map[string]any{"host": "127.0.0.1", "port": 0.5}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(string(data), "body.config.port") {
+		t.Fatalf("bad config: %d %s", code, data)
+	}
+}
