@@ -319,7 +319,9 @@ func TestSchedules_BadInputNamesTheField(t *testing.T) {
 		{"e-mail without recipients", "body.destinations[1].config.recipients", "", good(func(m map[string]any) {
 			m["destinations"] = []any{sftp(nil), map[string]any{"kind": "email", "config": map[string]any{"host": "127.0.0.1", "from": "relato@example.com"}}}
 		})},
-		{"unknown kind", "body.destinations[0].kind", "unknown destination kind", good(func(m map[string]any) { m["destinations"] = []any{map[string]any{"kind": "gopher", "config": map[string]any{}}} })},
+		{"unknown kind", "body.destinations[0].kind", "unknown destination kind", good(func(m map[string]any) {
+			m["destinations"] = []any{map[string]any{"kind": "gopher", "config": map[string]any{}}}
+		})},
 		{"private address refused", "body.destinations[0].config.host", "allow-list", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"host": "10.1.2.3"})} })},
 		{"unknown report", "body.report", "no report", good(func(m map[string]any) { m["report"] = "kpis.nope" })},
 		{"bad filter value", "body.filters.period", "", good(func(m map[string]any) { m["filters"] = map[string]any{"period": "someday"} })},
