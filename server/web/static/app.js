@@ -100,6 +100,13 @@ function fmtCell(v, type) {
     case "duration": return `${fmtNumber(v, 1)} s`;
     case "int": return fmtNumber(v, 0);
     case "bool": return v === "true" || v === "1" ? t("yes") : t("no");
+    case "date": return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
+    case "datetime": {
+      // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss".
+      const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(v);
+      if (!m) return v;
+      return `${fmtDate(m[1])} ${m[2]}${m[3] && m[3] !== ":00" ? m[3] : ""}`;
+    }
     default: return v;
   }
 }
@@ -596,7 +603,7 @@ async function renderView(id) {
         item(t("channel"), r.channel),
         item(t("eventType"), r.event_type),
         item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : ""))),
-      r.error ? h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`) : null);
+      ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []));
   };
   showHeader();
   if (!terminal.has(run.status)) {
@@ -657,7 +664,7 @@ function renderResult(view, body, signal) {
         } }, c.label));
     };
     const rows = page.rows.length
-      ? page.rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: numericTypes.has(cols[i]?.type) ? "num" : null }, fmtCell(v, cols[i]?.type)))))
+      ? page.rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: numericTypes.has(cols[i]?.type) ? "num" : null, dataset: v === null ? {} : { value: v } }, fmtCell(v, cols[i]?.type)))))
       : [h("tr", {}, h("td", { colspan: cols.length || 1, class: "muted" }, t("noRows")))];
     table.replaceChildren(h("caption", { class: "visually-hidden" }, titleOf(view.run)), h("thead", {}, h("tr", {}, cols.map(th))), h("tbody", {}, rows));
     table.dataset.total = String(page.total);
@@ -707,6 +714,11 @@ async function drawChart(view, box, signal) {
     ys.push(r[yi] === null ? null : Number(r[yi]));
   }
   const unit = measure.type === "percent" ? " %" : " s";
+  // Axis and legend in the page's language; the times are wall-clock times
+  // of the tenant's zone carried as UTC (see naiveSeconds).
+  const wholeDays = xs.every((x) => x % 86400 === 0);
+  const axisFmt = new Intl.DateTimeFormat(currentLang(), wholeDays ? { day: "2-digit", month: "2-digit", timeZone: "UTC" } : { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+  const legendFmt = new Intl.DateTimeFormat(currentLang(), wholeDays ? { dateStyle: "short", timeZone: "UTC" } : { dateStyle: "short", timeStyle: "short", timeZone: "UTC" });
   const title = t("chartTitle", measure.label);
   const plotArea = h("div", { id: "chart", role: "img", "aria-label": `${title}: ${xs.length} ${t("colRows").toLowerCase()}` });
   box.replaceChildren(h("h2", { id: "chart-title" }, title), plotArea);
@@ -718,11 +730,11 @@ async function drawChart(view, box, signal) {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     scales: { x: { time: true }, y: measure.type === "percent" ? { range: [0, 100] } : {} },
     series: [
-      {},
+      { label: t("interval"), value: (u, v) => (v === null || v === undefined ? "—" : legendFmt.format(new Date(v * 1000))) },
       { label: measure.label, stroke: "#0b5cad", width: 2, fill: "rgba(11, 92, 173, 0.08)", spanGaps: false, points: { show: xs.length <= 60 },
         value: (u, v) => (v === null || v === undefined ? "—" : fmtNumber(v, 2) + unit) },
     ],
-    axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v, 1) + unit), size: 70 }],
+    axes: [{ values: (u, splits) => splits.map((v) => axisFmt.format(new Date(v * 1000))) }, { values: (u, vals) => vals.map((v) => fmtNumber(v, 1) + unit), size: 70 }],
   };
   const plot = new uPlot(opts, [xs, ys], plotArea);
   const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: 280 }));

@@ -1,0 +1,486 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/relato/relato/definitions"
+	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/definitions/seed"
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/enginetest"
+	"github.com/relato/relato/server/api"
+	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+	"github.com/relato/relato/server/web"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+type testBundle struct {
+	url             string
+	manager, viewer string // tenant 1
+}
+
+// setup serves the pages and the real API on one loopback origin: SQLite
+// store, the embedded warehouse seeded at the test scale, a worker pool.
+func setup(t *testing.T) testBundle {
+	t.Helper()
+	ctx := context.Background()
+	wh := enginetest.ChDB(t)
+	opt, _ := seed.Scale("test")
+	opt.End = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
+	if err := wh.Exec(ctx, "DROP DATABASE IF EXISTS wh"); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Seed(ctx, wh, opt); err != nil {
+		t.Fatal(err)
+	}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
+	store, err := runs.Open(ctx, dsn, runs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	users, err := auth.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { users.Close() })
+	cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
+		Now: func() time.Time { return time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC) }}
+	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: 2, Poll: 50 * time.Millisecond}
+	if err := pool.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Stop(context.Background()) })
+	hs := httptest.NewServer(web.WithAPI(srv.Handler()))
+	t.Cleanup(hs.Close)
+	tok := func(name string, role auth.Role) string {
+		p, err := users.CreateUser(ctx, 1, name, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := users.IssueToken(ctx, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	return testBundle{url: hs.URL, manager: tok("Gestora", auth.Manager), viewer: tok("Operador", auth.Viewer)}
+}
+
+// apiGet is the test's own view of the API, to compare the pages against.
+func (b testBundle) apiGet(t *testing.T, token, path string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", b.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, data)
+	}
+	return data
+}
+
+func (b testBundle) apiPost(t *testing.T, token, path, body string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("POST", b.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, data)
+	}
+	return data
+}
+
+// browser starts Debian's Chromium headless with a throw-away profile and
+// downloads going to dir. Without Chromium the test is skipped locally and
+// fails in CI.
+func browserCtx(t *testing.T, dir string) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is required in CI (apt-get install -y chromium): %v", err)
+		}
+		t.Skipf("chromium not installed (apt-get install -y chromium): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "pt-BR"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// artifacts is where screenshots go: $RELATO_ARTIFACTS/web, else a kept
+// temporary folder whose path the test logs.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("RELATO_ARTIFACTS")
+	if dir != "" {
+		dir = filepath.Join(dir, "web")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		var err error
+		if dir, err = os.MkdirTemp("", "relato-web-screenshots-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	time.Sleep(150 * time.Millisecond) // let a chart or a transition settle
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type step = chromedp.Action[chromedp.Void]
+
+func do(t *testing.T, ctx context.Context, what string, steps ...step) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return eval[string](t, ctx, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel))
+}
+
+func attr(t *testing.T, ctx context.Context, sel, name string) string {
+	t.Helper()
+	return eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).getAttribute(%q) || ""`, sel, name))
+}
+
+// setInput edits a date or text input the way a user's edit ends: the value
+// changes and input and change events fire (date inputs take keys by locale,
+// so the value is set directly).
+func setInput(sel, value string) step {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return null; })()`, sel, value), chromedp.EvalAsValue)
+}
+
+// column reads the raw values (data-value, as the API sent them) of one
+// column of the result table, top to bottom; an empty cell reads "".
+func column(t *testing.T, ctx context.Context, i int) []string {
+	t.Helper()
+	return eval[[]string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll("#result-table tbody tr")].map(tr => tr.children[%d].dataset.value ?? "")`, i))
+}
+
+// waitJS polls a JS condition until it is true.
+func waitJS(cond string) step {
+	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))
+}
+
+func click(sel string) step { return chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible) }
+
+type rowsPage struct {
+	Rows  [][]*string `json:"rows"`
+	Total int64       `json:"total"`
+}
+
+func (b testBundle) rows(t *testing.T, token, id string, q url.Values) rowsPage {
+	t.Helper()
+	var p rowsPage
+	if err := json.Unmarshal(b.apiGet(t, token, "/v1/runs/"+id+"/rows?"+q.Encode()), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func firstColumn(p rowsPage) []string {
+	out := make([]string, len(p.Rows))
+	for i, r := range p.Rows {
+		if r[0] != nil {
+			out[i] = *r[0]
+		}
+	}
+	return out
+}
+
+// waitForFile waits for a finished download (Chromium writes name.crdownload
+// first, then renames).
+func waitForFile(t *testing.T, path string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
+			return data
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	t.Fatalf("download %s did not arrive; folder has %v", filepath.Base(path), entries)
+	return nil
+}
+
+func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
+	b := setup(t)
+	downloads := t.TempDir()
+	shots := artifacts(t)
+	ctx := browserCtx(t, downloads)
+
+	// A viewer's run: the manager sees it under "Todos", not under "Meus".
+	var viewerRun struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.viewer, "/v1/runs", `{"report":"kpis.abandonment_rate","filters":{"period":"2024-03-01..2024-03-02"}}`), &viewerRun)
+
+	// Sign in: a wrong token is refused on the form, the right one enters.
+	do(t, ctx, "open sign-in",
+		chromedp.Navigate(b.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), "not-a-token"),
+		click("#sign-in"),
+		waitJS(`document.querySelector("#signin-error").textContent !== ""`))
+	if msg := text(t, ctx, "#signin-error"); msg != "Token inválido ou revogado." {
+		t.Errorf("bad token message %q", msg)
+	}
+	screenshot(t, ctx, shots, "01-sign-in")
+	do(t, ctx, "sign in",
+		setInput("#token", ""),
+		chromedp.SendKeys(chromedp.CSS("#token"), b.manager),
+		click("#sign-in"),
+		chromedp.WaitVisible(chromedp.CSS("#runs-table")))
+
+	// Scope toggle.
+	listed := `[...document.querySelectorAll("#runs-body tr[data-run-id]")].map(tr => tr.dataset.runId)`
+	do(t, ctx, "scope all",
+		click("#scope-all"),
+		waitJS(`document.querySelector("#scope-all").getAttribute("aria-pressed") === "true" && document.querySelectorAll("#runs-body tr[data-run-id]").length > 0`))
+	if shown := eval[[]string](t, ctx, listed); len(shown) != 1 || shown[0] != viewerRun.ID {
+		t.Errorf("Todos os relatórios shows %v, want the viewer's run %s", shown, viewerRun.ID)
+	}
+	screenshot(t, ctx, shots, "02-runs-all")
+	do(t, ctx, "scope mine",
+		click("#scope-mine"),
+		waitJS(`document.querySelector("#scope-mine").getAttribute("aria-pressed") === "true"`))
+	if shown := eval[[]string](t, ctx, listed); len(shown) != 0 {
+		t.Errorf("Meus relatórios shows %v, want none", shown)
+	}
+
+	// Generate dialog: search the templates, pick service level.
+	do(t, ctx, "open generate dialog",
+		click("#generate"),
+		chromedp.WaitVisible(chromedp.CSS("#template-search")),
+		chromedp.SendKeys(chromedp.CSS("#template-search"), "nível de serv"))
+	if visible := eval[[]string](t, ctx, `[...document.querySelectorAll("#template-list input[name=template]")].map(i => i.value)`); len(visible) != 1 || visible[0] != "kpis.service_level" {
+		t.Errorf("search 'nível de serv' lists %v", visible)
+	}
+	do(t, ctx, "pick service level",
+		click(`#template-list input[value="kpis.service_level"]`),
+		chromedp.WaitVisible(chromedp.CSS("#generate-form")))
+	screenshot(t, ctx, shots, "03-generate-dialog")
+
+	// A period over the 31-day maximum: the API's message sits next to the period.
+	do(t, ctx, "submit a 75-day period",
+		setInput("#f-period-from", "2024-01-01"),
+		setInput("#f-period-to", "2024-03-15"),
+		setInput("#f-interval", "1d"),
+		click("#submit-generate"),
+		waitJS(`document.querySelector("#err-period").textContent !== ""`))
+	if msg := text(t, ctx, `[data-filter="period"] .field-error`); !strings.Contains(msg, "more than the maximum of 31") {
+		t.Errorf("period error %q", msg)
+	}
+	if formErr, invalid := text(t, ctx, "#form-error"), attr(t, ctx, "#f-period-from", "aria-invalid"); formErr != "" || invalid != "true" {
+		t.Errorf("form error %q, aria-invalid %q", formErr, invalid)
+	}
+	if preset := eval[string](t, ctx, `document.querySelector("#f-period-preset").value`); preset != "custom" {
+		t.Errorf("typing dates left the preset at %q", preset)
+	}
+	screenshot(t, ctx, shots, "04-validation-error")
+
+	// A valid week: the dialog closes and the new run is first in the list.
+	do(t, ctx, "submit a week",
+		setInput("#f-period-from", "2024-03-01"),
+		setInput("#f-period-to", "2024-03-07"),
+		click("#submit-generate"),
+		waitJS(`!document.querySelector("#generate-dialog").open`))
+	firstID := eval[string](t, ctx, `document.querySelector("#runs-body tr[data-run-id]").dataset.runId`)
+	var runInfo struct {
+		Report  string
+		Filters map[string]any
+	}
+	json.Unmarshal(b.apiGet(t, b.manager, "/v1/runs/"+firstID), &runInfo)
+	if runInfo.Report != "kpis.service_level" || runInfo.Filters["period"] != "2024-03-01..2024-03-07" || runInfo.Filters["interval"] != "1d" {
+		t.Errorf("the run created is %+v", runInfo)
+	}
+
+	// Its status reaches Finalizado without a reload.
+	row := fmt.Sprintf(`#runs-body tr[data-run-id="%s"]`, firstID)
+	do(t, ctx, "wait for Finalizado", waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.status === "finished"`, row)))
+	if label, rows, period := text(t, ctx, row+" .status"), text(t, ctx, row+" td:nth-child(6)"), text(t, ctx, row+" td:nth-child(5)"); label != "Finalizado" || rows != "7" || period != "01/03/2024 – 07/03/2024" {
+		t.Errorf("finished row: status %q, rows %q, period %q", label, rows, period)
+	}
+	screenshot(t, ctx, shots, "05-runs-finished")
+
+	// CSV from the list, in each dialect, byte for byte the API's download.
+	for _, dialect := range []string{"csv", "csv-excel"} {
+		file := filepath.Join(downloads, "service_level_2024-03-01_2024-03-08_"+firstID+".csv")
+		os.Remove(file)
+		do(t, ctx, "download "+dialect,
+			setInput("#dialect", dialect),
+			click(row+" .download-csv"))
+		want := b.apiGet(t, b.manager, "/v1/runs/"+firstID+"/download?format="+dialect+"&lang=pt-BR")
+		got := waitForFile(t, file)
+		if string(got) != string(want) {
+			t.Errorf("%s download differs from the API's:\n%q\n%q", dialect, got, want)
+		}
+		if bom := strings.HasPrefix(string(got), "\ufeff"); bom != (dialect == "csv-excel") {
+			t.Errorf("%s download starts %q", dialect, got[:min(len(got), 20)])
+		}
+	}
+
+	// Result view: header, table of 7 days, the chart of the SL over intervals.
+	do(t, ctx, "open the view",
+		click(row+` a[href^="#/runs/"]`),
+		chromedp.WaitVisible(chromedp.CSS("#result-table tbody tr")),
+		waitJS(`document.querySelector("#chart canvas") !== null`))
+	if status, info := text(t, ctx, "#view-status"), text(t, ctx, "#page-info"); status != "Finalizado" || info != "1–7 de 7" {
+		t.Errorf("view: status %q, page %q", status, info)
+	}
+	if title, label := text(t, ctx, "#chart-title"), attr(t, ctx, "#chart", "aria-label"); title != "NS (%) por intervalo" || label != "NS (%) por intervalo: 7 linhas" {
+		t.Errorf("chart title %q, label %q", title, label)
+	}
+	if header := text(t, ctx, "#main > section.card"); strings.Contains(header, "null") || strings.Contains(header, "undefined") {
+		t.Errorf("header shows a missing value: %q", header)
+	}
+	if first := text(t, ctx, "#result-table tbody tr td"); first != "01/03/2024 00:00" {
+		t.Errorf("first interval shown as %q", first)
+	}
+	screenshot(t, ctx, shots, "06-result-view-chart")
+
+	// Sorting by SL, then again for descending, shows the API's order.
+	do(t, ctx, "sort by SL descending",
+		click(`th[data-col="service_level"] button`),
+		waitJS(`document.querySelector('th[data-col="service_level"]').getAttribute("aria-sort") === "ascending"`),
+		click(`th[data-col="service_level"] button`),
+		waitJS(`document.querySelector('th[data-col="service_level"]').getAttribute("aria-sort") === "descending"`))
+	intervals := column(t, ctx, 0)
+	want := firstColumn(b.rows(t, b.manager, firstID, url.Values{"sort": {"service_level"}, "desc": {"true"}, "limit": {"50"}}))
+	if strings.Join(intervals, "|") != strings.Join(want, "|") {
+		t.Errorf("sorted intervals %v, API %v", intervals, want)
+	}
+	screenshot(t, ctx, shots, "07-result-sorted")
+
+	// Search needs a text column: contacts served per user, searched by one
+	// user's name, shows exactly the API's search result.
+	var served struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.manager, "/v1/runs", `{"report":"contacts.served_per_user","filters":{"period":"2024-03-01..2024-03-19"}}`), &served)
+	do(t, ctx, "open served per user",
+		chromedp.Navigate(b.url+"/#/runs/"+served.ID),
+		waitJS(`document.querySelectorAll("#result-table tbody tr").length > 1`))
+	allNames := column(t, ctx, 0)
+	needle := allNames[len(allNames)-1]
+	do(t, ctx, "search",
+		chromedp.SendKeys(chromedp.CSS("#result-search"), needle),
+		click("#result-search-form button[type=submit]"),
+		waitJS(fmt.Sprintf(`[...document.querySelectorAll("#result-table tbody tr")].every(tr => tr.children[0].textContent.toLowerCase().includes(%q))`, strings.ToLower(needle))))
+	found := column(t, ctx, 0)
+	apiPage := b.rows(t, b.manager, served.ID, url.Values{"q": {needle}, "limit": {"50"}})
+	if strings.Join(found, "|") != strings.Join(firstColumn(apiPage), "|") || len(found) >= len(allNames) {
+		t.Errorf("search %q shows %v (of %d), API %v", needle, found, len(allNames), firstColumn(apiPage))
+	}
+	if info := text(t, ctx, "#page-info"); !strings.HasSuffix(info, fmt.Sprintf("de %d", apiPage.Total)) {
+		t.Errorf("page info %q, API total %d", info, apiPage.Total)
+	}
+	if !eval[bool](t, ctx, `document.querySelector("#chart-card").hidden`) {
+		t.Error("a contacts report shows a chart")
+	}
+	screenshot(t, ctx, shots, "08-result-search")
+
+	// Agendamentos is a marked placeholder; the pages switch to English.
+	do(t, ctx, "schedules",
+		click(`a[href="#/schedules"]`),
+		chromedp.WaitVisible(chromedp.CSS("#schedules-placeholder")))
+	screenshot(t, ctx, shots, "09-schedules-placeholder")
+	do(t, ctx, "english",
+		click(`a[href="#/runs"]`),
+		chromedp.WaitVisible(chromedp.CSS("#runs-table")),
+		setInput("#lang", "en"),
+		waitJS(`document.documentElement.lang === "en" && !!document.querySelector("#runs-table")`))
+	if tabs := eval[[]string](t, ctx, `[...document.querySelectorAll("nav a")].map(a => a.textContent)`); strings.Join(tabs, ",") != "Reports,Schedules" {
+		t.Errorf("English tabs %v", tabs)
+	}
+	screenshot(t, ctx, shots, "10-runs-english")
+
+	// Tablet width: the page does not scroll sideways (the table may, inside its box).
+	do(t, ctx, "tablet", chromedp.EmulateViewport(768, 1024), chromedp.Sleep(200*time.Millisecond))
+	if eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`) {
+		t.Error("the runs page scrolls sideways at 768 px")
+	}
+	screenshot(t, ctx, shots, "11-runs-tablet")
+
+	// Sign out forgets the token.
+	do(t, ctx, "sign out", click("#sign-out"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	if stored := eval[string](t, ctx, `sessionStorage.getItem("relato.token") || ""`); stored != "" {
+		t.Error("token kept after sign-out")
+	}
+}
