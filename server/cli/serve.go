@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,11 +11,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/schedules"
 	"github.com/relato/relato/server/snapshot"
 )
 
@@ -27,6 +33,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 2, "runs executed at the same time (different wallets)")
 	lease := fs.Duration("lease", 30*time.Second, "a run's worker lease: how soon another instance resumes a crashed worker's run")
 	retention := fs.Duration("retention", 90*24*time.Hour, "remove runs and snapshots this long after they ended")
+	keyFile := fs.String("secret-key-file", envOr("RELATO_SECRET_KEY_FILE", ".data/secret.key"), "file holding the base64 AES-256 key that encrypts destination secrets (created if missing; RELATO_SECRET_KEY overrides)")
+	allow := fs.String("allow-outbound", os.Getenv("RELATO_ALLOW_OUTBOUND"), "comma-separated CIDRs/hosts deliveries may reach although private or loopback")
 	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -70,8 +78,28 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	defer users.Close()
 	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	sealer, err := secretKey(*keyFile, logger)
+	if err != nil {
+		return err
+	}
+	var allowList []string
+	for _, a := range strings.Split(*allow, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			allowList = append(allowList, a)
+		}
+	}
+	guard, err := delivery.NewGuard(allowList...)
+	if err != nil {
+		return fmt.Errorf("--allow-outbound: %w", err)
+	}
+	schedStore, err := schedules.Open(ctx, *dsn, schedules.Options{Sealer: sealer})
+	if err != nil {
+		return err
+	}
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: warehouse().Tables, Runs: store, Auth: users,
 		Snapshots: &snapshot.Store{B: wh}, Logger: logger, Version: buildVersion()}
+	sched := &schedules.Service{Store: schedStore, Runs: store, Host: srv.ScheduleHost(), Guard: guard, Logger: logger}
+	srv.Schedules = sched
 	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: *workers, Logger: logger, Lease: *lease}
 	if err := pool.Start(ctx); err != nil {
 		return err
@@ -100,6 +128,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}
 	go srv.Retain(ctx, *retention, time.Hour)
+	sched.Start()
+	defer sched.Stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -112,4 +142,30 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	hs.Shutdown(shutdown)
 	return pool.Stop(shutdown)
+}
+
+// secretKey reads the key that encrypts destination secrets: RELATO_SECRET_KEY,
+// else the key file, which is created with a random key on first start.
+func secretKey(path string, logger *slog.Logger) (*schedules.Sealer, error) {
+	if k := os.Getenv("RELATO_SECRET_KEY"); k != "" {
+		return schedules.SealerFromBase64(k)
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		data = []byte(base64.StdEncoding.EncodeToString(key))
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("--secret-key-file: %w", err)
+		}
+		logger.Warn("created a new secret key; keep it safe: without it stored destination passwords cannot be read", "file", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("--secret-key-file: %w", err)
+	}
+	return schedules.SealerFromBase64(strings.TrimSpace(string(data)))
 }

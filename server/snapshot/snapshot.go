@@ -140,6 +140,12 @@ func (s *Store) freeze(ctx context.Context, tbl, selectSQL string, q engine.Quer
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %v", engine.ErrCanceled, err)
 	}
+	if st, err := os.Stat(f.Name()); err == nil && st.Size() == 0 {
+		// No rows, so no Native block to read the structure from: take it
+		// from the query itself, without running it.
+		q.SQL = "CREATE TABLE " + tbl + " ENGINE = MergeTree ORDER BY " + rowColumn + " AS SELECT * FROM (" + selectSQL + ") LIMIT 0"
+		return s.B.ExecQuery(ctx, q)
+	}
 	return s.B.Exec(ctx, "CREATE TABLE "+tbl+" ENGINE = MergeTree ORDER BY "+rowColumn+" AS SELECT * FROM file("+chsql.QuoteString(f.Name())+", Native)")
 }
 

@@ -233,3 +233,20 @@ columns:
 		t.Fatal(err)
 	}
 }
+
+func TestSnapshot_AnEmptyResultIsAnEmptySnapshot(t *testing.T) {
+	bu := setup(t)
+	d, _ := engine.ParseDefinition("test/calls.yaml", []byte(fmt.Sprintf(listing, 100)))
+	comp, err := engine.Compile(context.Background(), d, map[string]any{"period": "2020-01-01..2020-01-02"}, bu.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := bu.store.Create(context.Background(), "empty1", comp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := bu.store.View(context.Background(), "empty1", comp.Def, snapshot.PageRequest{Limit: 10})
+	if err != nil || info.Rows != 0 || page.Total != 0 || len(page.Columns) != 4 {
+		t.Fatalf("info %+v page %+v err %v", info, page, err)
+	}
+}
