@@ -310,7 +310,7 @@ function runRow(run) {
   if (run.status === "finished") {
     actions.append(
       h("a", { class: "button", href: `#/runs/${run.id}`, "aria-label": `${t("view")}: ${titleOf(run)}` }, t("view")),
-      h("button", { type: "button", class: "download-csv", "aria-label": `${t("download")} CSV: ${titleOf(run)}`, onclick: () => download(run.id, "csv") }, t("downloadCSV")),
+      h("button", { type: "button", class: "download-csv", "aria-label": `${t("download")} CSV: ${titleOf(run)}`, onclick: () => download(run.id, state.dialect) }, t("downloadCSV")),
       h("button", { type: "button", class: "download-xlsx", "aria-label": `${t("download")} XLSX: ${titleOf(run)}`, onclick: () => download(run.id, "xlsx") }, t("downloadXLSX")),
     );
   }
@@ -657,7 +657,7 @@ function renderResult(view, body, signal) {
       const sortState = view.sort === c.name ? (view.desc ? "descending" : "ascending") : "none";
       return h("th", { scope: "col", class: numericTypes.has(c.type) ? "num" : null, "aria-sort": sortState, dataset: { col: c.name } },
         h("button", { type: "button", class: "sort", onclick: () => {
-          if (view.sort === c.name) view.desc = view.desc;
+          if (view.sort === c.name) view.desc = !view.desc;
           else { view.sort = c.name; view.desc = false; }
           view.offset = 0;
           load();
