@@ -377,3 +377,34 @@ func TestDestinations_TestConnectionShowsTheHostKeyToPin(t *testing.T) {
 		t.Fatalf("bad config: %d %s", code, data)
 	}
 }
+
+func TestSchedules_AFailedDeliveryNotifiesTheOwnerByWebhook(t *testing.T) {
+	b := setupSchedules(t)
+	got := make(chan schedules.FailureNotice, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n schedules.FailureNotice
+		json.NewDecoder(r.Body).Decode(&n)
+		got <- n
+	}))
+	defer hook.Close()
+	b.svc.Notifier = &schedules.Webhook{URL: hook.URL, Guard: delivery.MustNewGuard("127.0.0.0/8")}
+	sshd := deliverytest.StartSSHD(t)
+	sch := b.create(t, map[string]any{"name": "diário", "report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-02"},
+		"recurrence": "0 6 * * *", "destinations": []any{sftpDestination(sshd, "wrong-password")}})
+	_, _, data := b.do(t, b.manager, "POST", "/v1/schedules/"+sch.ID+"/run-now", nil)
+	var run runJSON
+	json.Unmarshal(data, &run)
+	b.wait(t, b.manager, run.ID)
+	b.svc.Tick(context.Background())
+	select {
+	case n := <-got:
+		if n.ScheduleID != sch.ID || n.RunID != run.ID || n.Outcome != "failed" || !strings.Contains(n.Error, "unable to authenticate") || n.OwnerID == "" {
+			t.Fatalf("notice %+v", n)
+		}
+		if strings.Contains(n.Error, "wrong-password") {
+			t.Fatal("the notice shows the password")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no failure notice")
+	}
+}

@@ -35,6 +35,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	retention := fs.Duration("retention", 90*24*time.Hour, "remove runs and snapshots this long after they ended")
 	keyFile := fs.String("secret-key-file", envOr("RELATO_SECRET_KEY_FILE", ".data/secret.key"), "file holding the base64 AES-256 key that encrypts destination secrets (created if missing; RELATO_SECRET_KEY overrides)")
 	allow := fs.String("allow-outbound", os.Getenv("RELATO_ALLOW_OUTBOUND"), "comma-separated CIDRs/hosts deliveries may reach although private or loopback")
+	webhook := fs.String("failure-webhook", os.Getenv("RELATO_FAILURE_WEBHOOK"), "URL that receives a JSON notice when a scheduled delivery fails (opt-in)")
 	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -99,6 +100,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: warehouse().Tables, Runs: store, Auth: users,
 		Snapshots: &snapshot.Store{B: wh}, Logger: logger, Version: buildVersion()}
 	sched := &schedules.Service{Store: schedStore, Runs: store, Host: srv.ScheduleHost(), Guard: guard, Logger: logger}
+	if *webhook != "" {
+		sched.Notifier = &schedules.Webhook{URL: *webhook, Guard: guard}
+	}
 	srv.Schedules = sched
 	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: *workers, Logger: logger, Lease: *lease}
 	if err := pool.Start(ctx); err != nil {

@@ -43,6 +43,8 @@ type Service struct {
 	Logger *slog.Logger
 	// TempDir holds files while they are delivered; default os.TempDir().
 	TempDir string
+	// Notifier, when set, tells owners about fires that did not deliver.
+	Notifier Notifier
 
 	once sync.Once
 	stop chan struct{}
@@ -186,6 +188,9 @@ func (s *Service) deliverFinished(ctx context.Context) error {
 				msg += ": " + *r.Error
 			}
 			errs = append(errs, s.Store.EndFire(ctx, f.ID, FireRunFailed, errors.New(msg)))
+			if sch, err := s.Store.Get(ctx, f.TenantID, f.ScheduleID); err == nil {
+				s.notifyFailure(ctx, sch, r.ID, string(FireRunFailed), errors.New(msg))
+			}
 			continue
 		default:
 			continue
@@ -257,7 +262,10 @@ func (s *Service) deliver(ctx context.Context, f *Fire, r *runs.Run) error {
 		log.Info("delivered", "destination", i, "kind", d.Kind, "remote", rc.Remote, "bytes", rc.Bytes)
 	}
 	if len(failures) > 0 {
-		return s.Store.EndFire(context.WithoutCancel(ctx), f.ID, FireFailed, errors.New(strings.Join(failures, "; ")))
+		cause := errors.New(strings.Join(failures, "; "))
+		err := s.Store.EndFire(context.WithoutCancel(ctx), f.ID, FireFailed, cause)
+		s.notifyFailure(ctx, sch, r.ID, string(FireFailed), cause)
+		return err
 	}
 	return s.Store.EndFire(context.WithoutCancel(ctx), f.ID, FireDelivered, nil)
 }
