@@ -379,6 +379,9 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if label, rows, period := text(t, ctx, row+" .status"), text(t, ctx, row+" td:nth-child(6)"), text(t, ctx, row+" td:nth-child(5)"); label != "Finalizado" || rows != "7" || period != "01/03/2024 – 07/03/2024" {
 		t.Errorf("finished row: status %q, rows %q, period %q", label, rows, period)
 	}
+	if eval[bool](t, ctx, `document.querySelector("#load-more").offsetParent !== null`) {
+		t.Error(`"Carregar mais" shown with no further page`)
+	}
 	screenshot(t, ctx, shots, "05-runs-finished")
 
 	// CSV from the list, in each dialect, byte for byte the API's download.
@@ -475,6 +478,9 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	do(t, ctx, "tablet", chromedp.EmulateViewport(768, 1024), chromedp.Sleep(200*time.Millisecond))
 	if eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`) {
 		t.Error("the runs page scrolls sideways at 768 px")
+	}
+	if !eval[bool](t, ctx, `[...document.querySelectorAll("#runs-body .actions a, #runs-body .actions button")].every(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth; })`) {
+		t.Error("some run actions are off screen at 768 px")
 	}
 	screenshot(t, ctx, shots, "11-runs-tablet")
 

@@ -303,7 +303,7 @@ function fillRuns() {
 function runRow(run) {
   const rf = resolvedFilters(run);
   const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
-  const name = h("td", {}, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
+  const name = h("td", { class: "run-name" }, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
     run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
   const rows = run.total_rows === undefined || run.total_rows === null ? "" : fmtNumber(run.total_rows, 0);
   const actions = h("div", { class: "actions" });
@@ -317,15 +317,17 @@ function runRow(run) {
   if (!terminal.has(run.status)) {
     actions.append(h("button", { type: "button", class: "danger cancel", onclick: () => cancelRun(run.id) }, t("cancel")));
   }
+  // data-label names the cell when narrow screens show rows as cards.
+  const cell = (key, attrs, ...children) => h("td", { ...attrs, "data-label": t(key) }, ...children);
   return h("tr", { dataset: { runId: run.id, status: run.status } },
     name,
-    h("td", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null),
-    h("td", {}, run.user_id),
-    h("td", {}, fmtDateTime(run.requested_at)),
-    h("td", {}, fmtPeriod(rf.period)),
-    h("td", { class: "num" }, rows),
-    h("td", {}, details),
-    h("td", {}, actions));
+    cell("colStatus", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null),
+    cell("colUser", {}, run.user_id),
+    cell("colRequested", {}, fmtDateTime(run.requested_at)),
+    cell("colPeriod", {}, fmtPeriod(rf.period)),
+    cell("colRows", { class: "num" }, rows),
+    cell("colDetails", { class: details ? null : "empty" }, details),
+    cell("colActions", {}, actions));
 }
 
 // schedulePoll refreshes the first page while any shown run is still
@@ -459,7 +461,7 @@ function filterField(f) {
     to.addEventListener("input", custom);
     control = h("fieldset", { id }, h("legend", {}, f.label || f.name),
       h("div", { class: "period-row" },
-        h("label", {}, t("presets"), preset),
+        h("label", {}, t("presetPick"), preset),
         h("label", {}, t("from"), from),
         h("label", {}, t("to"), to)));
     inputs = [preset, from, to];
