@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,7 +30,12 @@ import (
 	"github.com/relato/relato/server/web"
 )
 
-const chromiumPath = "/usr/bin/chromium"
+const (
+	chromiumPath   = "/usr/bin/chromium"
+	failingReport  = "kpis.average_talk_time"
+	failingMessage = "o armazém recusou a consulta"
+	blockingReport = "kpis.average_queue_wait"
+)
 
 type testBundle struct {
 	url             string
@@ -67,7 +73,19 @@ func setup(t *testing.T) testBundle {
 	}
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
 		Now: func() time.Time { return time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC) }}
-	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: 2, Poll: 50 * time.Millisecond}
+	// Two reports stand in for the failures the warehouse can produce: one
+	// fails at once, one runs until it is canceled.
+	execute := func(ctx context.Context, r *runs.Run) (runs.Result, error) {
+		switch r.ReportID {
+		case failingReport:
+			return runs.Result{}, runs.UserError(failingMessage, errors.New("injected by the test"))
+		case blockingReport:
+			<-ctx.Done()
+			return runs.Result{}, ctx.Err()
+		}
+		return srv.Execute(ctx, r)
+	}
+	pool := &runs.Pool{Store: store, Execute: execute, Workers: 2, Poll: 50 * time.Millisecond}
 	if err := pool.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -459,11 +477,43 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "08-result-search")
 
+	// A failed run shows its error in the list; a processing run can be canceled.
+	var failing, blocking struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.manager, "/v1/runs", `{"report":"`+failingReport+`","filters":{"period":"yesterday"}}`), &failing)
+	failRow := fmt.Sprintf(`#runs-body tr[data-run-id="%s"]`, failing.ID)
+	do(t, ctx, "failed run",
+		chromedp.Navigate(b.url+"/#/runs"),
+		waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.status === "failed"`, failRow)))
+	if label, msg := text(t, ctx, failRow+" .status"), text(t, ctx, failRow+" .run-error"); label != "Falha" || msg != "Erro: "+failingMessage {
+		t.Errorf("failed run shows %q, %q", label, msg)
+	}
+	json.Unmarshal(b.apiPost(t, b.manager, "/v1/runs", `{"report":"`+blockingReport+`","filters":{"period":"yesterday"}}`), &blocking)
+	blockRow := fmt.Sprintf(`#runs-body tr[data-run-id="%s"]`, blocking.ID)
+	do(t, ctx, "processing run",
+		chromedp.Reload(),
+		waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.status === "processing"`, blockRow)))
+	if label := text(t, ctx, blockRow+" .status"); label != "Em processamento" {
+		t.Errorf("processing run shows %q", label)
+	}
+	screenshot(t, ctx, shots, "09-runs-failed-and-processing")
+	do(t, ctx, "cancel",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		click(blockRow+" button.cancel"),
+		waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.status === "canceled"`, blockRow)))
+	if label := text(t, ctx, blockRow+" .status"); label != "Cancelado" {
+		t.Errorf("canceled run shows %q", label)
+	}
+	var canceled struct{ Status string }
+	json.Unmarshal(b.apiGet(t, b.manager, "/v1/runs/"+blocking.ID), &canceled)
+	if canceled.Status != "canceled" {
+		t.Errorf("API says the canceled run is %q", canceled.Status)
+	}
+
 	// Agendamentos is a marked placeholder; the pages switch to English.
 	do(t, ctx, "schedules",
 		click(`a[href="#/schedules"]`),
 		chromedp.WaitVisible(chromedp.CSS("#schedules-placeholder")))
-	screenshot(t, ctx, shots, "09-schedules-placeholder")
+	screenshot(t, ctx, shots, "10-schedules-placeholder")
 	do(t, ctx, "english",
 		click(`a[href="#/runs"]`),
 		chromedp.WaitVisible(chromedp.CSS("#runs-table")),
@@ -472,7 +522,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if tabs := eval[[]string](t, ctx, `[...document.querySelectorAll("nav a")].map(a => a.textContent)`); strings.Join(tabs, ",") != "Reports,Schedules" {
 		t.Errorf("English tabs %v", tabs)
 	}
-	screenshot(t, ctx, shots, "10-runs-english")
+	screenshot(t, ctx, shots, "11-runs-english")
 
 	// Tablet width: the page does not scroll sideways (the table may, inside its box).
 	do(t, ctx, "tablet", chromedp.EmulateViewport(768, 1024), chromedp.Sleep(200*time.Millisecond))
@@ -482,7 +532,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if !eval[bool](t, ctx, `[...document.querySelectorAll("#runs-body .actions a, #runs-body .actions button")].every(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth; })`) {
 		t.Error("some run actions are off screen at 768 px")
 	}
-	screenshot(t, ctx, shots, "11-runs-tablet")
+	screenshot(t, ctx, shots, "12-runs-tablet")
 
 	// Sign out forgets the token.
 	do(t, ctx, "sign out", click("#sign-out"), chromedp.WaitVisible(chromedp.CSS("#token")))
