@@ -73,7 +73,7 @@ var (
 // that is not a scoped warehouse table, and any table function. It fails
 // closed: a query the warehouse cannot explain does not run.
 func (q *queryService) checkTables(ctx context.Context, sql string, params map[string]string) error {
-	rows, err := q.h.cfg.Warehouse.Query(ctx, engine.Query{SQL: "EXPLAIN QUERY TREE " + sql, Params: params, TimeZone: q.timeZone,
+	rows, err := q.h.cfg.Warehouse.Query(ctx, engine.Query{SQL: "SELECT explain FROM (EXPLAIN QUERY TREE " + sql + ")", Params: params, TimeZone: q.timeZone,
 		TableFilters: engine.TenantScope(q.h.cfg.Tables, q.tenant)})
 	if err != nil {
 		return fmt.Errorf("query refused: %w", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -57,7 +58,7 @@ func (h *Host) Run(ctx context.Context, tenant uint32, comp *engine.Compiled) (*
 	inst, err := h.acquire(runCtx, e)
 	if err != nil {
 		cancel()
-		return nil, &RunError{Report: e.id, Msg: "the plugin is unavailable", Err: err}
+		return nil, &RunError{Report: e.id, Msg: "the plugin is unavailable: " + strings.TrimPrefix(err.Error(), "plugin "+e.id+": "), Err: err}
 	}
 	qs := &queryService{h: h, report: e.id, tenant: tenant, timeZone: tz, runCtx: runCtx}
 	stream, err := inst.report.Run(runCtx, sdk.RunRequest{Filters: filters, TimeZone: tz}, qs)

@@ -36,6 +36,10 @@ const PluginName = "report"
 // PluginMap is what the host dispenses from a plugin binary.
 var PluginMap = map[string]goplugin.Plugin{PluginName: &ReportPlugin{}}
 
+// MaxMessageBytes caps one message the host accepts from a plugin (go-plugin
+// lifts gRPC's own 4 MiB default); a row batch never comes close.
+const MaxMessageBytes = 4 << 20
+
 // chunk limits: a batch of rows travels as one gRPC message.
 const (
 	chunkRows  = 500
@@ -435,7 +439,7 @@ func (c *ReportClient) Run(ctx context.Context, req RunRequest, qs QueryService)
 		return s
 	})
 	rs := &RunStream{cancel: cancel, served: served}
-	stream, err := c.conn.NewStream(ctx, &reportDesc.Streams[0], "/"+reportService+"/Run", callJSON)
+	stream, err := c.conn.NewStream(ctx, &reportDesc.Streams[0], "/"+reportService+"/Run", callJSON, grpc.MaxCallRecvMsgSize(MaxMessageBytes))
 	if err == nil {
 		err = stream.SendMsg(&runRequest{Warehouse: id, Filters: req.Filters, TimeZone: req.TimeZone})
 	}
