@@ -13,7 +13,9 @@ import (
 
 type crash struct{}
 
-func (crash) Definition(context.Context) (string, error) { return bad.Definition("test.crash", "30s"), nil }
+func (crash) Definition(context.Context) (string, error) {
+	return bad.Definition("test.crash", "30s"), nil
+}
 
 func (crash) Run(ctx context.Context, req *sdk.Request, out sdk.Output) error {
 	for i := range 600 { // more than one chunk, so some rows reach the host

@@ -10,7 +10,9 @@ import (
 
 type panicky struct{}
 
-func (panicky) Definition(context.Context) (string, error) { return bad.Definition("test.panic", "30s"), nil }
+func (panicky) Definition(context.Context) (string, error) {
+	return bad.Definition("test.panic", "30s"), nil
+}
 
 func (panicky) Run(context.Context, *sdk.Request, sdk.Output) error {
 	var m map[string]int
