@@ -34,7 +34,7 @@ const (
 	chromiumPath   = "/usr/bin/chromium"
 	failingReport  = "kpis.average_talk_time"
 	failingMessage = "o armazém recusou a consulta"
-	blockingReport = "kpis.average_queue_wait"
+	blockingReport = "kpis.abandoned_calls"
 )
 
 type testBundle struct {
@@ -477,6 +477,25 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "08-result-search")
 
+	// Every report with intervals charts its own measure.
+	for _, c := range []struct{ report, filters, title string }{
+		{"kpis.average_queue_wait", `{"period":"2024-03-01..2024-03-07","interval":"1d"}`, "Tempo médio de espera (s) por intervalo"},
+		{"kpis.abandonment_rate", `{"period":"2024-03-01..2024-03-02","interval":"1h"}`, "Taxa de abandono (%) por intervalo"},
+		{"service.webchat_nps", `{"period":"2024-03-01..2024-03-19"}`, "NPS por intervalo"},
+	} {
+		var r struct{ ID string }
+		json.Unmarshal(b.apiPost(t, b.manager, "/v1/runs", `{"report":"`+c.report+`","filters":`+c.filters+`}`), &r)
+		do(t, ctx, "chart of "+c.report,
+			chromedp.Navigate(b.url+"/#/runs/"+r.ID),
+			waitJS(`document.querySelector("#chart canvas") !== null`))
+		if title := text(t, ctx, "#chart-title"); title != c.title {
+			t.Errorf("%s: chart title %q, want %q", c.report, title, c.title)
+		}
+		if c.report == "service.webchat_nps" {
+			screenshot(t, ctx, shots, "09-result-nps-chart")
+		}
+	}
+
 	// A failed run shows its error in the list; a processing run can be canceled.
 	var failing, blocking struct{ ID string }
 	json.Unmarshal(b.apiPost(t, b.manager, "/v1/runs", `{"report":"`+failingReport+`","filters":{"period":"yesterday"}}`), &failing)
@@ -495,7 +514,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if label := text(t, ctx, blockRow+" .status"); label != "Em processamento" {
 		t.Errorf("processing run shows %q", label)
 	}
-	screenshot(t, ctx, shots, "09-runs-failed-and-processing")
+	screenshot(t, ctx, shots, "10-runs-failed-and-processing")
 	do(t, ctx, "cancel",
 		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
 		click(blockRow+" button.cancel"),
@@ -513,7 +532,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	do(t, ctx, "schedules",
 		click(`a[href="#/schedules"]`),
 		chromedp.WaitVisible(chromedp.CSS("#schedules-placeholder")))
-	screenshot(t, ctx, shots, "10-schedules-placeholder")
+	screenshot(t, ctx, shots, "11-schedules-placeholder")
 	do(t, ctx, "english",
 		click(`a[href="#/runs"]`),
 		chromedp.WaitVisible(chromedp.CSS("#runs-table")),
@@ -522,7 +541,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if tabs := eval[[]string](t, ctx, `[...document.querySelectorAll("nav a")].map(a => a.textContent)`); strings.Join(tabs, ",") != "Reports,Schedules" {
 		t.Errorf("English tabs %v", tabs)
 	}
-	screenshot(t, ctx, shots, "11-runs-english")
+	screenshot(t, ctx, shots, "12-runs-english")
 
 	// Tablet width: the page does not scroll sideways (the table may, inside its box).
 	do(t, ctx, "tablet", chromedp.EmulateViewport(768, 1024), chromedp.Sleep(200*time.Millisecond))
@@ -532,7 +551,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if !eval[bool](t, ctx, `[...document.querySelectorAll("#runs-body .actions a, #runs-body .actions button")].every(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth; })`) {
 		t.Error("some run actions are off screen at 768 px")
 	}
-	screenshot(t, ctx, shots, "12-runs-tablet")
+	screenshot(t, ctx, shots, "13-runs-tablet")
 
 	// Sign out forgets the token.
 	do(t, ctx, "sign out", click("#sign-out"), chromedp.WaitVisible(chromedp.CSS("#token")))

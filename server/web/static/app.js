@@ -679,21 +679,29 @@ function renderResult(view, body, signal) {
   load();
 }
 
-// chartMeasure picks the measure a KPI report charts over its intervals: the
-// first percent column, else the first duration column.
+// chartMeasure picks the measure a report charts over its intervals (reports
+// with an interval_start column): the column named like the report
+// (kpis.service_level → service_level, service.webchat_nps → nps), else the
+// first percent column, else the first average duration, else the first
+// duration. Other reports have no chart.
 function chartMeasure(rep) {
-  if (!rep || rep.category !== "kpis") return null;
-  const cols = rep.columns || [];
+  const cols = (rep && rep.columns) || [];
   if (!cols.some((c) => c.name === "interval_start")) return null;
-  return cols.find((c) => c.type === "percent") || cols.find((c) => c.type === "duration") || null;
+  const measures = cols.filter((c) => c.name !== "interval_start" && ["percent", "duration", "number"].includes(c.type));
+  const own = rep.id.slice(rep.id.lastIndexOf(".") + 1);
+  return measures.find((c) => c.name === own || own.endsWith(`_${c.name}`))
+    || measures.find((c) => c.type === "percent")
+    || measures.find((c) => c.type === "duration" && c.name.startsWith("average"))
+    || measures.find((c) => c.type === "duration")
+    || null;
 }
 
-// naiveSeconds reads "YYYY-MM-DD hh:mm:ss" (already in the tenant's zone) as
-// if it were UTC, so the axis shows the wall-clock times the table shows.
+// naiveSeconds reads "YYYY-MM-DD[ hh:mm[:ss]]" (already in the tenant's zone)
+// as if it were UTC, so the axis shows the wall-clock times the table shows.
 function naiveSeconds(s) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?/.exec(s || "");
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(s || "");
   if (!m) return NaN;
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) / 1000;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)) / 1000;
 }
 
 async function drawChart(view, box, signal) {
@@ -715,7 +723,7 @@ async function drawChart(view, box, signal) {
     xs.push(x);
     ys.push(r[yi] === null ? null : Number(r[yi]));
   }
-  const unit = measure.type === "percent" ? " %" : " s";
+  const unit = { percent: " %", duration: " s" }[measure.type] || "";
   // Axis and legend in the page's language; the times are wall-clock times
   // of the tenant's zone carried as UTC (see naiveSeconds).
   const wholeDays = xs.every((x) => x % 86400 === 0);
