@@ -436,3 +436,35 @@ func TestRun_CancelingTheContextEndsThePluginCall(t *testing.T) {
 	}
 	healthyRunSucceeds(t, bd.h)
 }
+
+func TestCopyRows_WritesAPluginResultIntoATableWithItsTypes(t *testing.T) {
+	bd := setup(t, map[string]string{"scorecard": scorecardID})
+	b := plugintest.Warehouse(t)
+	ctx := context.Background()
+	def, _ := bd.h.Report(1, scorecardID)
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	comp, err := engine.Compile(ctx, def, map[string]any{"period": "2024-03-01..2024-03-01"}, engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := bd.h.Run(ctx, 1, comp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	b.Exec(ctx, "DROP TABLE IF EXISTS results.r_copy")
+	n, err := host.CopyRows(ctx, b, "results.r_copy", "_row", res)
+	if err != nil || n != 3 {
+		t.Fatalf("CopyRows = %d, %v", n, err)
+	}
+	out, err := b.QueryText(ctx, "SELECT _row, rank, user_name, wallet_name, avg_talk, nps, round(score, 3), toTypeName(score) FROM results.r_copy ORDER BY _row", "TabSeparated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1\t1\tBruno\tVendas\t30\t\\N\t100\tNullable(Float64)\n" +
+		"2\t2\tAna\tVendas\t90\t25\t60\tNullable(Float64)\n" +
+		"3\t3\tCarla\t\t\\N\t100\t42.857\tNullable(Float64)\n"
+	if string(out) != want {
+		t.Errorf("table =\n%s\nwant\n%s", out, want)
+	}
+}
