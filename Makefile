@@ -53,7 +53,7 @@ clean:
 	rm -rf bin out .data
 
 # Servers the tests start on loopback ports (each test starts its own instance).
-TEST_DEBS := clickhouse-server clickhouse-client vsftpd openssh-server postgresql openssl
+TEST_DEBS := clickhouse-server clickhouse-client vsftpd openssh-server postgresql openssl chromium fonts-dejavu-core
 deps-test:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

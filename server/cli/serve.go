@@ -21,6 +21,7 @@ import (
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
 	"github.com/relato/relato/server/snapshot"
+	"github.com/relato/relato/server/web"
 )
 
 // serve runs the API, the worker pool and the queue recovery until a signal.
@@ -113,8 +114,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		pool.Stop(context.Background())
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(a.stderr, "relato %s serving http://%s (API docs http://%s/docs)\n", buildVersion(), ln.Addr(), ln.Addr())
+	hs := &http.Server{Handler: web.WithAPI(srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(a.stderr, "relato %s serving http://%s/ (pages), API docs http://%s/docs\n", buildVersion(), ln.Addr(), ln.Addr())
 	if *demo {
 		for _, u := range []struct {
 			name string
