@@ -12,7 +12,7 @@ export CHDB_LIB_PATH := $(CHDB_LIB)
 BIN := $(CURDIR)/bin/relato
 DATA ?= $(CURDIR)/.data
 
-.PHONY: all build chdb mailpit run test test-go bench lint fmt vet deps-test clean
+.PHONY: all build chdb mailpit plugins run test test-go bench lint fmt vet deps-test clean
 
 all: build
 
@@ -37,10 +37,18 @@ $(CHDB_LIB):
 # `make run`: seed the demo warehouse, then serve the API (and, later, the
 # pages) on localhost with demo users whose tokens are printed.
 RELATO_ADDR ?= 127.0.0.1:8080
-run: build chdb
+run: build chdb plugins
 	$(BIN) seed --data $(DATA)/warehouse --scale demo
-	@echo "relato: http://$(RELATO_ADDR)  (API docs: http://$(RELATO_ADDR)/docs)"
-	$(BIN) serve --data $(DATA)/warehouse --db sqlite:$(DATA)/relato.db --addr $(RELATO_ADDR) --demo
+	@echo "relato: http://$(RELATO_ADDR)/  (API docs: http://$(RELATO_ADDR)/docs)"
+	$(BIN) serve --data $(DATA)/warehouse --db sqlite:$(DATA)/relato.db --addr $(RELATO_ADDR) --plugins $(CACHE)/plugins --demo
+
+# The example custom report, built and installed with its manifest (checksum
+# pinned, entitled to the demo tenant).
+plugins:
+	mkdir -p $(CACHE)/plugins
+	$(GO) build -o $(CACHE)/plugins/scorecard ./examples/plugins/scorecard
+	printf '{"id":"custom.agent_scorecard","version":1,"binary":"scorecard","sha256":"%s","tenants":[1]}\n' \
+		"$$(sha256sum $(CACHE)/plugins/scorecard | cut -d' ' -f1)" > $(CACHE)/plugins/scorecard.plugin.json
 
 # Long benchmarks (100M calls, 10M-row exports); not part of `make test`.
 bench: build chdb

@@ -21,6 +21,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
@@ -35,6 +36,8 @@ type Server struct {
 	Runs      *runs.Store
 	Auth      *auth.Store
 	Snapshots *snapshot.Store
+	// Plugins serves custom-report plugins; nil when none are installed.
+	Plugins   *host.Host
 	Schedules *schedules.Service // nil: no schedules API
 	Logger    *slog.Logger
 	Version   string
@@ -175,9 +178,9 @@ func filterProblem(err error) error {
 // time (relative periods resolve against the request time, so a resumed run
 // computes the same period) and freeze the result as its snapshot.
 func (s *Server) Execute(ctx context.Context, r *runs.Run) (runs.Result, error) {
-	def, ok := s.Catalog.Reports[r.ReportID]
+	def, ok := s.report(r.TenantID, r.ReportID)
 	if !ok {
-		return runs.Result{}, runs.UserError("the report no longer exists", fmt.Errorf("unknown report %s", r.ReportID))
+		return runs.Result{}, runs.UserError("the report no longer exists or is no longer available to this tenant", fmt.Errorf("unknown report %s", r.ReportID))
 	}
 	var given map[string]any
 	if err := json.Unmarshal(r.FiltersGiven, &given); err != nil {
@@ -196,7 +199,12 @@ func (s *Server) Execute(ctx context.Context, r *runs.Run) (runs.Result, error) 
 		defer cancel()
 	}
 	start := time.Now()
-	info, err := s.Snapshots.Create(ctx, r.ID, comp, func(n int64) { counter.Store(n) })
+	var info snapshot.Info
+	if s.isPlugin(def.ID) {
+		info, err = s.freezePlugin(ctx, r.ID, r.TenantID, comp, func(n int64) { counter.Store(n) })
+	} else {
+		info, err = s.Snapshots.Create(ctx, r.ID, comp, func(n int64) { counter.Store(n) })
+	}
 	if err != nil {
 		s.metrics.runsFailed.Add(1)
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

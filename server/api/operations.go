@@ -54,7 +54,7 @@ func (s *Server) view(r *runs.Run) RunView {
 		Filters: r.FiltersGiven, FiltersResolved: r.FiltersResolved, UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
 		RequestedAt: r.RequestedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, TotalRows: r.TotalRows, Truncated: r.Truncated,
 		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error}
-	if d, ok := s.Catalog.Reports[r.ReportID]; ok {
+	if d, ok := s.report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}
 	return v
@@ -134,7 +134,7 @@ func (s *Server) register(api huma.API) {
 		func(ctx context.Context, in *langInput) (*reportsOutput, error) {
 			out := &reportsOutput{}
 			out.Body.Reports = []engine.ReportInfo{}
-			for _, d := range s.Catalog.List() {
+			for _, d := range s.reports(principal(ctx).TenantID) {
 				out.Body.Reports = append(out.Body.Reports, d.Info(in.Lang))
 			}
 			return out, nil
@@ -144,7 +144,7 @@ func (s *Server) register(api huma.API) {
 			ID   string `path:"id" maxLength:"100"`
 			Lang string `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of titles and labels"`
 		}) (*reportOutput, error) {
-			d, ok := s.Catalog.Reports[in.ID]
+			d, ok := s.report(principal(ctx).TenantID, in.ID)
 			if !ok {
 				return nil, huma.Error404NotFound(fmt.Sprintf("report %q not found", in.ID))
 			}
@@ -217,6 +217,7 @@ func (s *Server) register(api huma.API) {
 			return &struct{ Body []auth.Event }{Body: ev}, nil
 		})
 	s.registerSchedules(api)
+	s.registerPlugins(api)
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {
@@ -253,7 +254,7 @@ var filterNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput, error) {
 	p := principal(ctx)
-	def, ok := s.Catalog.Reports[in.Body.Report]
+	def, ok := s.report(p.TenantID, in.Body.Report)
 	if !ok {
 		return nil, huma.Error422UnprocessableEntity("unknown report", &huma.ErrorDetail{Location: "body.report", Message: fmt.Sprintf("no report %q", in.Body.Report), Value: in.Body.Report})
 	}
@@ -341,7 +342,7 @@ func (s *Server) finishedRun(ctx context.Context, id string) (*runs.Run, *engine
 	if r.Status != runs.StatusFinished {
 		return nil, nil, huma.Error409Conflict(fmt.Sprintf("the run is %s; its result exists once it is finished", r.Status))
 	}
-	def, ok := s.Catalog.Reports[r.ReportID]
+	def, ok := s.report(r.TenantID, r.ReportID)
 	if !ok {
 		return nil, nil, huma.Error410Gone("the report of this run no longer exists")
 	}

@@ -360,7 +360,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 			bad("body.filters."+name, "unknown filter", nil)
 		}
 	}
-	if def, ok := s.Catalog.Reports[b.Report]; !ok {
+	if def, ok := s.report(p.TenantID, b.Report); !ok {
 		bad("body.report", fmt.Sprintf("no report %q", b.Report), b.Report)
 	} else {
 		env := s.compileEnv(ctx, p.TenantID, s.Now())
@@ -483,7 +483,7 @@ type scheduleHost struct{ s *Server }
 // the insert).
 func (h scheduleHost) StartRun(ctx context.Context, sch *schedules.Schedule, now time.Time) (string, error) {
 	s := h.s
-	def, ok := s.Catalog.Reports[sch.ReportID]
+	def, ok := s.report(sch.TenantID, sch.ReportID)
 	if !ok {
 		return "", runs.UserError("the report of this schedule no longer exists", fmt.Errorf("unknown report %s", sch.ReportID))
 	}
@@ -513,7 +513,7 @@ func (h scheduleHost) StartRun(ctx context.Context, sch *schedules.Schedule, now
 // (pt-BR labels).
 func (h scheduleHost) WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error {
 	s := h.s
-	def, ok := s.Catalog.Reports[r.ReportID]
+	def, ok := s.report(r.TenantID, r.ReportID)
 	if !ok {
 		return fmt.Errorf("report %s no longer exists", r.ReportID)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
@@ -37,6 +38,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	keyFile := fs.String("secret-key-file", envOr("RELATO_SECRET_KEY_FILE", ".data/secret.key"), "file holding the base64 AES-256 key that encrypts destination secrets (created if missing; RELATO_SECRET_KEY overrides)")
 	allow := fs.String("allow-outbound", os.Getenv("RELATO_ALLOW_OUTBOUND"), "comma-separated CIDRs/hosts deliveries may reach although private or loopback")
 	webhook := fs.String("failure-webhook", os.Getenv("RELATO_FAILURE_WEBHOOK"), "URL that receives a JSON notice when a scheduled delivery fails (opt-in)")
+	pluginDir := fs.String("plugins", os.Getenv("RELATO_PLUGINS"), "folder of custom-report plugins (binaries and <name>.plugin.json manifests); empty: none")
 	demo := fs.Bool("demo", false, "create demo users for tenant 1 and print an admin token")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -100,6 +102,21 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: warehouse().Tables, Runs: store, Auth: users,
 		Snapshots: &snapshot.Store{B: wh}, Logger: logger, Version: buildVersion()}
+	if *pluginDir != "" {
+		dir, err := filepath.Abs(*pluginDir)
+		if err != nil {
+			return fmt.Errorf("--plugins: %w", err)
+		}
+		ph, err := host.Open(ctx, host.Config{Dir: dir, Warehouse: wh, Tables: warehouse().Tables, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("--plugins: %w", err)
+		}
+		defer ph.Close()
+		for _, p := range ph.Problems() {
+			logger.Warn("plugin left out", "err", p)
+		}
+		srv.Plugins = ph
+	}
 	sched := &schedules.Service{Store: schedStore, Runs: store, Host: srv.ScheduleHost(), Guard: guard, Logger: logger}
 	if *webhook != "" {
 		sched.Notifier = &schedules.Webhook{URL: *webhook, Guard: guard}

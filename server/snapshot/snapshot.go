@@ -97,6 +97,43 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 	return info, nil
 }
 
+// CreateFrom freezes a result that fill writes itself into the table it is
+// given (created by fill, with a leading _row UInt64 numbering the rows) — the
+// output of a custom-report plugin. truncated from fill is kept in Info.
+func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compiled, fill func(ctx context.Context, table string) (truncated bool, err error), progress func(int64)) (Info, error) {
+	final, err := table(runID)
+	if err != nil {
+		return Info{}, err
+	}
+	tmp, _ := table(runID + "_part")
+	if err := s.B.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Database); err != nil {
+		return Info{}, err
+	}
+	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tmp); err != nil {
+		return Info{}, err
+	}
+	drop := func() { s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp) }
+	truncated, err := fill(ctx, tmp)
+	if err != nil {
+		drop()
+		return Info{}, err
+	}
+	info, err := s.finish(ctx, tmp, comp, progress)
+	if err != nil {
+		drop()
+		return Info{}, err
+	}
+	info.Truncated = info.Truncated || truncated
+	if err := s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final); err != nil {
+		drop()
+		return Info{}, err
+	}
+	return info, nil
+}
+
+// RowColumn is the column numbering a snapshot's rows.
+const RowColumn = rowColumn
+
 // streamingBackend is the embedded warehouse: it streams results chunk by
 // chunk (so a cancel stops the query between chunks) but runs a CREATE … AS
 // SELECT as one uninterruptible call.

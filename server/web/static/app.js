@@ -382,9 +382,22 @@ async function openGenerate() {
     toast(errorText(e));
     return;
   }
-  const search = h("input", { id: "template-search", type: "search", autocomplete: "off", "aria-controls": "template-list" });
-  const list = h("div", { id: "template-list" });
+  const picker = templatePicker(reports, { prefix: "template", onPick: (id) => pickTemplate(id, formArea) });
   const formArea = h("div", { id: "filter-area", "aria-live": "polite" }, h("p", { class: "muted" }, t("pickTemplate")));
+  dialog.replaceChildren(
+    h("div", { class: "dialog-head" }, h("h2", { id: "generate-title" }, t("generate").replace(/^\+\s*/, "")),
+      h("button", { type: "button", id: "close-generate", "aria-label": t("close"), onclick: () => dialog.close() }, "✕")),
+    h("div", { class: "dialog-body" }, picker.el, formArea));
+  dialog.showModal();
+  picker.search.focus();
+}
+
+// templatePicker is the searchable, by-category list of reports used by
+// "+ Gerar relatório" and the schedule form; ids start with prefix
+// (prefix-search, prefix-list; the radios are named prefix).
+function templatePicker(reports, { prefix, selected, onPick }) {
+  const search = h("input", { id: `${prefix}-search`, type: "search", autocomplete: "off", "aria-controls": `${prefix}-list` });
+  const list = h("div", { id: `${prefix}-list` });
   const fillList = () => {
     const q = search.value.trim().toLowerCase();
     const groups = new Map();
@@ -393,23 +406,17 @@ async function openGenerate() {
       if (!groups.has(r.category)) groups.set(r.category, []);
       groups.get(r.category).push(r);
     }
-    const checked = list.querySelector("input:checked")?.value;
+    const checked = list.querySelector("input:checked")?.value || selected;
     list.replaceChildren(...[...groups].map(([cat, rs]) => h("fieldset", {}, h("legend", {}, categoryLabel(cat)),
-      rs.map((r) => h("label", {}, h("input", { type: "radio", name: "template", value: r.id, checked: r.id === checked, onchange: () => pickTemplate(r.id, formArea) }), " ", h("span", {}, r.title), h("span", { class: "id" }, r.id))))));
+      rs.map((r) => h("label", {}, h("input", { type: "radio", name: prefix, value: r.id, checked: r.id === checked, onchange: () => onPick(r.id) }), " ", h("span", {}, r.title), h("span", { class: "id" }, r.id))))));
     if (!groups.size) list.append(h("p", { class: "muted" }, t("noTemplates")));
   };
   search.addEventListener("input", fillList);
   fillList();
-  dialog.replaceChildren(
-    h("div", { class: "dialog-head" }, h("h2", { id: "generate-title" }, t("generate").replace(/^\+\s*/, "")),
-      h("button", { type: "button", id: "close-generate", "aria-label": t("close"), onclick: () => dialog.close() }, "✕")),
-    h("div", { class: "dialog-body" },
-      h("div", { class: "picker", role: "group", "aria-labelledby": "picker-title" },
-        h("div", { class: "field" }, h("label", { for: "template-search", id: "picker-title" }, t("searchTemplates")), search),
-        list),
-      formArea));
-  dialog.showModal();
-  search.focus();
+  const el = h("div", { class: "picker", role: "group", "aria-labelledby": `${prefix}-picker-title` },
+    h("div", { class: "field" }, h("label", { for: `${prefix}-search`, id: `${prefix}-picker-title` }, t("searchTemplates")), search),
+    list);
+  return { el, search, list };
 }
 
 const presets = [["today", "presetToday"], ["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["this_month", "presetThisMonth"], ["previous_month", "presetPrevMonth"], ["custom", "presetCustom"]];
@@ -438,9 +445,13 @@ async function pickTemplate(id, area) {
 
 // filterField builds the input for one filter of the report's schema and
 // returns {name, el, value(), setError(msgs)}.
-function filterField(f) {
-  const id = `f-${f.name}`;
-  const errId = `err-${f.name}`;
+// opts: prefix of the ids (default "f", errors "err-…"), the period presets
+// offered and the one chosen by default, and an initial value (editing).
+function filterField(f, opts = {}) {
+  const prefix = opts.prefix || "f";
+  const id = `${prefix}-${f.name}`;
+  const errId = prefix === "f" ? `err-${f.name}` : `${prefix}-err-${f.name}`;
+  const initial = opts.initial;
   const err = h("p", { id: errId, class: "field-error", role: "alert" });
   const hints = [];
   hints.push(f.required ? t("required") : t("optional"));
@@ -453,9 +464,22 @@ function filterField(f) {
   const describedBy = `${id}-hint ${errId}`;
 
   if (f.type === "period") {
-    const preset = h("select", { id: `${id}-preset`, "aria-describedby": describedBy }, presets.map(([v, k]) => h("option", { value: v, selected: v === "last_7_days" }, t(k))));
+    const choices = opts.presets || presets;
+    const preset = h("select", { id: `${id}-preset`, "aria-describedby": describedBy }, choices.map(([v, k]) => h("option", { value: v, selected: v === (opts.defaultPreset || "last_7_days") }, t(k))));
     const from = h("input", { type: "date", id: `${id}-from`, "aria-describedby": describedBy });
     const to = h("input", { type: "date", id: `${id}-to`, "aria-describedby": describedBy });
+    if (typeof initial === "string" && initial) {
+      const m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(initial);
+      if (m) {
+        preset.value = "custom";
+        from.value = m[1];
+        to.value = m[2];
+      } else {
+        // A relative period this form does not offer (this_week…) stays as it is.
+        if (!choices.some(([v]) => v === initial)) preset.prepend(h("option", { value: initial }, initial));
+        preset.value = initial;
+      }
+    }
     const custom = () => { preset.value = "custom"; };
     from.addEventListener("input", custom);
     to.addEventListener("input", custom);
@@ -475,7 +499,7 @@ function filterField(f) {
   if (enumValues && enumValues.length) {
     const sel = h("select", { id, name: f.name, multiple: f.multiple, "aria-describedby": describedBy },
       f.multiple ? null : h("option", { value: "" }, f.default !== undefined && f.default !== null ? `${t("defaultIs")}: ${f.default}` : t("any")),
-      enumValues.map((v) => h("option", { value: v }, v)));
+      enumValues.map((v) => h("option", { value: v, selected: Array.isArray(initial) ? initial.map(String).includes(String(v)) : initial !== undefined && String(initial) === String(v) }, v)));
     inputs = [sel];
     value = () => {
       if (f.multiple) {
@@ -487,6 +511,7 @@ function filterField(f) {
     control = sel;
   } else if (f.type === "bool" || item.type === "boolean") {
     const sel = h("select", { id, name: f.name, "aria-describedby": describedBy }, h("option", { value: "" }, t("any")), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
+    if (typeof initial === "boolean") sel.value = String(initial);
     inputs = [sel];
     value = () => (sel.value === "" ? undefined : sel.value === "true");
     control = sel;
@@ -498,6 +523,7 @@ function filterField(f) {
     if (!f.multiple && f.type === "datetime") type = "datetime-local";
     const input = h("input", { id, name: f.name, type, step: type === "number" && item.type === "number" ? "any" : null, min: item.minimum, placeholder: f.default ?? (item.examples ? item.examples[0] : null), "aria-describedby": describedBy, autocomplete: "off" });
     if (f.multiple) hints.push(t("commaList"));
+    if (initial !== undefined && initial !== null) input.value = Array.isArray(initial) ? initial.join(", ") : String(initial);
     inputs = [input];
     const one = (s) => (numeric && s !== "" && !isNaN(Number(s)) ? Number(s) : s);
     value = () => {
