@@ -34,8 +34,8 @@ $(CHDB_LIB):
 	mv $(CHDB_DIR)/dl/package/libchdb.so $(CHDB_LIB)
 	rm -rf $(CHDB_DIR)/dl
 
-# `make run`: seed the demo warehouse, then serve the API (and, later, the
-# pages) on localhost with demo users whose tokens are printed.
+# `make run`: seed the demo warehouse, then serve the API and the pages on
+# localhost with demo users whose tokens are printed.
 RELATO_ADDR ?= 127.0.0.1:8080
 run: build chdb plugins
 	$(BIN) seed --data $(DATA)/warehouse --scale demo
@@ -49,6 +49,19 @@ plugins:
 	$(GO) build -o $(CACHE)/plugins/scorecard ./examples/plugins/scorecard
 	printf '{"id":"custom.agent_scorecard","version":1,"binary":"scorecard","sha256":"%s","tenants":[1]}\n' \
 		"$$(sha256sum $(CACHE)/plugins/scorecard | cut -d' ' -f1)" > $(CACHE)/plugins/scorecard.plugin.json
+
+# mailpit: the SMTP server the e-mail delivery tests read messages back from.
+MAILPIT_VERSION := v1.33.1
+MAILPIT := $(CACHE)/mailpit/$(MAILPIT_VERSION)/mailpit
+mailpit: $(MAILPIT)
+$(MAILPIT):
+	GOBIN=$(CACHE)/mailpit/$(MAILPIT_VERSION) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
+
+# Every test, against real servers started on loopback ports by the tests.
+test: chdb deps-test mailpit
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 # Long benchmarks (100M calls, 10M-row exports); not part of `make test`.
 bench: build chdb
