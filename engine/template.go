@@ -37,6 +37,11 @@ var builtins = map[string]Param{
 	"now":    {Type: "DateTime('UTC')"},
 }
 
+// MaskSQL returns sql with string literals, quoted identifiers and comments
+// replaced by spaces (same length), for keyword scans (the plugin host's
+// query checks use it too).
+func MaskSQL(sql string) string { return maskSQL(sql) }
+
 // maskSQL returns sql with string literals, quoted identifiers and comments
 // replaced by spaces (same length), so keyword scans do not see inside them.
 func maskSQL(sql string) string {

@@ -135,7 +135,7 @@ var (
 // any table other than wh.<warehouse table> (or a CTE). Together with the
 // additional_table_filters the host sets, a plugin reads its tenant's rows only.
 func CheckSQL(sql string, tables map[string]bool) error {
-	masked := maskSQL(sql)
+	masked := engine.MaskSQL(sql)
 	var problems []string
 	if i := strings.IndexByte(masked, ';'); i >= 0 && strings.TrimSpace(masked[i+1:]) != "" {
 		problems = append(problems, "only one statement is allowed")
@@ -171,41 +171,4 @@ func CheckSQL(sql string, tables map[string]bool) error {
 		return fmt.Errorf("query refused: %s", strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// maskSQL blanks string literals, quoted identifiers and comments so the
-// checks above see only code.
-func maskSQL(sql string) string {
-	b := []byte(sql)
-	for i := 0; i < len(b); i++ {
-		switch {
-		case b[i] == '\'' || b[i] == '`' || b[i] == '"':
-			q := b[i]
-			j := i + 1
-			for j < len(b) && b[j] != q {
-				if b[j] == '\\' && j+1 < len(b) {
-					b[j] = ' '
-					j++
-				}
-				b[j] = ' '
-				j++
-			}
-			i = j
-		case b[i] == '-' && i+1 < len(b) && b[i+1] == '-':
-			for i < len(b) && b[i] != '\n' {
-				b[i] = ' '
-				i++
-			}
-		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
-			for i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/') {
-				b[i] = ' '
-				i++
-			}
-			if i+1 < len(b) {
-				b[i], b[i+1] = ' ', ' '
-				i++
-			}
-		}
-	}
-	return string(b)
 }
