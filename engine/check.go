@@ -9,7 +9,7 @@ import (
 
 // checkDefinition validates a parsed definition beyond its shape: names, types,
 // defaults, expressions, placeholders and the query's static rules.
-func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.Node, ps *Problems) {
+func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.Node, ps *Problems, metadata bool) {
 	if seen["id"] && !idPattern.MatchString(d.ID) {
 		ps.add(d.IDPos, "id %q must be dotted lower-case, like kpis.service_level", d.ID)
 	}
@@ -51,7 +51,7 @@ func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.
 			ps.add(c.Pos, "column %q: decimals must be between 0 and 9", c.Name)
 		}
 	}
-	if d.Query == "" {
+	if d.Query == "" || metadata {
 		return
 	}
 	*ps = append(*ps, staticSQLProblems(d, nil)...)

@@ -91,6 +91,17 @@ func LoadCatalog(fsys fs.FS, root, prefix string) (*Catalog, error) {
 // ParseDefinition parses and checks one definition file. It returns the
 // definition (nil when it cannot be built at all) and every problem found.
 func ParseDefinition(file string, data []byte) (*Definition, Problems) {
+	return parseDefinition(file, data, false)
+}
+
+// ParseMetadata parses the definition of a report computed by code (a
+// plugin): every field and rule of a YAML report except the query, which it
+// must not have.
+func ParseMetadata(file string, data []byte) (*Definition, Problems) {
+	return parseDefinition(file, data, true)
+}
+
+func parseDefinition(file string, data []byte, metadata bool) (*Definition, Problems) {
 	var ps Problems
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -131,11 +142,14 @@ func ParseDefinition(file string, data []byte) (*Definition, Problems) {
 		"queue_key": func(_, v *yaml.Node) { d.QueueKey, d.QueueKeyPos = l.str(v, "queue_key"), l.pos(v) },
 	})
 	for _, req := range []string{"id", "version", "title", "category", "query", "columns", "limits"} {
-		if !seen[req] {
+		if !seen[req] && !(metadata && req == "query") {
 			ps.add(d.Pos, "missing required field %q", req)
 		}
 	}
-	checkDefinition(d, seen, l, root, &ps)
+	if metadata && seen["query"] {
+		ps.add(d.QueryPos, "a report computed by code has no query")
+	}
+	checkDefinition(d, seen, l, root, &ps, metadata)
 	ps.Sort()
 	return d, ps
 }

@@ -162,18 +162,9 @@ func (h *Host) describe(ctx context.Context, e *entry) (*engine.Definition, erro
 // fields, filter types, defaults and validation rules as a YAML report, less
 // the query (the plugin's code is the query).
 func parseDefinition(e *entry, text string) (*engine.Definition, error) {
-	def, ps := engine.ParseDefinition("plugin "+e.id, []byte(text))
-	var kept engine.Problems
-	for _, p := range ps {
-		if p.Msg != `missing required field "query"` && !strings.Contains(p.Msg, "is never used by the query") {
-			kept = append(kept, p)
-		}
-	}
-	if def != nil && def.Query != "" {
-		kept = append(kept, engine.Problem{Pos: def.QueryPos, Msg: "a plugin's definition has no query; the plugin's Run computes the rows"})
-	}
-	if len(kept) > 0 {
-		return nil, fmt.Errorf("plugin %s: invalid definition:\n%w", e.id, kept)
+	def, ps := engine.ParseMetadata("plugin "+e.id, []byte(text))
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("plugin %s: invalid definition:\n%w", e.id, ps)
 	}
 	if def.ID != e.man.ID || def.Version != e.man.Version {
 		return nil, fmt.Errorf("plugin %s: the binary declares %s version %d, the manifest %s version %d", e.id, def.ID, def.Version, e.man.ID, e.man.Version)
