@@ -359,3 +359,37 @@ func TestAPI_RetentionRemovesOldRunsAndTheirSnapshots(t *testing.T) {
 		t.Fatal("purged run's snapshot remains")
 	}
 }
+
+func TestAPI_MeAndLookupsAreTheCallersTenantOnly(t *testing.T) {
+	b := setup(t)
+	code, _, body := b.do(t, b.manager, "GET", "/v1/me", nil)
+	if code != 200 || !strings.Contains(string(body), `"role":"manager"`) || !strings.Contains(string(body), `"tenant_id":1`) || !strings.Contains(string(body), `"time_zone":"America/Sao_Paulo"`) {
+		t.Fatalf("me: %d %s", code, body)
+	}
+	code, _, body = b.do(t, b.viewer, "GET", "/v1/lookups/wallet", nil)
+	var vals []api.LookupValue
+	json.Unmarshal(body, &vals)
+	if code != 200 || len(vals) == 0 {
+		t.Fatalf("wallets: %d %s", code, body)
+	}
+	for _, v := range vals {
+		if strings.HasPrefix(v.Value, "2") && len(v.Value) == 3 { // tenant 2's wallets are 2xx
+			t.Fatalf("tenant 2's wallet %v listed for tenant 1", v)
+		}
+	}
+	_, _, body = b.do(t, b.viewer, "GET", "/v1/lookups/user", nil)
+	if strings.Contains(string(body), "TENANT2MARK") || !strings.Contains(string(body), `"label"`) {
+		t.Fatalf("users: %s", body)
+	}
+	_, _, body = b.do(t, b.other, "GET", "/v1/lookups/user", nil)
+	if !strings.Contains(string(body), "TENANT2MARK") {
+		t.Fatal("tenant 2 does not see its own users, so the check above proves nothing")
+	}
+	if code, _, _ := b.do(t, b.viewer, "GET", "/v1/lookups/secrets", nil); code != 422 {
+		t.Fatalf("unknown lookup kind: %d", code)
+	}
+	_, _, body = b.do(t, b.viewer, "GET", "/v1/lookups/channel", nil)
+	if !strings.Contains(string(body), `"value":"whatsapp"`) {
+		t.Fatalf("channels: %s", body)
+	}
+}
