@@ -3,9 +3,11 @@ package chdb_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -39,38 +41,50 @@ func shared(t *testing.T) *chdb.Backend {
 	return sharedB
 }
 
-func TestSmoke(t *testing.T) {
+func TestQuery_ScopesTablesBindsParamsAndRendersInTheSessionZone(t *testing.T) {
 	b := shared(t)
 	ctx := context.Background()
 	for _, s := range []string{
-		"CREATE DATABASE IF NOT EXISTS wh",
-		"CREATE TABLE wh.t (tenant_id UInt32, name String, at DateTime) ENGINE = MergeTree ORDER BY tenant_id",
-		"INSERT INTO wh.t VALUES (1, 'a\tb\\\\c', '2024-01-01 00:00:00'), (2, 'MARKER', '2024-01-01 00:00:00'), (1, 'x''y', '2024-01-02 00:00:00')",
+		"CREATE DATABASE IF NOT EXISTS smoke",
+		"CREATE TABLE IF NOT EXISTS smoke.t (tenant_id UInt32, name String, at DateTime) ENGINE = MergeTree ORDER BY tenant_id",
+		"TRUNCATE TABLE smoke.t",
+		// 03:00 UTC = 00:00 in São Paulo.
+		"INSERT INTO smoke.t VALUES (1, 'a\tb\\\\c', 1704078000), (2, 'MARKER', 1704078000), (1, 'x''y', 1704164400)",
 	} {
 		if err := b.Exec(ctx, s); err != nil {
 			t.Fatal(s, err)
 		}
 	}
 	rows, err := b.Query(ctx, engine.Query{
-		SQL:          "SELECT name, at, {p:String} AS p, NULL AS n FROM wh.t WHERE name != {p:String} ORDER BY at",
-		Params:       map[string]string{"p": "it's \\ me"},
-		TableFilters: map[string]string{"wh.t": "tenant_id = 1"},
+		SQL:          "SELECT name, at, {p:String} AS p, NULL AS n FROM smoke.t WHERE name != {p:String} ORDER BY at",
+		Params:       map[string]string{"p": chsql.EscapeParam("it's \\ me")},
+		TableFilters: map[string]string{"smoke.t": "tenant_id = 1"},
 		TimeZone:     "America/Sao_Paulo",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log(rows.Columns())
+	var got []string
 	for rows.Next() {
 		v := rows.Values()
-		t.Logf("%q %q %q %v", v[0], v[1], v[2], rows.IsNull(3))
+		got = append(got, fmt.Sprintf("%s|%s|%s|%v", v[0], v[1], v[2], rows.IsNull(3)))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	rows.Close()
-	out, err := b.QueryText(ctx, "SELECT count() FROM wh.t", "CSV")
-	t.Log(string(out), err, os.Getenv("CHDB_LIB_PATH"))
+	want := []string{"a\tb\\c|2024-01-01 00:00:00|it's \\ me|true", "x'y|2024-01-02 00:00:00|it's \\ me|true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if cols := rows.Columns(); cols[1].Type != "DateTime" || cols[3].Type != "Nullable(Nothing)" {
+		t.Fatalf("columns %v", cols)
+	}
+	// Settings do not leak: the next plain query is unscoped and in UTC.
+	out, err := b.QueryText(ctx, "SELECT count(), toString(min(at)) FROM smoke.t", "TabSeparated")
+	if err != nil || strings.TrimSpace(string(out)) != "3\t2024-01-01 03:00:00" {
+		t.Fatalf("unscoped count: %q %v", out, err)
+	}
 }
 
 func TestQuery_StreamsEveryRowOnceAcrossManyChunks(t *testing.T) {
