@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,11 +23,13 @@ import (
 	"github.com/relato/relato/definitions"
 	"github.com/relato/relato/definitions/schema"
 	"github.com/relato/relato/definitions/seed"
+	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/enginetest"
 	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/schedules"
 	"github.com/relato/relato/server/snapshot"
 	"github.com/relato/relato/server/web"
 )
@@ -40,10 +44,16 @@ const (
 type testBundle struct {
 	url             string
 	manager, viewer string // tenant 1
+	schedules       *schedules.Service
 }
 
+// now is the test's clock for the API and the scheduler: 09:00 in São Paulo.
+var now = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
+
 // setup serves the pages and the real API on one loopback origin: SQLite
-// store, the embedded warehouse seeded at the test scale, a worker pool.
+// store, the embedded warehouse seeded at the test scale, a worker pool, and
+// a scheduler (its own SQLite file, loopback destinations allowed) that the
+// test ticks itself.
 func setup(t *testing.T) testBundle {
 	t.Helper()
 	ctx := context.Background()
@@ -72,7 +82,7 @@ func setup(t *testing.T) testBundle {
 		t.Fatal(err)
 	}
 	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
-		Now: func() time.Time { return time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC) }}
+		Now: func() time.Time { return now }}
 	// Two reports stand in for the failures the warehouse can produce: one
 	// fails at once, one runs until it is canceled.
 	execute := func(ctx context.Context, r *runs.Run) (runs.Result, error) {
@@ -90,6 +100,17 @@ func setup(t *testing.T) testBundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pool.Stop(context.Background()) })
+	sealer, err := schedules.NewSealer(bytes.Repeat([]byte{42}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sst, err := schedules.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "schedules.db"), schedules.Options{Sealer: sealer, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sst.Close() })
+	srv.Schedules = &schedules.Service{Store: sst, Runs: store, Host: srv.ScheduleHost(), Guard: delivery.MustNewGuard("127.0.0.0/8"),
+		Retry: delivery.RetryPolicy{MaxAttempts: 2, Initial: 10 * time.Millisecond, Jitter: -1}, ID: "web-test", Logger: slog.New(slog.DiscardHandler), TempDir: t.TempDir()}
 	hs := httptest.NewServer(web.WithAPI(srv.Handler()))
 	t.Cleanup(hs.Close)
 	tok := func(name string, role auth.Role) string {
@@ -103,7 +124,7 @@ func setup(t *testing.T) testBundle {
 		}
 		return s
 	}
-	return testBundle{url: hs.URL, manager: tok("Gestora", auth.Manager), viewer: tok("Operador", auth.Viewer)}
+	return testBundle{url: hs.URL, manager: tok("Gestora", auth.Manager), viewer: tok("Operador", auth.Viewer), schedules: srv.Schedules}
 }
 
 // apiGet is the test's own view of the API, to compare the pages against.
@@ -528,11 +549,13 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 		t.Errorf("API says the canceled run is %q", canceled.Status)
 	}
 
-	// Agendamentos is a marked placeholder; the pages switch to English.
+	// Agendamentos starts empty (its own test covers it); the pages switch to English.
 	do(t, ctx, "schedules",
 		click(`a[href="#/schedules"]`),
-		chromedp.WaitVisible(chromedp.CSS("#schedules-placeholder")))
-	screenshot(t, ctx, shots, "11-schedules-placeholder")
+		chromedp.WaitVisible(chromedp.CSS("#schedules-table")))
+	if empty := text(t, ctx, "#schedules-body"); !strings.HasPrefix(empty, "Nenhum agendamento ainda") {
+		t.Errorf("empty schedules list says %q", empty)
+	}
 	do(t, ctx, "english",
 		click(`a[href="#/runs"]`),
 		chromedp.WaitVisible(chromedp.CSS("#runs-table")),

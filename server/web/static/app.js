@@ -1,5 +1,6 @@
 // relato web pages: sign-in, Relatórios (runs list and the generate
-// dialog), the result view with its chart, and the Agendamentos placeholder.
+// dialog), the result view with its chart, and Agendamentos (schedules list
+// and the create/edit form with its destinations).
 // Plain DOM, no framework; all server access is in api.js.
 import { call, callBlob, callEvents, token, setToken, ApiError } from "./api.js";
 import { t, currentLang, setLang, languages, statusLabel, categoryLabel } from "./i18n.js";
@@ -124,6 +125,9 @@ const state = {
   pollTimer: 0,
   viewAbort: null,
   reports: null, // catalog in the current language
+  schedules: [],
+  pendingRuns: new Map(), // schedule id → run started with "Executar agora"
+  pendingStates: new Map(), // schedule id → its delivery state
 };
 
 function route() {
@@ -131,6 +135,8 @@ function route() {
   const m = /^#\/runs\/([A-Za-z0-9_-]+)$/.exec(hash);
   if (m) return { page: "view", id: m[1] };
   if (hash === "#/schedules") return { page: "schedules" };
+  const s = /^#\/schedules\/([A-Za-z0-9_-]+)$/.exec(hash);
+  if (s) return { page: "schedule-form", id: s[1] === "new" ? "" : s[1] };
   return { page: "runs" };
 }
 
@@ -151,7 +157,8 @@ async function render() {
   const r = route();
   renderTop(r.page);
   if (r.page === "view") await renderView(r.id);
-  else if (r.page === "schedules") renderSchedules();
+  else if (r.page === "schedules") await renderSchedules();
+  else if (r.page === "schedule-form") await renderScheduleForm(r.id);
   else await renderRuns();
 }
 
@@ -162,7 +169,7 @@ function languagePicker() {
 }
 
 function renderTop(page) {
-  const tab = (href, key, name) => h("li", {}, h("a", { href, "aria-current": page === name || (name === "runs" && page === "view") ? "page" : null }, t(key)));
+  const tab = (href, key, name) => h("li", {}, h("a", { href, "aria-current": page === name || (name === "runs" && page === "view") || (name === "schedules" && page === "schedule-form") ? "page" : null }, t(key)));
   top.replaceChildren(
     h("span", { class: "brand" }, "relato"),
     h("nav", { "aria-label": "principal" }, h("ul", {}, tab("#/runs", "tabReports", "runs"), tab("#/schedules", "tabSchedules", "schedules"))),
@@ -778,12 +785,666 @@ async function drawChart(view, box, signal) {
   signal.addEventListener("abort", () => { ro.disconnect(); plot.destroy(); });
 }
 
-// ---- Agendamentos (placeholder) ------------------------------------------------
+// ---- Agendamentos -------------------------------------------------------------
 
-function renderSchedules() {
-  main.replaceChildren(h("section", { class: "card placeholder", id: "schedules-placeholder", "aria-labelledby": "schedules-title" },
+// Relative periods a schedule offers: they resolve each time it fires.
+const schedulePresets = [["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["previous_month", "presetPrevMonth"], ["month_to_date", "presetMonthToDate"], ["custom", "presetCustom"]];
+const recurrencePresets = [["0 7 * * *", "recDaily"], ["0 7 * * 1-5", "recWeekdays"], ["0 7 * * 1", "recMondays"], ["0 7 1 * *", "recMonthly"]];
+const scheduleFormats = [["csv", "dialectRFC"], ["csv-excel", "dialectExcel"], ["xlsx", "formatXLSX"]];
+const defaultFileName = "{report}_{from}_{to}_{run_time}";
+const deliveryEnded = new Set(["delivered", "failed", "run_failed"]);
+
+// Destination kinds and the config fields the form shows for each (json
+// names of delivery's configs; "tls.x" is nested). The FTP kinds carry their
+// encryption in the kind itself.
+const destKinds = ["delivery.email", "delivery.ftp", "delivery.ftpes", "delivery.ftps", "delivery.sftp"];
+const destFields = {
+  "delivery.email": ["recipients", "subject", "from", "host", "port", "encryption", "username", "password", "tls.fingerprint_sha256"],
+  "delivery.ftp": ["host", "port", "username", "password", "directory"],
+  "delivery.ftpes": ["host", "port", "username", "password", "directory", "tls.fingerprint_sha256"],
+  "delivery.ftps": ["host", "port", "username", "password", "directory", "tls.fingerprint_sha256"],
+  "delivery.sftp": ["host", "port", "username", "password", "private_key", "private_key_passphrase", "directory", "host_key_sha256"],
+};
+const fieldSpecs = {
+  recipients: { label: "dRecipients", hint: "dRecipientsHint", list: true },
+  subject: { label: "dSubject", hint: "dSubjectHint" },
+  from: { label: "dFrom", type: "email" },
+  host: { label: "dHost" },
+  port: { label: "dPort", type: "number" },
+  encryption: { label: "dEncryption", options: [["starttls", "encStartTLS"], ["tls", "encTLS"], ["none", "encNone"]] },
+  username: { label: "dUser" },
+  password: { label: "dPassword", type: "password", secret: true },
+  private_key: { label: "dPrivateKey", hint: "dPrivateKeyHint", textarea: true, secret: true },
+  private_key_passphrase: { label: "dPassphrase", type: "password", secret: true },
+  directory: { label: "dDirectory" },
+  host_key_sha256: { label: "dHostKey", hint: "dHostKeyHint", pin: true },
+  "tls.fingerprint_sha256": { label: "dCertPin", hint: "dCertPinHint", pin: true },
+};
+const redacted = "[redacted]";
+
+function defaultPort(kind, encryption) {
+  switch (kind) {
+    case "delivery.ftps": return 990;
+    case "delivery.sftp": return 22;
+    case "delivery.email": return encryption === "tls" ? 465 : encryption === "none" ? 25 : 587;
+    default: return 21;
+  }
+}
+
+function normalizeKind(k) { return k && !k.startsWith("delivery.") ? `delivery.${k}` : k; }
+
+function getPath(obj, path) {
+  return path.split(".").reduce((o, k) => (o && typeof o === "object" ? o[k] : undefined), obj);
+}
+
+function setPath(obj, path, v) {
+  const keys = path.split(".");
+  const last = keys.pop();
+  let o = obj;
+  for (const k of keys) o = (o[k] && typeof o[k] === "object") ? o[k] : (o[k] = {});
+  o[last] = v;
+}
+
+function deletePath(obj, path) {
+  const keys = path.split(".");
+  const last = keys.pop();
+  const parent = keys.reduce((o, k) => (o && typeof o === "object" ? o[k] : undefined), obj);
+  if (!parent) return;
+  delete parent[last];
+  if (keys.length && !Object.keys(parent).length) deletePath(obj, keys.join("."));
+}
+
+// fmtInZone shows an instant as the wall clock of a zone (a schedule's).
+function fmtInZone(iso, zone) {
+  if (!iso) return "";
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(iso));
+  } catch {
+    return fmtDateTime(iso);
+  }
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  return `${fmtDate(`${p.year}-${p.month}-${p.day}`)} ${p.hour}:${p.minute}`;
+}
+
+// describeCron puts the common cron shapes in words; others show as written.
+function describeCron(cron) {
+  const m = /^(\d{1,2}) (\d{1,2}) (\S+) (\S+) (\S+)$/.exec((cron || "").trim().replace(/\s+/g, " "));
+  if (!m) return "";
+  const [, mi, hr, dom, mon, dow] = m;
+  if (+mi > 59 || +hr > 23 || mon !== "*") return "";
+  const at = `${pad(+hr)}:${pad(+mi)}`;
+  if (dom === "*" && dow === "*") return t("cronDaily", at);
+  if (dom === "*" && /^(1-5|MON-FRI)$/i.test(dow)) return t("cronWeekdays", at);
+  if (dom === "*" && /^[0-7]$/.test(dow)) return t("cronWeekly", t("weekdays")[+dow % 7], at);
+  if (/^\d{1,2}$/.test(dom) && +dom >= 1 && +dom <= 31 && dow === "*") return t("cronMonthly", +dom, at);
+  return "";
+}
+
+function outcomeBadge(outcome) {
+  const cls = { delivered: "finished", failed: "failed", run_failed: "failed", queued: "waiting", delivering: "processing" }[outcome] || "waiting";
+  return h("span", { class: `status status-${cls}` }, t("outcome")[outcome] || outcome);
+}
+
+function kindLabel(kind) { return t("kinds")[kind] || kind; }
+
+async function loadSchedules() {
+  const out = await call("GET", "/v1/schedules");
+  state.schedules = out.schedules;
+}
+
+async function renderSchedules() {
+  main.replaceChildren(h("p", { class: "loading" }, "…"));
+  try {
+    await catalog();
+    await loadSchedules();
+  } catch (e) {
+    const msg = e instanceof ApiError && e.status === 403 ? t("schedulesForbidden") : errorText(e);
+    main.replaceChildren(h("h1", {}, t("tabSchedules")), h("p", { class: "form-error", role: "alert", id: "schedules-error" }, msg));
+    return;
+  }
+  const toolbar = h("div", { class: "toolbar" },
     h("h1", { id: "schedules-title" }, t("tabSchedules")),
-    h("p", {}, t("schedulesPlaceholder"))));
+    h("span", { class: "spacer" }),
+    h("button", { type: "button", id: "refresh-schedules", onclick: async () => {
+      try { await loadSchedules(); fillSchedules(); } catch (e) { toast(errorText(e)); }
+    } }, t("refresh")),
+    h("a", { class: "button primary", href: "#/schedules/new", id: "new-schedule" }, t("newSchedule")));
+  const table = h("div", { class: "table-wrap" }, h("table", { id: "schedules-table" },
+    h("caption", { class: "visually-hidden" }, t("tabSchedules")),
+    h("thead", {}, h("tr", {}, ["colScheduleName", "colRecurrence", "colNextRun", "colLastDelivery", "colStatus", "colActions"].map((k) => h("th", { scope: "col" }, t(k))))),
+    h("tbody", { id: "schedules-body" })));
+  main.replaceChildren(toolbar, table);
+  fillSchedules();
+}
+
+function fillSchedules() {
+  const tbody = document.getElementById("schedules-body");
+  if (!tbody) return;
+  if (!state.schedules.length) tbody.replaceChildren(h("tr", {}, h("td", { colspan: 6, class: "muted" }, t("noSchedules"))));
+  else tbody.replaceChildren(...state.schedules.map(scheduleRow));
+  pollPendingDeliveries();
+}
+
+function scheduleRow(s) {
+  const cell = (key, attrs, ...children) => h("td", { ...attrs, "data-label": t(key) }, ...children);
+  const dests = s.destinations.map((d) => `${kindLabel(normalizeKind(d.kind)).split(" ")[0]} ${d.config.host || ""}`.trim()).join(", ");
+  const fmt = scheduleFormats.find(([v]) => v === s.format);
+  const name = h("td", { class: "schedule-name" },
+    h("div", {}, s.name),
+    h("div", { class: "muted" }, `${titleOf({ report: s.report })} · ${s.report}`),
+    h("div", { class: "muted" }, `${fmt ? t(fmt[1]) : s.format} → ${dests}`));
+  const words = describeCron(s.recurrence);
+  const next = s.paused || !s.next_runs.length ? "—" : fmtInZone(s.next_runs[0], s.time_zone);
+  const pendingRun = state.pendingRuns.get(s.id);
+  let last;
+  if (pendingRun) {
+    last = [outcomeBadge(state.pendingStates.get(s.id) || "queued"), h("p", { class: "muted" }, h("a", { href: `#/runs/${pendingRun}` }, t("seeRun")))];
+  } else if (s.last_delivery_outcome) {
+    last = [outcomeBadge(s.last_delivery_outcome),
+      s.last_delivery_error ? h("p", { class: "run-error outcome-error" }, `${t("errorPrefix")}: ${s.last_delivery_error}`) : null,
+      h("p", { class: "muted" }, fmtDateTime(s.last_fire_at), s.last_run_id ? [" · ", h("a", { href: `#/runs/${s.last_run_id}` }, t("seeRun"))] : null)];
+  } else {
+    last = [h("span", { class: "muted" }, t("noDeliveryYet"))];
+  }
+  const outcome = pendingRun ? state.pendingStates.get(s.id) || "queued" : s.last_delivery_outcome || "";
+  const actions = h("div", { class: "actions" },
+    s.paused
+      ? h("button", { type: "button", class: "resume", "aria-label": `${t("resume")}: ${s.name}`, onclick: () => setPaused(s, false) }, t("resume"))
+      : h("button", { type: "button", class: "pause", "aria-label": `${t("pause")}: ${s.name}`, onclick: () => setPaused(s, true) }, t("pause")),
+    h("button", { type: "button", class: "run-now", disabled: !!pendingRun, "aria-label": `${t("runNow")}: ${s.name}`, onclick: () => runScheduleNow(s) }, t("runNow")),
+    h("a", { class: "button edit", href: `#/schedules/${s.id}`, "aria-label": `${t("edit")}: ${s.name}` }, t("edit")),
+    h("button", { type: "button", class: "danger delete", "aria-label": `${t("delete")}: ${s.name}`, onclick: () => deleteSchedule(s) }, t("delete")));
+  return h("tr", { dataset: { scheduleId: s.id, paused: String(s.paused), outcome } },
+    name,
+    cell("colRecurrence", {}, h("div", {}, words || s.recurrence), h("div", { class: "muted" }, words ? `${s.recurrence} · ${s.time_zone}` : s.time_zone)),
+    cell("colNextRun", { class: "next-run", dataset: { next: s.paused ? "" : s.next_runs[0] || "" } }, next),
+    cell("colLastDelivery", { class: "last-delivery" }, ...last),
+    cell("colStatus", {}, h("span", { class: `status ${s.paused ? "status-canceled" : "status-finished"} schedule-state` }, s.paused ? t("paused") : t("active"))),
+    cell("colActions", {}, actions));
+}
+
+function replaceSchedule(updated) {
+  state.schedules = state.schedules.map((x) => (x.id === updated.id ? updated : x));
+  fillSchedules();
+}
+
+async function setPaused(s, paused) {
+  try {
+    replaceSchedule(paused ? await call("POST", `/v1/schedules/${s.id}/pause`) : await call("POST", `/v1/schedules/${s.id}/resume`));
+    toast(`${s.name}: ${paused ? t("paused") : t("active")}`);
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+async function runScheduleNow(s) {
+  try {
+    const run = await call("POST", `/v1/schedules/${s.id}/run-now`);
+    state.pendingRuns.set(s.id, run.id);
+    state.pendingStates.set(s.id, "queued");
+    fillSchedules();
+    toast(`${s.name}: ${t("runStarted")}`);
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+// pollPendingDeliveries follows the runs started with "Executar agora" until
+// their delivery ends, then reloads the list for the schedules' outcome.
+function pollPendingDeliveries() {
+  clearTimeout(state.pollTimer);
+  if (!state.pendingRuns.size) return;
+  state.pollTimer = setTimeout(async () => {
+    if (route().page !== "schedules") return;
+    let ended = false;
+    for (const [sid, runID] of [...state.pendingRuns]) {
+      try {
+        const d = await call("GET", `/v1/runs/${runID}/deliveries`);
+        if (d.state) state.pendingStates.set(sid, d.state);
+        if (deliveryEnded.has(d.state)) {
+          state.pendingRuns.delete(sid);
+          state.pendingStates.delete(sid);
+          ended = true;
+        }
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) state.pendingRuns.delete(sid);
+      }
+    }
+    if (route().page !== "schedules") return;
+    if (ended) {
+      try { await loadSchedules(); } catch { /* keep the old list */ }
+    }
+    fillSchedules();
+  }, 1000);
+}
+
+async function deleteSchedule(s) {
+  if (!confirm(t("confirmDeleteSchedule", s.name))) return;
+  try {
+    await call("DELETE", `/v1/schedules/${s.id}`);
+    state.schedules = state.schedules.filter((x) => x.id !== s.id);
+    state.pendingRuns.delete(s.id);
+    fillSchedules();
+    toast(t("scheduleDeleted"));
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+// ---- schedule form ----------------------------------------------------------------
+
+// formField lays out one labelled control with its hint and its error line.
+function formField(id, label, control, hint, attrs = {}) {
+  const err = h("p", { id: `${id}-error`, class: "field-error", role: "alert" });
+  const hintEl = hint ? h("p", { id: `${id}-hint`, class: "hint" }, hint) : null;
+  control.setAttribute("aria-describedby", [hint ? `${id}-hint` : "", `${id}-error`].join(" ").trim());
+  const el = h("div", { class: "field", ...attrs }, h("label", { for: id }, label), control, hintEl, err);
+  return {
+    el, control, hint: hintEl,
+    setError(msgs) {
+      err.textContent = msgs && msgs.length ? msgs.join("; ") : "";
+      control.setAttribute("aria-invalid", msgs && msgs.length ? "true" : "false");
+    },
+  };
+}
+
+async function renderScheduleForm(id) {
+  main.replaceChildren(h("p", { class: "loading" }, "…"));
+  let sch = null, reports;
+  try {
+    reports = await catalog();
+    if (id) sch = await call("GET", `/v1/schedules/${id}`);
+  } catch (e) {
+    main.replaceChildren(h("p", {}, h("a", { href: "#/schedules" }, t("backToSchedules"))), h("p", { class: "form-error", role: "alert" }, errorText(e)));
+    return;
+  }
+  const initialFilters = sch && sch.filters && typeof sch.filters === "object" ? sch.filters : {};
+  let report = sch ? sch.report : "";
+  let filterFields = [];
+
+  const name = formField("s-name", t("scheduleName"), h("input", { id: "s-name", name: "name", type: "text", value: sch ? sch.name : "", maxlength: 200, autocomplete: "off" }), t("scheduleNameHint"));
+  const reportErr = h("p", { id: "s-report-error", class: "field-error", role: "alert" });
+  const filterArea = h("div", { id: "s-filter-area", "aria-live": "polite" }, h("p", { class: "muted" }, t("pickTemplate")));
+  const pick = async (rid, initial) => {
+    report = rid;
+    reportErr.textContent = "";
+    let rep;
+    try {
+      rep = await call("GET", `/v1/reports/${rid}`, { query: { lang: currentLang() } });
+    } catch (e) {
+      filterArea.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
+      return;
+    }
+    if (report !== rid) return; // another pick came after this one
+    filterFields = (rep.filters || []).map((f) => filterField(f, { prefix: "sf", presets: schedulePresets, defaultPreset: "yesterday", initial: initial ? initial[f.name] : undefined }));
+    filterArea.replaceChildren(h("h3", {}, rep.title), h("p", { class: "description" }, rep.description), h("h4", {}, t("filters")), h("p", { class: "hint" }, t("scheduleFiltersHint")), ...filterFields.map((f) => f.el));
+  };
+  const picker = templatePicker(reports, { prefix: "s-template", selected: report, onPick: (rid) => pick(rid) });
+
+  // Recurrence: presets write the cron; the cron is always editable.
+  const cron = h("input", { id: "s-recurrence", name: "recurrence", type: "text", value: sch ? sch.recurrence : recurrencePresets[0][0], autocomplete: "off", spellcheck: "false" });
+  const recPreset = h("select", { id: "s-recurrence-preset", "aria-label": t("recurrencePreset") },
+    recurrencePresets.map(([v, k]) => h("option", { value: v }, t(k))), h("option", { value: "custom" }, t("recCustom")));
+  const words = h("p", { id: "s-recurrence-words", class: "hint", "aria-live": "polite" });
+  const syncCron = () => {
+    const v = cron.value.trim().replace(/\s+/g, " ");
+    recPreset.value = recurrencePresets.some(([p]) => p === v) ? v : "custom";
+    words.textContent = describeCron(v);
+  };
+  recPreset.addEventListener("change", () => {
+    if (recPreset.value !== "custom") cron.value = recPreset.value;
+    syncCron();
+    if (recPreset.value === "custom") cron.focus();
+  });
+  cron.addEventListener("input", syncCron);
+  syncCron();
+  const recurrence = formField("s-recurrence", t("recurrence"), cron, t("cronHint"));
+  recurrence.el.querySelector("label").after(h("div", { class: "period-row" }, h("label", {}, t("presetPick"), recPreset)));
+  recurrence.el.append(words);
+
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["America/Sao_Paulo", "UTC"];
+  const zoneList = h("datalist", { id: "s-zones" }, zones.map((z) => h("option", { value: z })));
+  const timeZone = formField("s-time-zone", t("timeZone"), h("input", { id: "s-time-zone", name: "time_zone", type: "text", list: "s-zones", value: sch ? sch.time_zone : "America/Sao_Paulo", autocomplete: "off" }), t("timeZoneHint"));
+  timeZone.el.append(zoneList);
+
+  const format = formField("s-format", t("format"), h("select", { id: "s-format", name: "format" },
+    scheduleFormats.map(([v, k]) => h("option", { value: v, selected: (sch ? sch.format : "csv") === v }, t(k)))));
+  const fileName = formField("s-file-name", t("fileName"), h("input", { id: "s-file-name", name: "file_name", type: "text", value: sch ? sch.file_name : defaultFileName, autocomplete: "off", spellcheck: "false" }), t("fileNameHint"));
+
+  const destList = h("div", { id: "destinations" });
+  const destErr = h("p", { id: "s-destinations-error", class: "field-error", role: "alert" });
+  const editors = [];
+  const renumber = () => editors.forEach((e, i) => e.setIndex(i, editors.length));
+  const addDestination = (initial, origIndex) => {
+    const ed = destinationEditor(initial, origIndex, () => {
+      editors.splice(editors.indexOf(ed), 1);
+      ed.el.remove();
+      renumber();
+    });
+    editors.push(ed);
+    destList.append(ed.el);
+    renumber();
+    return ed;
+  };
+  if (sch) sch.destinations.forEach((d, i) => addDestination(d, i));
+  else addDestination(null, -1);
+
+  const formError = h("p", { id: "schedule-form-error", class: "form-error", role: "alert" });
+  const save = h("button", { type: "submit", class: "primary", id: "save-schedule" }, t("save"));
+  const form = h("form", { id: "schedule-form", novalidate: true, dataset: { scheduleId: sch ? sch.id : "" }, onsubmit: (e) => { e.preventDefault(); submit(); } },
+    h("p", {}, h("a", { href: "#/schedules", id: "back-to-schedules" }, t("backToSchedules"))),
+    h("h1", { id: "schedule-form-title" }, sch ? t("editSchedule", sch.name) : t("newScheduleTitle")),
+    h("section", { class: "card", "aria-labelledby": "s-sec-report" },
+      h("h2", { id: "s-sec-report" }, t("secReport")),
+      name.el,
+      h("div", { class: "schedule-report" }, h("div", {}, picker.el, reportErr), filterArea)),
+    h("section", { class: "card", "aria-labelledby": "s-sec-when" },
+      h("h2", { id: "s-sec-when" }, t("secWhen")),
+      h("div", { class: "grid-2" }, recurrence.el, timeZone.el)),
+    h("section", { class: "card", "aria-labelledby": "s-sec-file" },
+      h("h2", { id: "s-sec-file" }, t("secFile")),
+      h("div", { class: "grid-2" }, format.el, fileName.el)),
+    h("section", { class: "card", "aria-labelledby": "s-sec-dest" },
+      h("h2", { id: "s-sec-dest" }, t("secDestinations")),
+      destErr,
+      destList,
+      h("button", { type: "button", id: "add-destination", onclick: () => addDestination(null, -1).focus() }, t("addDestination"))),
+    formError,
+    h("div", { class: "form-actions" }, h("a", { class: "button", href: "#/schedules" }, t("close")), save));
+  main.replaceChildren(form);
+  if (report) {
+    await pick(report, initialFilters);
+    form.querySelector(`#s-template-list input[value="${CSS.escape(report)}"]`)?.scrollIntoView({ block: "nearest" });
+  }
+  name.control.focus();
+
+  const topFields = { name, recurrence, time_zone: timeZone, format, file_name: fileName };
+
+  async function submit() {
+    for (const f of Object.values(topFields)) f.setError(null);
+    for (const f of filterFields) f.setError(null);
+    for (const ed of editors) ed.clearErrors();
+    reportErr.textContent = destErr.textContent = formError.textContent = "";
+    if (!report) {
+      reportErr.textContent = t("pickReportFirst");
+      picker.search.focus();
+      return;
+    }
+    const filters = {};
+    for (const f of filterFields) {
+      const v = f.value();
+      if (v !== undefined) filters[f.name] = v;
+    }
+    // Stored secrets go back as "[redacted]" only from the place they came
+    // from: the API matches them to the stored destinations by position.
+    let blocked = null;
+    const destinations = editors.map((ed, i) => {
+      const { value, problems } = ed.value(i);
+      if (problems.length) {
+        ed.setErrors(Object.fromEntries(problems.map((p) => [p.key, [p.message]])), []);
+        blocked ||= ed;
+      }
+      return value;
+    });
+    if (blocked) {
+      blocked.focus();
+      return;
+    }
+    const body = { name: name.control.value.trim(), report, filters, recurrence: cron.value.trim(), time_zone: timeZone.control.value.trim(),
+      format: format.control.value, file_name: fileName.control.value.trim(), destinations, paused: sch ? sch.paused : false };
+    save.disabled = true;
+    try {
+      const saved = sch ? await call("PUT", `/v1/schedules/${sch.id}`, { body }) : await call("POST", "/v1/schedules", { body });
+      state.schedules = [saved].concat((state.schedules || []).filter((x) => x.id !== saved.id));
+      toast(t("scheduleSaved", saved.name));
+      location.hash = "#/schedules";
+    } catch (e) {
+      if (!(e instanceof ApiError)) {
+        formError.textContent = errorText(e);
+        return;
+      }
+      showScheduleErrors(e.fieldErrors(), e.message);
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  function showScheduleErrors(byField, message) {
+    const rest = [];
+    let first = null;
+    const perDest = new Map();
+    for (const [loc, msgs] of Object.entries(byField)) {
+      const dm = /^destinations\[(\d+)\](?:\.(kind|config)(?:\.(.+))?)?$/.exec(loc);
+      if (dm && editors[+dm[1]]) {
+        const entry = perDest.get(+dm[1]) || { fields: {}, general: [] };
+        if (dm[2] === "kind") entry.fields.kind = (entry.fields.kind || []).concat(msgs);
+        else if (dm[3]) entry.fields[dm[3]] = (entry.fields[dm[3]] || []).concat(msgs);
+        else entry.general.push(...msgs);
+        perDest.set(+dm[1], entry);
+        continue;
+      }
+      if (loc === "destinations") {
+        destErr.textContent = msgs.join("; ");
+        first ||= { focus: () => document.getElementById("add-destination").focus() };
+        continue;
+      }
+      if (loc === "report") {
+        reportErr.textContent = msgs.join("; ");
+        first ||= { focus: () => picker.search.focus() };
+        continue;
+      }
+      const filter = loc.startsWith("filters.") && filterFields.find((f) => f.name === loc.slice(8));
+      const top = topFields[loc];
+      if (filter || top) {
+        (filter || top).setError(msgs);
+        first ||= filter || { focus: () => top.control.focus() };
+      } else {
+        rest.push(...msgs);
+      }
+    }
+    for (const [i, entry] of [...perDest].sort((a, b) => a[0] - b[0])) {
+      editors[i].setErrors(entry.fields, entry.general);
+      first ||= editors[i];
+    }
+    formError.textContent = rest.length || !first ? `${t("scheduleProblem")} ${rest.length ? rest.join("; ") : message}` : "";
+    if (first) first.focus();
+  }
+}
+
+let destSeq = 0;
+
+// destinationEditor is one destination's fieldset: kind, its fields, test
+// connection. value(i) gives the API's {kind, config} for position i.
+function destinationEditor(initial, origIndex, onRemove) {
+  const uid = `d${++destSeq}`;
+  const origKind = initial ? normalizeKind(initial.kind) : null;
+  let kind = origKind || "delivery.email";
+  const vals = {};
+  const kept = new Set(); // secrets the server holds for this destination
+  const origConfig = (initial && initial.config) || {};
+  for (const [key, spec] of Object.entries(fieldSpecs)) {
+    const v = getPath(origConfig, key);
+    if (spec.secret && v === redacted) kept.add(key);
+    else if (Array.isArray(v)) vals[key] = v.join(", ");
+    else if (v !== undefined && v !== null) vals[key] = String(v);
+  }
+  if (!initial) vals.port = String(defaultPort(kind, ""));
+  const controls = {};
+
+  const legend = h("legend", {});
+  const kindSel = h("select", { id: `${uid}-kind`, name: "kind", "aria-describedby": `${uid}-kind-error` }, destKinds.map((k) => h("option", { value: k, selected: k === kind }, kindLabel(k))));
+  const kindErr = h("p", { id: `${uid}-kind-error`, class: "field-error", role: "alert" });
+  kindSel.addEventListener("change", () => {
+    const before = String(defaultPort(kind, vals.encryption));
+    kind = kindSel.value;
+    if (!vals.port || vals.port === before) vals.port = String(defaultPort(kind, vals.encryption));
+    renderFields();
+  });
+  const fieldsBox = h("div", { class: "dest-fields" });
+  const general = h("p", { id: `${uid}-error`, class: "form-error", role: "alert" });
+  const testResult = h("div", { id: `${uid}-test-result`, class: "test-result", role: "status", "aria-live": "polite" });
+  const testButton = h("button", { type: "button", class: "test-connection", onclick: () => testConnection() }, t("testConnection"));
+  const removeButton = h("button", { type: "button", class: "danger remove-destination", onclick: onRemove }, t("removeDestination"));
+  const el = h("fieldset", { class: "destination card", id: uid },
+    legend,
+    h("div", { class: "field dest-kind" }, h("label", { for: `${uid}-kind` }, t("dKind")), kindSel, kindErr),
+    fieldsBox,
+    general,
+    h("div", { class: "actions" }, testButton, removeButton),
+    testResult);
+
+  function fieldId(key) { return `${uid}-${key.replace(/[^A-Za-z0-9_]/g, "-")}`; }
+
+  function renderFields() {
+    for (const k of Object.keys(controls)) delete controls[k];
+    fieldsBox.replaceChildren(...destFields[kind].map((key) => {
+      const spec = fieldSpecs[key];
+      const id = fieldId(key);
+      let input;
+      if (spec.options) {
+        input = h("select", { id, name: key }, spec.options.map(([v, k]) => h("option", { value: v, selected: (vals[key] || spec.options[0][0]) === v }, t(k))));
+        input.addEventListener("change", () => {
+          const before = String(defaultPort(kind, vals[key]));
+          vals[key] = input.value;
+          if (key === "encryption" && (!vals.port || vals.port === before)) {
+            vals.port = String(defaultPort(kind, input.value));
+            if (controls.port) controls.port.input.value = vals.port;
+          }
+        });
+      } else if (spec.textarea) {
+        input = h("textarea", { id, name: key, rows: 3, autocomplete: "off", spellcheck: "false" });
+        input.value = vals[key] || "";
+      } else {
+        input = h("input", { id, name: key, type: spec.type || "text", autocomplete: spec.secret ? "new-password" : "off", spellcheck: "false", min: key === "port" ? 1 : null, max: key === "port" ? 65535 : null });
+        input.value = vals[key] || "";
+      }
+      if (!spec.options) input.addEventListener("input", () => { vals[key] = input.value; });
+      const isKept = spec.secret && kept.has(key) && kind === origKind;
+      if (isKept) input.placeholder = t("secretKeptPlaceholder");
+      const hint = [spec.hint ? t(spec.hint) : "", key === "port" ? `${t("defaultIs")}: ${defaultPort(kind, vals.encryption)}` : "", isKept ? t("secretKept") : ""].filter(Boolean).join(" · ");
+      const f = formField(id, t(spec.label), input, hint, { dataset: { field: key } });
+      controls[key] = { input, set: f.setError, el: f.el };
+      return f.el;
+    }));
+  }
+  renderFields();
+
+  // config builds the API's config: the stored one's other settings (TLS CA,
+  // manifest…) kept when the kind is unchanged, the form's fields over them.
+  function config(index, forTest) {
+    const problems = [];
+    const cfg = kind === origKind ? structuredClone(origConfig) : {};
+    for (const key of destFields[kind]) {
+      const spec = fieldSpecs[key];
+      const raw = vals[key] ?? "";
+      if (spec.secret) {
+        if (raw !== "") setPath(cfg, key, raw);
+        else if (kept.has(key) && kind === origKind && (index === origIndex || forTest)) setPath(cfg, key, redacted);
+        else if (kept.has(key) && kind === origKind) {
+          problems.push({ key, message: t("secretMoved") });
+          deletePath(cfg, key);
+        } else setPath(cfg, key, ""); // never inherit another destination's secret
+        continue;
+      }
+      const v = raw.trim();
+      if (v === "") deletePath(cfg, key);
+      else if (spec.list) setPath(cfg, key, v.split(/[\s,;]+/).filter(Boolean));
+      else if (key === "port" && /^-?\d+(\.\d+)?$/.test(v)) setPath(cfg, key, Number(v));
+      else setPath(cfg, key, v);
+    }
+    return { config: cfg, problems };
+  }
+
+  function setErrors(fields, generalMsgs) {
+    for (const [key, msgs] of Object.entries(fields)) {
+      if (key === "kind") {
+        kindErr.textContent = msgs.join("; ");
+        kindSel.setAttribute("aria-invalid", "true");
+      } else if (controls[key]) {
+        controls[key].set(msgs);
+      } else {
+        generalMsgs = generalMsgs.concat(msgs.map((m) => `${key}: ${m}`));
+      }
+    }
+    general.textContent = generalMsgs.join("; ");
+  }
+
+  function clearErrors() {
+    kindErr.textContent = general.textContent = "";
+    kindSel.setAttribute("aria-invalid", "false");
+    for (const c of Object.values(controls)) c.set(null);
+  }
+
+  function fillPin(key, fingerprint) {
+    vals[key] = fingerprint;
+    if (controls[key]) controls[key].input.value = fingerprint;
+  }
+
+  async function testConnection() {
+    clearErrors();
+    testResult.replaceChildren(h("span", { class: "muted" }, t("testing")));
+    testButton.disabled = true;
+    const { config: cfg } = config(-1, true);
+    const needsSecret = [...kept].some((k) => destFields[kind].includes(k) && kind === origKind && !vals[k]);
+    try {
+      const res = await call("POST", "/v1/destinations/test", { body: { kind, config: cfg } });
+      const out = [h("p", { class: res.ok ? "test-ok" : "run-error test-failed" }, res.ok ? `✓ ${t("testOK")}` : `✗ ${t("testFailed")}: ${res.error || ""}`)];
+      if (res.server) out.push(h("p", { class: "muted" }, `${t("testServer")}: ${res.server}`));
+      if (!res.ok && needsSecret) out.push(h("p", { class: "muted" }, t("testNeedsSecret")));
+      const pinKey = kind === "delivery.sftp" ? "host_key_sha256" : destFields[kind].includes("tls.fingerprint_sha256") ? "tls.fingerprint_sha256" : null;
+      if (res.fingerprint) {
+        out.push(h("p", {}, `${t("fingerprint")}: `, h("code", { class: "fingerprint" }, res.fingerprint)));
+        const pinned = pinKey ? (vals[pinKey] || "").trim() : "";
+        if (pinKey && !pinned) {
+          fillPin(pinKey, res.fingerprint);
+          out.push(h("p", { class: "muted" }, t("pinFilled", t(fieldSpecs[pinKey].label))));
+        } else if (pinKey && pinned.replace(/:/g, "").toLowerCase() !== res.fingerprint.replace(/:/g, "").toLowerCase()) {
+          // A changed key may be an attack: replace the pin only on request.
+          out.push(h("p", { class: "run-error pin-mismatch" }, t("pinMismatch")),
+            h("button", { type: "button", class: "use-fingerprint", onclick: (e) => { fillPin(pinKey, res.fingerprint); e.target.disabled = true; } }, t("useFingerprint")));
+        }
+      }
+      testResult.replaceChildren(...out);
+    } catch (e) {
+      if (e instanceof ApiError && e.problem.errors) {
+        const fields = {};
+        const rest = [];
+        for (const [loc, msgs] of Object.entries(e.fieldErrors())) {
+          const m = /^(kind|config)(?:\.(.+))?$/.exec(loc);
+          if (m && m[1] === "kind") fields.kind = msgs;
+          else if (m && m[2]) fields[m[2]] = msgs;
+          else rest.push(...msgs);
+        }
+        setErrors(fields, rest);
+        testResult.replaceChildren(h("p", { class: "run-error" }, `✗ ${e.message}`));
+      } else {
+        testResult.replaceChildren(h("p", { class: "run-error" }, errorText(e)));
+      }
+    } finally {
+      testButton.disabled = false;
+    }
+  }
+
+  return {
+    el,
+    value(index) {
+      const { config: cfg, problems } = config(index, false);
+      return { value: { kind, config: cfg }, problems };
+    },
+    setErrors,
+    clearErrors,
+    setIndex(i, n) {
+      el.dataset.index = String(i);
+      legend.textContent = t("destinationN", i + 1);
+      removeButton.hidden = n <= 1;
+      removeButton.setAttribute("aria-label", `${t("removeDestination")} ${i + 1}`);
+    },
+    focus() {
+      const bad = el.querySelector('[aria-invalid="true"]');
+      (bad || kindSel).focus();
+    },
+  };
 }
 
 render();
