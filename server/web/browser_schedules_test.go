@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,6 +85,29 @@ func collectJSErrors(ctx context.Context) func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), errs...)
+	}
+}
+
+// apiPostJSON creates something as the manager and returns its id.
+func (b testBundle) apiPostJSON(t *testing.T, path string, body any) string {
+	t.Helper()
+	data, _ := json.Marshal(body)
+	var out struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.manager, path, string(data)), &out)
+	return out.ID
+}
+
+func (b testBundle) apiDo(t *testing.T, method, path string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, b.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+b.manager)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %d", method, path, resp.StatusCode)
 	}
 }
 
@@ -276,6 +300,27 @@ func TestBrowser_ScheduleWithSFTPDestination_TestConnectionRunNowPauseEditDelete
 	}
 	screenshot(t, ctx, shots, "23-schedule-delivered")
 
+	// A delivery that fails shows its outcome and error on its row.
+	failing := b.apiPostJSON(t, "/v1/schedules", map[string]any{"name": "senha errada", "report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-02"},
+		"recurrence": "0 6 * * *", "destinations": []any{map[string]any{"kind": "sftp", "config": map[string]any{"host": sshd.Host, "port": sshd.Port,
+			"username": sshd.User, "password": "wrong-password", "host_key_sha256": sshd.HostKeyFingerprint}}}})
+	var failingRun struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.manager, "/v1/schedules/"+failing+"/run-now", ""), &failingRun)
+	b.waitRun(t, failingRun.ID)
+	if err := b.schedules.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	failRow := fmt.Sprintf(`#schedules-body tr[data-schedule-id="%s"]`, failing)
+	do(t, ctx, "failed delivery",
+		click("#refresh-schedules"),
+		waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.outcome === "failed"`, failRow)))
+	if label, msg := text(t, ctx, failRow+" .last-delivery .status"), text(t, ctx, failRow+" .outcome-error"); label != "Falha no envio" || !strings.Contains(msg, "unable to authenticate") || strings.Contains(msg, "wrong-password") {
+		t.Errorf("failed delivery shows %q, %q", label, msg)
+	}
+	screenshot(t, ctx, shots, "24-schedule-failed-delivery")
+	b.apiDo(t, "DELETE", "/v1/schedules/"+failing)
+	do(t, ctx, "refresh", click("#refresh-schedules"), waitJS(fmt.Sprintf(`!document.querySelector('%s')`, failRow)))
+
 	// Pause hides the next run; resume brings it back.
 	do(t, ctx, "pause",
 		click(row+" button.pause"),
@@ -283,7 +328,7 @@ func TestBrowser_ScheduleWithSFTPDestination_TestConnectionRunNowPauseEditDelete
 	if next, state := text(t, ctx, row+" .next-run"), text(t, ctx, row+" .schedule-state"); next != "—" || state != "Pausado" || !b.listSchedules(t)[0].Paused {
 		t.Errorf("paused: next %q, state %q", next, state)
 	}
-	screenshot(t, ctx, shots, "24-schedule-paused")
+	screenshot(t, ctx, shots, "25-schedule-paused")
 	do(t, ctx, "resume",
 		click(row+" button.resume"),
 		waitJS(fmt.Sprintf(`document.querySelector('%s')?.dataset.paused === "false"`, row)))
@@ -303,7 +348,7 @@ func TestBrowser_ScheduleWithSFTPDestination_TestConnectionRunNowPauseEditDelete
 		eval[string](t, ctx, `document.querySelector("#sf-period-to").value`), eval[string](t, ctx, `document.querySelector("#s-recurrence-preset").value`); period != "custom" || from != "2024-03-01" || to != "2024-03-07" || cron != "0 7 * * *" {
 		t.Errorf("edit form: period %q %q..%q, recurrence preset %q", period, from, to, cron)
 	}
-	screenshot(t, ctx, shots, "25-schedule-edit")
+	screenshot(t, ctx, shots, "26-schedule-edit")
 	do(t, ctx, "save the edit",
 		setInput("#s-name", "NS diário (editado)"),
 		setInput("#sf-period-preset", "month_to_date"),

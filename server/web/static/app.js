@@ -943,7 +943,7 @@ function scheduleRow(s) {
   } else if (s.last_delivery_outcome) {
     last = [outcomeBadge(s.last_delivery_outcome),
       s.last_delivery_error ? h("p", { class: "run-error outcome-error" }, `${t("errorPrefix")}: ${s.last_delivery_error}`) : null,
-      h("p", { class: "muted" }, fmtDateTime(s.last_fire_at), s.last_run_id ? [" · ", h("a", { href: `#/runs/${s.last_run_id}` }, t("seeRun"))] : null)];
+      h("p", { class: "muted" }, s.last_fire_at ? `${fmtDateTime(s.last_fire_at)} · ` : null, s.last_run_id ? h("a", { href: `#/runs/${s.last_run_id}` }, t("seeRun")) : null)];
   } else {
     last = [h("span", { class: "muted" }, t("noDeliveryYet"))];
   }
