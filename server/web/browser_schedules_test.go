@@ -367,6 +367,16 @@ func TestBrowser_ScheduleWithSFTPDestination_TestConnectionRunNowPauseEditDelete
 		t.Errorf("stored config after the edit: password kept %v, pin %v", cfg["password"] == sshd.Password, cfg["host_key_sha256"])
 	}
 
+	// Tablet width: the list does not scroll sideways and its actions stay on screen.
+	do(t, ctx, "tablet", chromedp.EmulateViewport(768, 1024), chromedp.Sleep(200*time.Millisecond))
+	if eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`) {
+		t.Error("the schedules page scrolls sideways at 768 px")
+	}
+	if !eval[bool](t, ctx, `[...document.querySelectorAll("#schedules-body .actions a, #schedules-body .actions button")].every(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth; })`) {
+		t.Error("some schedule actions are off screen at 768 px")
+	}
+	screenshot(t, ctx, shots, "27-schedules-tablet")
+
 	// Delete, confirmed.
 	do(t, ctx, "delete",
 		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
