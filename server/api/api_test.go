@@ -7,22 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/relato/relato/definitions"
 	"github.com/relato/relato/definitions/schema"
-	"github.com/relato/relato/definitions/seed"
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/engine/enginetest"
 	"github.com/relato/relato/engine/export"
-	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
-	"github.com/relato/relato/server/runs"
-	"github.com/relato/relato/server/snapshot"
+	"github.com/relato/relato/server/reporting"
+	"github.com/relato/relato/server/servertest"
 )
 
 type testBundle struct {
@@ -30,64 +24,24 @@ type testBundle struct {
 	admin, manager, viewer string // tenant 1
 	viewer2                string // another viewer of tenant 1
 	other                  string // admin of tenant 2
-	srv                    *api.Server
+	srv                    *reporting.Service
+	server                 *servertest.Server
 }
 
-var seeded bool
-
-// setup starts the API over real HTTP with a SQLite store, the embedded
-// warehouse seeded with two tenants, and a worker pool.
+// setup starts the whole server (servertest: the same composition root as
+// relato serve) over real HTTP with a SQLite store, the embedded warehouse
+// seeded with two tenants, and a worker pool; the clock is fixed at the end of
+// the test data.
 func setup(t testing.TB) testBundle {
 	t.Helper()
-	ctx := context.Background()
-	wh := enginetest.ChDB(t)
-	if !seeded {
-		opt, _ := seed.Scale("test")
-		opt.End = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
-		if err := wh.Exec(ctx, "DROP DATABASE IF EXISTS wh"); err != nil {
-			t.Fatal(err)
-		}
-		if err := seed.Seed(ctx, wh, opt); err != nil {
-			t.Fatal(err)
-		}
-		seeded = true
-	}
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
-	store, err := runs.Open(ctx, dsn, runs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	users, err := auth.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { users.Close() })
-	cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
-		Now: func() time.Time { return time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC) }}
-	pool := &runs.Pool{Store: store, Execute: srv.Execute, Workers: 2, Poll: 50 * time.Millisecond}
-	if err := pool.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Stop(context.Background()) })
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	b := testBundle{url: hs.URL, srv: srv}
-	tok := func(tenant uint32, role auth.Role) string {
-		p, err := users.CreateUser(ctx, tenant, string(role), role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := users.IssueToken(ctx, p.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	return setupWith(t, servertest.Options{Now: func() time.Time { return servertest.SeedEnd }})
+}
+
+func setupWith(t testing.TB, opts servertest.Options) testBundle {
+	t.Helper()
+	srv := servertest.Start(t, opts)
+	b := testBundle{url: srv.URL, srv: srv.App, server: srv}
+	tok := func(tenant uint32, role auth.Role) string { return srv.Token(tenant, string(role), role) }
 	b.admin, b.manager, b.viewer, b.viewer2, b.other = tok(1, auth.Admin), tok(1, auth.Manager), tok(1, auth.Viewer), tok(1, auth.Viewer), tok(2, auth.Admin)
 	return b
 }
@@ -195,7 +149,7 @@ func TestAPI_GenerateFollowViewAndDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	var direct bytes.Buffer
-	if _, err := export.Run(context.Background(), b.srv.Warehouse, comp, export.CSV, "pt-BR", &direct, nil); err != nil {
+	if _, err := export.Run(context.Background(), b.srv.Warehouse, comp, mustFormat(t, "csv"), "pt-BR", &direct, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(csv, direct.Bytes()) {
@@ -367,7 +321,7 @@ func TestAPI_MeAndLookupsAreTheCallersTenantOnly(t *testing.T) {
 		t.Fatalf("me: %d %s", code, body)
 	}
 	code, _, body = b.do(t, b.viewer, "GET", "/v1/lookups/wallet", nil)
-	var vals []api.LookupValue
+	var vals []reporting.LookupValue
 	json.Unmarshal(body, &vals)
 	if code != 200 || len(vals) == 0 {
 		t.Fatalf("wallets: %d %s", code, body)
@@ -392,4 +346,13 @@ func TestAPI_MeAndLookupsAreTheCallersTenantOnly(t *testing.T) {
 	if !strings.Contains(string(body), `"value":"whatsapp"`) {
 		t.Fatalf("channels: %s", body)
 	}
+}
+
+func mustFormat(t testing.TB, id string) export.Format {
+	t.Helper()
+	f, err := export.ParseFormat(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

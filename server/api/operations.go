@@ -3,19 +3,18 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/sse"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/export"
-	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/snapshot"
 )
@@ -54,7 +53,7 @@ func (s *Server) view(r *runs.Run) RunView {
 		Filters: r.FiltersGiven, FiltersResolved: r.FiltersResolved, UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
 		RequestedAt: r.RequestedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, TotalRows: r.TotalRows, Truncated: r.Truncated,
 		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error}
-	if d, ok := s.report(r.TenantID, r.ReportID); ok {
+	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}
 	return v
@@ -123,39 +122,52 @@ type rowsOutput struct {
 
 type downloadInput struct {
 	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
-	Format string `query:"format" default:"csv" enum:"csv,csv-excel,xlsx"`
+	Format string `query:"format" default:"csv" maxLength:"20" doc:"a format id from GET /v1/formats: csv (RFC 4180), csv-excel (pt-BR Excel) or xlsx"`
 	Lang   string `query:"lang" default:"pt-BR" enum:"pt-BR,en"`
 }
 
 var noAuth = []map[string][]string{}
 
+// RunEvent is what the events stream sends each time a run changes.
+type RunEvent struct {
+	Status      runs.Status `json:"status" enum:"waiting,processing,finished,failed,canceled"`
+	StatusLabel string      `json:"status_label"`
+	Rows        int64       `json:"rows" doc:"rows written so far while processing"`
+	TotalRows   *int64      `json:"total_rows"`
+	Error       *string     `json:"error"`
+}
+
+type auditOutput struct {
+	Body []auth.Event
+}
+
 func (s *Server) register(api huma.API) {
-	huma.Register(api, huma.Operation{OperationID: "list-reports", Method: http.MethodGet, Path: "/v1/reports", Summary: "List the reports this tenant may run", Tags: []string{"catalog"}},
+	register(s, api, huma.Operation{OperationID: "list-reports", Method: http.MethodGet, Path: "/v1/reports", Summary: "List the reports this tenant may run", Tags: []string{"catalog"}},
 		func(ctx context.Context, in *langInput) (*reportsOutput, error) {
 			out := &reportsOutput{}
 			out.Body.Reports = []engine.ReportInfo{}
-			for _, d := range s.reports(principal(ctx).TenantID) {
+			for _, d := range s.App.Reports(principal(ctx).TenantID) {
 				out.Body.Reports = append(out.Body.Reports, d.Info(in.Lang))
 			}
 			return out, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "get-report", Method: http.MethodGet, Path: "/v1/reports/{id}", Summary: "One report: filters (with JSON Schema), limits, columns", Tags: []string{"catalog"}},
+	register(s, api, huma.Operation{OperationID: "get-report", Method: http.MethodGet, Path: "/v1/reports/{id}", Summary: "One report: filters (with JSON Schema), limits, columns", Tags: []string{"catalog"}, Errors: []int{404}},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"100"`
 			Lang string `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of titles and labels"`
 		}) (*reportOutput, error) {
-			d, ok := s.report(principal(ctx).TenantID, in.ID)
+			d, ok := s.App.Report(principal(ctx).TenantID, in.ID)
 			if !ok {
 				return nil, huma.Error404NotFound(fmt.Sprintf("report %q not found", in.ID))
 			}
 			return &reportOutput{Body: d.Info(in.Lang)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order.", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order.", Tags: []string{"runs"}, Errors: []int{413}},
 		s.createRun)
-	huma.Register(api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
-	huma.Register(api, huma.Operation{OperationID: "get-run", Method: http.MethodGet, Path: "/v1/runs/{id}", Summary: "One run", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "get-run", Method: http.MethodGet, Path: "/v1/runs/{id}", Summary: "One run", Tags: []string{"runs"}, Errors: []int{404}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
 			r, err := s.visibleRun(ctx, in.ID)
 			if err != nil {
@@ -163,46 +175,41 @@ func (s *Server) register(api huma.API) {
 			}
 			return &runOutput{Body: s.view(r)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
 			if _, err := s.visibleRun(ctx, in.ID); err != nil {
 				return nil, err
 			}
-			p := principal(ctx)
-			r, err := s.Runs.Cancel(ctx, p.TenantID, in.ID)
+			r, err := s.App.Runs.Cancel(ctx, principal(ctx).TenantID, in.ID)
 			if err != nil {
-				return nil, s.runError(err)
+				return nil, err
 			}
 			s.audit(ctx, "run.cancel", in.ID, "")
 			return &runOutput{Body: s.view(r)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "delete-run", Method: http.MethodDelete, Path: "/v1/runs/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a finished, failed or canceled run and its snapshot", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "delete-run", Method: http.MethodDelete, Path: "/v1/runs/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a finished, failed or canceled run and its snapshot", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*struct{}, error) {
 			if _, err := s.visibleRun(ctx, in.ID); err != nil {
 				return nil, err
 			}
-			p := principal(ctx)
-			if err := s.Runs.Delete(ctx, p.TenantID, in.ID); err != nil {
-				return nil, s.runError(err)
-			}
-			if err := s.Snapshots.Drop(ctx, in.ID); err != nil {
-				s.Logger.Error("dropping snapshot", "run", in.ID, "err", err)
+			if err := s.App.DeleteRun(ctx, principal(ctx).TenantID, in.ID); err != nil {
+				return nil, err
 			}
 			s.audit(ctx, "run.delete", in.ID, "")
 			return nil, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "get-run-rows", Method: http.MethodGet, Path: "/v1/runs/{id}/rows", Summary: "A page of the run's result, sorted and searched server-side", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "get-run-rows", Method: http.MethodGet, Path: "/v1/runs/{id}/rows", Summary: "A page of the run's result, sorted and searched server-side", Tags: []string{"runs"}, Errors: []int{404, 409, 410}},
 		s.rows)
-	huma.Register(api, huma.Operation{OperationID: "download-run", Method: http.MethodGet, Path: "/v1/runs/{id}/download", Summary: "Download the result as CSV (RFC 4180 or pt-BR Excel) or XLSX", Tags: []string{"runs"},
+	register(s, api, huma.Operation{OperationID: "download-run", Method: http.MethodGet, Path: "/v1/runs/{id}/download", Summary: "Download the result in a registered format (GET /v1/formats): CSV (RFC 4180 or pt-BR Excel) or XLSX", Tags: []string{"runs"}, Errors: []int{404, 409, 410},
 		Responses: map[string]*huma.Response{"200": {Description: "the file", Content: map[string]*huma.MediaType{"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}}},
 		s.download)
-	huma.Register(api, huma.Operation{OperationID: "run-events", Method: http.MethodGet, Path: "/v1/runs/{id}/events", Summary: "Server-Sent Events: the run's status and progress until it ends", Tags: []string{"runs"},
-		Responses: map[string]*huma.Response{"200": {Description: "event stream", Content: map[string]*huma.MediaType{"text/event-stream": {}}}}},
-		s.events)
-	huma.Register(api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/v1/audit", Summary: "The tenant's audit trail (admins)", Tags: []string{"audit"}},
+	sse.Register(api, huma.Operation{OperationID: "run-events", Method: http.MethodGet, Path: "/v1/runs/{id}/events", Summary: "Server-Sent Events: the run's status and progress until it ends", Tags: []string{"runs"},
+		Errors: []int{401, 404, 422, 500}, Middlewares: huma.Middlewares{s.runVisibleMiddleware(api)}},
+		map[string]any{"run": RunEvent{}}, s.events)
+	register(s, api, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/v1/audit", Summary: "The tenant's audit trail (admins)", Tags: []string{"audit"}, Errors: []int{403}},
 		func(ctx context.Context, in *struct {
 			Limit int `query:"limit" default:"100" minimum:"1" maximum:"1000"`
-		}) (*struct{ Body []auth.Event }, error) {
+		}) (*auditOutput, error) {
 			p := principal(ctx)
 			if !p.Role.Allows(auth.Admin) {
 				return nil, huma.Error403Forbidden("the audit trail is for admins")
@@ -214,100 +221,54 @@ func (s *Server) register(api huma.API) {
 			if ev == nil {
 				ev = []auth.Event{}
 			}
-			return &struct{ Body []auth.Event }{Body: ev}, nil
+			return &auditOutput{Body: ev}, nil
 		})
 	s.registerSchedules(api)
 	s.registerPlugins(api)
 	s.registerLookups(api)
 }
 
-func (s *Server) audit(ctx context.Context, action, object, detail string) {
-	if err := s.Auth.Audit(ctx, principal(ctx), action, object, detail); err != nil {
-		s.Logger.Error("audit", "action", action, "err", err)
-	}
-}
-
 // visibleRun returns the run if the caller may see it: same tenant, and their
 // own unless they are a manager. Anything else is a 404, never a 403.
 func (s *Server) visibleRun(ctx context.Context, id string) (*runs.Run, error) {
 	p := principal(ctx)
-	r, err := s.Runs.Get(ctx, p.TenantID, id)
+	r, err := s.App.Runs.Get(ctx, p.TenantID, id)
 	if err != nil {
-		return nil, s.runError(err)
+		return nil, err
 	}
 	if r.UserID != p.UserID && !p.Role.Allows(auth.Manager) {
-		return nil, huma.Error404NotFound("run not found")
+		return nil, runs.ErrNotFound
 	}
 	return r, nil
 }
 
-func (s *Server) runError(err error) error {
-	switch {
-	case errors.Is(err, runs.ErrNotFound):
-		return huma.Error404NotFound("run not found")
-	case errors.Is(err, runs.ErrConflict):
-		return huma.Error409Conflict(err.Error())
+// runVisibleMiddleware answers 404 before a stream starts when the caller may
+// not see the run of the path.
+func (s *Server) runVisibleMiddleware(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if _, err := s.visibleRun(ctx.Context(), ctx.Param("id")); err != nil {
+			writeProblem(api, ctx, s.problem(ctx.Context(), "run-events", err))
+			return
+		}
+		next(ctx)
 	}
-	return err
 }
 
 var filterNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput, error) {
 	p := principal(ctx)
-	def, ok := s.report(p.TenantID, in.Body.Report)
-	if !ok {
-		return nil, huma.Error422UnprocessableEntity("unknown report", &huma.ErrorDetail{Location: "body.report", Message: fmt.Sprintf("no report %q", in.Body.Report), Value: in.Body.Report})
-	}
 	for name := range in.Body.Filters {
 		if !filterNameRe.MatchString(name) {
 			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
 		}
 	}
-	now := s.Now()
-	comp, err := engine.Compile(ctx, def, in.Body.Filters, s.compileEnv(ctx, p.TenantID, now))
-	if err != nil {
-		return nil, filterProblem(err)
-	}
-	given, _ := json.Marshal(nonNil(in.Body.Filters))
-	resolved, _ := json.Marshal(comp.Resolved)
-	nr := runs.NewRun{TenantID: p.TenantID, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: given, FiltersResolved: resolved, UserID: p.UserID,
-		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
-	if def.QueueKey != "" {
-		nr.QueueKey = runs.QueueKey(p.TenantID, optional(comp.Resolved[def.QueueKey]))
-	}
-	// The run's own clock starts now: Execute resolves relative periods
-	// against RequestedAt, which the store records as this instant.
-	r, err := s.Runs.Create(ctx, nr)
+	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters})
 	if err != nil {
 		return nil, err
 	}
-	s.metrics.runsCreated.Add(1)
-	s.audit(ctx, "run.generate", r.ID, def.ID)
+	s.audit(ctx, "run.generate", r.ID, r.ReportID)
 	return &runOutput{Body: s.view(r)}, nil
-}
-
-func nonNil(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func firstOf(m map[string]string, keys ...string) string {
-	for _, k := range keys {
-		if v := m[k]; v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutput, error) {
@@ -319,11 +280,8 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 		}
 		q.UserID = ""
 	}
-	page, err := s.Runs.List(ctx, q)
+	page, err := s.App.Runs.List(ctx, q)
 	if err != nil {
-		if strings.Contains(err.Error(), "bad cursor") {
-			return nil, huma.Error422UnprocessableEntity("invalid cursor", &huma.ErrorDetail{Location: "query.cursor", Message: err.Error()})
-		}
 		return nil, err
 	}
 	out := &listRunsOutput{}
@@ -335,26 +293,20 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 	return out, nil
 }
 
-func (s *Server) finishedRun(ctx context.Context, id string) (*runs.Run, *engine.Definition, error) {
+func (s *Server) finishedRun(ctx context.Context, id string) (reporting.Result, error) {
 	r, err := s.visibleRun(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return reporting.Result{}, err
 	}
-	if r.Status != runs.StatusFinished {
-		return nil, nil, huma.Error409Conflict(fmt.Sprintf("the run is %s; its result exists once it is finished", r.Status))
-	}
-	def, ok := s.report(r.TenantID, r.ReportID)
-	if !ok {
-		return nil, nil, huma.Error410Gone("the report of this run no longer exists")
-	}
-	return r, def, nil
+	return s.App.FinishedResult(r)
 }
 
 func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
-	r, def, err := s.finishedRun(ctx, in.ID)
+	res, err := s.finishedRun(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
+	def := res.Def
 	if in.Sort != "" && def.Columns != nil {
 		known := false
 		for _, c := range def.Columns {
@@ -364,14 +316,11 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 			return nil, huma.Error422UnprocessableEntity("unknown sort column", &huma.ErrorDetail{Location: "query.sort", Message: "not a column of this report", Value: in.Sort})
 		}
 	}
-	page, err := s.Snapshots.View(ctx, r.ID, def, snapshot.PageRequest{Offset: in.Offset, Limit: in.Limit, Sort: in.Sort, Desc: in.Desc, Search: in.Q, TimeZone: s.zone(ctx, r.TenantID).String()})
-	if errors.Is(err, snapshot.ErrNotFound) {
-		return nil, huma.Error410Gone("the result of this run was removed")
-	}
+	page, err := s.App.Page(ctx, res, snapshot.PageRequest{Offset: in.Offset, Limit: in.Limit, Sort: in.Sort, Desc: in.Desc, Search: in.Q})
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, "run.view", r.ID, "")
+	s.audit(ctx, "run.view", res.Run.ID, "")
 	out := &rowsOutput{}
 	out.Body.Columns = def.Info(engine.DefaultLanguage).Columns
 	out.Body.Rows = page.Rows
@@ -382,115 +331,63 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 	return out, nil
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// fileName says report, period and run: service_level_2024-03-01_2024-03-31_<id>.csv
-func fileName(r *runs.Run, f export.Format) string {
-	name := r.ReportID
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
-	}
-	var resolved map[string]string
-	if json.Unmarshal(r.FiltersResolved, &resolved) == nil {
-		if p, ok := resolved["period"]; ok {
-			from, to, _ := strings.Cut(p, "/")
-			if len(from) >= 10 && len(to) >= 10 {
-				name += "_" + from[:10] + "_" + to[:10]
-			}
-		}
-	}
-	return unsafeName.ReplaceAllString(name+"_"+r.ID, "_") + f.Extension()
-}
-
 func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamResponse, error) {
-	r, def, err := s.finishedRun(ctx, in.ID)
-	if err != nil {
-		return nil, err
-	}
 	f, err := export.ParseFormat(in.Format)
 	if err != nil {
-		return nil, huma.Error422UnprocessableEntity(err.Error())
+		return nil, huma.Error422UnprocessableEntity("unknown format", &huma.ErrorDetail{Location: "query.format", Message: err.Error(), Value: in.Format})
 	}
-	if ok, err := s.Snapshots.Exists(ctx, r.ID); err != nil {
+	res, err := s.finishedRun(ctx, in.ID)
+	if err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, huma.Error410Gone("the result of this run was removed")
 	}
-	s.metrics.downloads.Add(1)
-	s.audit(ctx, "run.download", r.ID, string(f))
-	zone := s.zone(ctx, r.TenantID).String()
+	if err := s.App.CheckResult(ctx, res); err != nil {
+		return nil, err
+	}
+	s.App.Metrics.Downloads.Add(1)
+	s.audit(ctx, "run.download", res.Run.ID, f.ID)
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		rows, err := s.Snapshots.Rows(hctx.Context(), r.ID, zone)
-		if err != nil {
-			hctx.SetStatus(http.StatusInternalServerError)
-			s.Logger.Error("download", "run", r.ID, "err", err)
-			return
-		}
-		defer rows.Close()
-		ct := "text/csv; charset=utf-8"
-		if f == export.XLSX {
-			ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		}
-		hctx.SetHeader("Content-Type", ct)
-		hctx.SetHeader("Content-Disposition", `attachment; filename="`+fileName(r, f)+`"`)
+		hctx.SetHeader("Content-Type", f.ContentType)
+		hctx.SetHeader("Content-Disposition", `attachment; filename="`+reporting.FileName(res.Run, f)+`"`)
 		hctx.SetStatus(http.StatusOK)
-		fields := snapshot.Fields(def, in.Lang)
-		w := hctx.BodyWriter()
-		switch f {
-		case export.XLSX:
-			_, err = writer.WriteXLSX(hctx.Context(), w, fields, rows, in.Lang, nil)
-		case export.CSVExcel:
-			_, err = writer.WriteCSV(hctx.Context(), w, fields, rows, writer.PtBRExcel, nil)
-		default:
-			_, err = writer.WriteCSV(hctx.Context(), w, fields, rows, writer.RFC4180, nil)
-		}
-		if err != nil {
-			s.Logger.Error("download", "run", r.ID, "err", err)
+		if err := s.App.WriteFile(hctx.Context(), res, f, in.Lang, hctx.BodyWriter()); err != nil {
+			// The status is sent; the client sees a cut file, the log the cause.
+			s.internal(hctx.Context(), "download-run", err)
 		}
 	}}, nil
 }
 
-// events streams the run's status and progress as Server-Sent Events until
-// it reaches a terminal status or the client goes away.
-func (s *Server) events(ctx context.Context, in *runIDInput) (*huma.StreamResponse, error) {
-	if _, err := s.visibleRun(ctx, in.ID); err != nil {
-		return nil, err
-	}
+// events streams the run's status and progress until it reaches a terminal
+// status or the client goes away.
+func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 	p := principal(ctx)
-	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		hctx.SetHeader("Content-Type", "text/event-stream")
-		hctx.SetHeader("Cache-Control", "no-cache")
-		hctx.SetStatus(http.StatusOK)
-		w := hctx.BodyWriter()
-		flush := func() {
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
-			}
+	var last RunEvent
+	first := true
+	for {
+		r, err := s.App.Runs.Get(ctx, p.TenantID, in.ID)
+		if err != nil {
+			return
 		}
-		last := ""
-		for {
-			r, err := s.Runs.Get(hctx.Context(), p.TenantID, in.ID)
-			if err != nil {
+		ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error}
+		ev.Rows, _ = s.App.Progress(r.ID)
+		if first || !sameEvent(ev, last) {
+			if send.Data(ev) != nil {
 				return
 			}
-			var rowsSoFar int64
-			if c, ok := s.progress.Load(r.ID); ok {
-				rowsSoFar = c.(interface{ Load() int64 }).Load()
-			}
-			ev, _ := json.Marshal(map[string]any{"status": r.Status, "status_label": statusLabels[r.Status], "rows": rowsSoFar, "total_rows": r.TotalRows, "error": r.Error})
-			if string(ev) != last {
-				fmt.Fprintf(w, "event: run\ndata: %s\n\n", ev)
-				flush()
-				last = string(ev)
-			}
-			if r.Status.Terminal() {
-				return
-			}
-			select {
-			case <-hctx.Context().Done():
-				return
-			case <-time.After(300 * time.Millisecond):
-			}
+			first, last = false, ev
 		}
-	}}, nil
+		if r.Status.Terminal() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+func sameEvent(a, b RunEvent) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
 }

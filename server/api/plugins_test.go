@@ -11,23 +11,19 @@ import (
 	"github.com/relato/relato/definitions/seed"
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/writer"
-	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/plugins/plugintest"
+	"github.com/relato/relato/server/instance"
+	"github.com/relato/relato/server/servertest"
 	"github.com/relato/relato/server/snapshot"
 )
 
 func TestAPI_APluginReportIsEntitledRunAndDownloadedLikeAYAMLOne(t *testing.T) {
-	b := setup(t)
 	ctx := context.Background()
 	bin := plugintest.Build(t, "github.com/relato/relato/examples/plugins/scorecard")
 	dir := t.TempDir()
 	plugintest.Install(t, dir, "scorecard", bin, "custom.agent_scorecard", 1, 1)
-	ph, err := host.Open(ctx, host.Config{Dir: dir, Warehouse: b.srv.Warehouse, Tables: schema.Tables()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ph.Close()
-	b.srv.Plugins = ph
+	b := setupWith(t, servertest.Options{Now: func() time.Time { return servertest.SeedEnd }, Configure: func(c *instance.Config) { c.Plugins = dir }})
+	ph := b.server.Plugins
 	const id = "custom.agent_scorecard"
 
 	// Tenant 2 is not entitled: it neither sees nor runs the report.

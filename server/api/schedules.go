@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -15,11 +14,10 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/engine/writer"
+	"github.com/relato/relato/engine/export"
 	"github.com/relato/relato/server/auth"
-	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/schedules"
-	"github.com/relato/relato/server/snapshot"
 )
 
 // ScheduleView is a schedule as the API shows it: secrets redacted, the next
@@ -96,7 +94,7 @@ func (s *Server) registerSchedules(api huma.API) {
 		return
 	}
 	tags := []string{"schedules"}
-	huma.Register(api, huma.Operation{OperationID: "create-schedule", Method: http.MethodPost, Path: "/v1/schedules", DefaultStatus: http.StatusCreated, MaxBodyBytes: 64 << 10,
+	register(s, api, huma.Operation{OperationID: "create-schedule", Errors: []int{403}, Method: http.MethodPost, Path: "/v1/schedules", DefaultStatus: http.StatusCreated, MaxBodyBytes: 64 << 10,
 		Summary: "Create a schedule (managers)", Tags: tags},
 		func(ctx context.Context, in *struct{ Body scheduleBody }) (*scheduleOutput, error) {
 			p, err := s.scheduleManager(ctx)
@@ -114,7 +112,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			s.audit(ctx, "schedule.create", created.ID, created.ReportID)
 			return &scheduleOutput{Body: s.scheduleView(created)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "list-schedules", Method: http.MethodGet, Path: "/v1/schedules", Summary: "List the tenant's schedules (managers)", Tags: tags},
+	register(s, api, huma.Operation{OperationID: "list-schedules", Errors: []int{403}, Method: http.MethodGet, Path: "/v1/schedules", Summary: "List the tenant's schedules (managers)", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*struct {
 			Body struct {
 				Schedules []ScheduleView `json:"schedules"`
@@ -139,7 +137,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			}
 			return out, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "get-schedule", Method: http.MethodGet, Path: "/v1/schedules/{id}", Summary: "One schedule", Tags: tags},
+	register(s, api, huma.Operation{OperationID: "get-schedule", Errors: []int{403, 404}, Method: http.MethodGet, Path: "/v1/schedules/{id}", Summary: "One schedule", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*scheduleOutput, error) {
 			sch, err := s.managedSchedule(ctx, in.ID)
 			if err != nil {
@@ -147,7 +145,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			}
 			return &scheduleOutput{Body: s.scheduleView(sch)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "replace-schedule", Method: http.MethodPut, Path: "/v1/schedules/{id}", MaxBodyBytes: 64 << 10,
+	register(s, api, huma.Operation{OperationID: "replace-schedule", Errors: []int{403, 404}, Method: http.MethodPut, Path: "/v1/schedules/{id}", MaxBodyBytes: 64 << 10,
 		Summary: "Replace a schedule; secrets sent as \"[redacted]\" or left out keep their stored values", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
@@ -164,19 +162,19 @@ func (s *Server) registerSchedules(api huma.API) {
 			sch.ID = old.ID
 			updated, err := s.Schedules.Store.Update(ctx, *sch)
 			if err != nil {
-				return nil, s.scheduleError(err)
+				return nil, err
 			}
 			s.audit(ctx, "schedule.update", updated.ID, "")
 			return &scheduleOutput{Body: s.scheduleView(updated)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "delete-schedule", Method: http.MethodDelete, Path: "/v1/schedules/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a schedule", Tags: tags},
+	register(s, api, huma.Operation{OperationID: "delete-schedule", Errors: []int{403, 404}, Method: http.MethodDelete, Path: "/v1/schedules/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a schedule", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*struct{}, error) {
 			sch, err := s.managedSchedule(ctx, in.ID)
 			if err != nil {
 				return nil, err
 			}
 			if err := s.Schedules.Store.Delete(ctx, sch.TenantID, sch.ID); err != nil {
-				return nil, s.scheduleError(err)
+				return nil, err
 			}
 			s.audit(ctx, "schedule.delete", sch.ID, "")
 			return nil, nil
@@ -185,7 +183,7 @@ func (s *Server) registerSchedules(api huma.API) {
 		path, id, summary string
 		paused            bool
 	}{{"pause", "pause-schedule", "Pause a schedule", true}, {"resume", "resume-schedule", "Resume a schedule; due times missed while paused are not made up", false}} {
-		huma.Register(api, huma.Operation{OperationID: op.id, Method: http.MethodPost, Path: "/v1/schedules/{id}/" + op.path, Summary: op.summary, Tags: tags},
+		register(s, api, huma.Operation{OperationID: op.id, Errors: []int{403, 404}, Method: http.MethodPost, Path: "/v1/schedules/{id}/" + op.path, Summary: op.summary, Tags: tags},
 			func(ctx context.Context, in *scheduleIDInput) (*scheduleOutput, error) {
 				sch, err := s.managedSchedule(ctx, in.ID)
 				if err != nil {
@@ -193,13 +191,13 @@ func (s *Server) registerSchedules(api huma.API) {
 				}
 				updated, err := s.Schedules.Store.SetPaused(ctx, sch.TenantID, sch.ID, op.paused)
 				if err != nil {
-					return nil, s.scheduleError(err)
+					return nil, err
 				}
 				s.audit(ctx, "schedule."+op.path, sch.ID, "")
 				return &scheduleOutput{Body: s.scheduleView(updated)}, nil
 			})
 	}
-	huma.Register(api, huma.Operation{OperationID: "run-schedule-now", Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
+	register(s, api, huma.Operation{OperationID: "run-schedule-now", Errors: []int{403, 404}, Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
 		Summary: "Run a schedule now and deliver its file, outside its recurrence", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*runOutput, error) {
 			sch, err := s.managedSchedule(ctx, in.ID)
@@ -208,20 +206,16 @@ func (s *Server) registerSchedules(api huma.API) {
 			}
 			runID, err := s.Schedules.RunNow(ctx, sch.TenantID, sch.ID)
 			if err != nil {
-				var um runs.UserMessenger
-				if errors.As(err, &um) {
-					return nil, huma.Error422UnprocessableEntity(um.UserMessage())
-				}
-				return nil, s.scheduleError(err)
+				return nil, err
 			}
-			r, err := s.Runs.Get(ctx, sch.TenantID, runID)
+			r, err := s.App.Runs.Get(ctx, sch.TenantID, runID)
 			if err != nil {
-				return nil, s.runError(err)
+				return nil, err
 			}
 			s.audit(ctx, "schedule.run_now", sch.ID, runID)
 			return &runOutput{Body: s.view(r)}, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "test-destination", Method: http.MethodPost, Path: "/v1/destinations/test", MaxBodyBytes: 64 << 10,
+	register(s, api, huma.Operation{OperationID: "test-destination", Errors: []int{403}, Method: http.MethodPost, Path: "/v1/destinations/test", MaxBodyBytes: 64 << 10,
 		Summary: "Test a destination's connection; shows the SFTP host key or TLS certificate fingerprint to pin", Tags: []string{"destinations"}},
 		func(ctx context.Context, in *struct{ Body destinationBody }) (*destinationTestOutput, error) {
 			if _, err := s.scheduleManager(ctx); err != nil {
@@ -246,7 +240,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			}
 			return out, nil
 		})
-	huma.Register(api, huma.Operation{OperationID: "get-run-deliveries", Method: http.MethodGet, Path: "/v1/runs/{id}/deliveries", Summary: "Delivery attempts of a scheduled run", Tags: []string{"runs"}},
+	register(s, api, huma.Operation{OperationID: "get-run-deliveries", Errors: []int{404}, Method: http.MethodGet, Path: "/v1/runs/{id}/deliveries", Summary: "Delivery attempts of a scheduled run", Tags: []string{"runs"}},
 		func(ctx context.Context, in *runIDInput) (*runDeliveriesOutput, error) {
 			r, err := s.visibleRun(ctx, in.ID)
 			if err != nil {
@@ -280,7 +274,7 @@ func (s *Server) managedSchedule(ctx context.Context, id string) (*schedules.Sch
 	}
 	sch, err := s.Schedules.Store.Get(ctx, p.TenantID, id)
 	if err != nil {
-		return nil, s.scheduleError(err)
+		return nil, err
 	}
 	return sch, nil
 }
@@ -338,19 +332,17 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		bad("body.recurrence", "invalid cron expression: "+err.Error(), b.Recurrence)
 	}
 	if sch.TimeZone == "" {
-		sch.TimeZone = s.zone(ctx, p.TenantID).String()
+		sch.TimeZone = s.App.ZoneOrDefault(ctx, p.TenantID).String()
 	}
 	loc, err := time.LoadLocation(sch.TimeZone)
 	if err != nil || sch.TimeZone == "Local" {
 		bad("body.time_zone", "unknown time zone; use a tz database name such as America/Sao_Paulo", b.TimeZone)
-		loc = s.zone(ctx, p.TenantID)
+		loc = s.App.ZoneOrDefault(ctx, p.TenantID)
 	}
-	switch sch.Format {
-	case "":
-		sch.Format = "csv"
-	case "csv", "csv-excel", "xlsx":
-	default:
-		bad("body.format", "must be csv, csv-excel or xlsx", b.Format)
+	if f, err := export.ParseFormat(sch.Format); err != nil {
+		bad("body.format", err.Error(), b.Format)
+	} else {
+		sch.Format = f.ID
 	}
 	if err := schedules.CheckFileName(sch.FileName); err != nil {
 		bad("body.file_name", err.Error(), b.FileName)
@@ -360,23 +352,22 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 			bad("body.filters."+name, "unknown filter", nil)
 		}
 	}
-	if def, ok := s.report(p.TenantID, b.Report); !ok {
-		bad("body.report", fmt.Sprintf("no report %q", b.Report), b.Report)
-	} else {
-		env := s.compileEnv(ctx, p.TenantID, s.Now())
-		env.Location = loc
-		if _, err := engine.Compile(ctx, def, b.Filters, env); err != nil {
-			var fe engine.FilterErrors
-			if errors.As(err, &fe) {
-				for _, e := range fe {
-					bad("body.filters."+e.Filter, e.Msg, nil)
-				}
-			} else {
-				bad("body.filters", err.Error(), nil)
-			}
+	var fe engine.FilterErrors
+	var unknown reporting.ErrUnknownReport
+	switch err := s.App.CheckSchedule(ctx, p.TenantID, b.Report, b.Filters, loc); {
+	case errors.As(err, &unknown):
+		bad("body.report", unknown.Error(), b.Report)
+	case errors.As(err, &fe):
+		for _, e := range fe {
+			bad("body.filters."+e.Filter, e.Msg, nil)
 		}
+	case err != nil:
+		return nil, err
 	}
-	sch.Filters, _ = json.Marshal(nonNil(b.Filters))
+	if b.Filters == nil {
+		b.Filters = map[string]any{}
+	}
+	sch.Filters, _ = json.Marshal(b.Filters)
 	if sch.Name == "" {
 		sch.Name = b.Report
 	}
@@ -470,66 +461,4 @@ func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination
 		return nil
 	}
 	return dest
-}
-
-// ScheduleHost is what the schedules service calls back into.
-func (s *Server) ScheduleHost() schedules.Host { return scheduleHost{s} }
-
-type scheduleHost struct{ s *Server }
-
-// StartRun queues a run of the schedule's report as its owner; relative
-// periods resolve at now in the schedule's zone when validated, and again at
-// the run's request time when it executes (the same instant, give or take
-// the insert).
-func (h scheduleHost) StartRun(ctx context.Context, sch *schedules.Schedule, now time.Time) (string, error) {
-	s := h.s
-	def, ok := s.report(sch.TenantID, sch.ReportID)
-	if !ok {
-		return "", runs.UserError("the report of this schedule no longer exists", fmt.Errorf("unknown report %s", sch.ReportID))
-	}
-	var filters map[string]any
-	if err := json.Unmarshal(sch.Filters, &filters); err != nil {
-		return "", err
-	}
-	comp, err := engine.Compile(ctx, def, filters, s.compileEnv(ctx, sch.TenantID, now))
-	if err != nil {
-		return "", runs.UserError(err.Error(), err)
-	}
-	resolved, _ := json.Marshal(comp.Resolved)
-	nr := runs.NewRun{TenantID: sch.TenantID, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: sch.Filters, FiltersResolved: resolved, UserID: sch.OwnerID,
-		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
-	if def.QueueKey != "" {
-		nr.QueueKey = runs.QueueKey(sch.TenantID, optional(comp.Resolved[def.QueueKey]))
-	}
-	r, err := s.Runs.Create(ctx, nr)
-	if err != nil {
-		return "", err
-	}
-	s.metrics.runsCreated.Add(1)
-	return r.ID, nil
-}
-
-// WriteResult writes the run's snapshot exactly as the download endpoint does
-// (pt-BR labels).
-func (h scheduleHost) WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error {
-	s := h.s
-	def, ok := s.report(r.TenantID, r.ReportID)
-	if !ok {
-		return fmt.Errorf("report %s no longer exists", r.ReportID)
-	}
-	rows, err := s.Snapshots.Rows(ctx, r.ID, s.zone(ctx, r.TenantID).String())
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	fields := snapshot.Fields(def, engine.DefaultLanguage)
-	switch format {
-	case "xlsx":
-		_, err = writer.WriteXLSX(ctx, w, fields, rows, engine.DefaultLanguage, nil)
-	case "csv-excel":
-		_, err = writer.WriteCSV(ctx, w, fields, rows, writer.PtBRExcel, nil)
-	default:
-		_, err = writer.WriteCSV(ctx, w, fields, rows, writer.RFC4180, nil)
-	}
-	return err
 }

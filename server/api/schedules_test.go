@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/delivery/deliverytest"
 	"github.com/relato/relato/server/schedules"
+	"github.com/relato/relato/server/servertest"
 )
 
 type fixedClock struct {
@@ -42,24 +42,9 @@ type scheduleBundle struct {
 // operations; the outbound guard allows 127.0.0.0/8 for the test servers.
 func setupSchedules(t *testing.T) scheduleBundle {
 	t.Helper()
-	b := setup(t)
-	clock := &fixedClock{t: time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)} // 09:00 in São Paulo
-	sealer, err := schedules.NewSealer(bytes.Repeat([]byte{42}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := schedules.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "schedules.db"), schedules.Options{Sealer: sealer, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := &schedules.Service{Store: st, Runs: b.srv.Runs, Host: b.srv.ScheduleHost(), Guard: delivery.MustNewGuard("127.0.0.0/8"),
-		Retry: delivery.RetryPolicy{MaxAttempts: 2, Initial: 10 * time.Millisecond, Jitter: -1}, ID: "test", Logger: slog.New(slog.DiscardHandler)}
-	b.srv.Schedules = svc
-	hs := httptest.NewServer(b.srv.Handler())
-	t.Cleanup(hs.Close)
-	b.url = hs.URL
-	return scheduleBundle{testBundle: b, svc: svc, clock: clock}
+	clock := &fixedClock{t: servertest.SeedEnd} // 09:00 in São Paulo
+	b := setupWith(t, servertest.Options{Now: clock.Now})
+	return scheduleBundle{testBundle: b, svc: b.server.Schedules, clock: clock}
 }
 
 type scheduleJSON struct {

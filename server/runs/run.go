@@ -40,6 +40,8 @@ var (
 	// ErrConflict: the run is not in a state that allows the operation
 	// (deleting a run that is still waiting or processing).
 	ErrConflict = errors.New("run state does not allow this")
+	// ErrBadCursor: a list cursor that this store did not issue.
+	ErrBadCursor = errors.New("bad cursor")
 	// ErrLeaseLost: the worker no longer owns the run (its lease expired and the run
 	// was recovered, or it was canceled and settled by someone else).
 	ErrLeaseLost = errors.New("run lease lost")

@@ -317,7 +317,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if q.Cursor != "" {
 		before, err := strconv.ParseInt(q.Cursor, 10, 64)
 		if err != nil || before <= 0 {
-			return Page{}, fmt.Errorf("list runs: bad cursor %q", q.Cursor)
+			return Page{}, fmt.Errorf("list runs: cursor %q: %w", q.Cursor, ErrBadCursor)
 		}
 		add("seq < ?", before)
 	}

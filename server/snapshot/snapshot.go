@@ -204,6 +204,11 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 		return info, err
 	}
 	defer rows.Close()
+	// The same check `relato run` makes before writing a file: the result's
+	// names and types are the definition's columns.
+	if err := engine.CheckColumns(comp.Def, rows.Columns()); err != nil {
+		return info, err
+	}
 	h := sha256.New()
 	st, err := writer.WriteCSV(ctx, h, Fields(comp.Def, engine.DefaultLanguage), rows, writer.RFC4180, progress)
 	if err != nil {

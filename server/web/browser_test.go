@@ -1,15 +1,12 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,18 +17,10 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"github.com/relato/relato/definitions"
-	"github.com/relato/relato/definitions/schema"
-	"github.com/relato/relato/definitions/seed"
-	"github.com/relato/relato/delivery"
-	"github.com/relato/relato/engine"
-	"github.com/relato/relato/engine/enginetest"
-	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
-	"github.com/relato/relato/server/snapshot"
-	"github.com/relato/relato/server/web"
+	"github.com/relato/relato/server/servertest"
 )
 
 const (
@@ -56,75 +45,22 @@ var now = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
 // test ticks itself.
 func setup(t *testing.T) testBundle {
 	t.Helper()
-	ctx := context.Background()
-	wh := enginetest.ChDB(t)
-	opt, _ := seed.Scale("test")
-	opt.End = time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
-	if err := wh.Exec(ctx, "DROP DATABASE IF EXISTS wh"); err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Seed(ctx, wh, opt); err != nil {
-		t.Fatal(err)
-	}
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
-	store, err := runs.Open(ctx, dsn, runs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	users, err := auth.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { users.Close() })
-	cat, err := engine.LoadCatalog(definitions.FS, ".", "definitions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &api.Server{Catalog: cat, Warehouse: wh, Tables: schema.Tables(), Runs: store, Auth: users, Snapshots: &snapshot.Store{B: wh},
-		Now: func() time.Time { return now }}
 	// Two reports stand in for the failures the warehouse can produce: one
 	// fails at once, one runs until it is canceled.
-	execute := func(ctx context.Context, r *runs.Run) (runs.Result, error) {
-		switch r.ReportID {
-		case failingReport:
-			return runs.Result{}, runs.UserError(failingMessage, errors.New("injected by the test"))
-		case blockingReport:
-			<-ctx.Done()
-			return runs.Result{}, ctx.Err()
+	wrap := func(next func(context.Context, *runs.Run) (runs.Result, error)) func(context.Context, *runs.Run) (runs.Result, error) {
+		return func(ctx context.Context, r *runs.Run) (runs.Result, error) {
+			switch r.ReportID {
+			case failingReport:
+				return runs.Result{}, runs.UserError(failingMessage, errors.New("injected by the test"))
+			case blockingReport:
+				<-ctx.Done()
+				return runs.Result{}, ctx.Err()
+			}
+			return next(ctx, r)
 		}
-		return srv.Execute(ctx, r)
 	}
-	pool := &runs.Pool{Store: store, Execute: execute, Workers: 2, Poll: 50 * time.Millisecond}
-	if err := pool.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Stop(context.Background()) })
-	sealer, err := schedules.NewSealer(bytes.Repeat([]byte{42}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sst, err := schedules.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "schedules.db"), schedules.Options{Sealer: sealer, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sst.Close() })
-	srv.Schedules = &schedules.Service{Store: sst, Runs: store, Host: srv.ScheduleHost(), Guard: delivery.MustNewGuard("127.0.0.0/8"),
-		Retry: delivery.RetryPolicy{MaxAttempts: 2, Initial: 10 * time.Millisecond, Jitter: -1}, ID: "web-test", Logger: slog.New(slog.DiscardHandler), TempDir: t.TempDir()}
-	hs := httptest.NewServer(web.WithAPI(srv.Handler()))
-	t.Cleanup(hs.Close)
-	tok := func(name string, role auth.Role) string {
-		p, err := users.CreateUser(ctx, 1, name, role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := users.IssueToken(ctx, p.UserID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	return testBundle{url: hs.URL, manager: tok("Gestora", auth.Manager), viewer: tok("Operador", auth.Viewer), schedules: srv.Schedules}
+	srv := servertest.Start(t, servertest.Options{Now: func() time.Time { return now }, WrapExecute: wrap})
+	return testBundle{url: srv.URL, manager: srv.Token(1, "Gestora", auth.Manager), viewer: srv.Token(1, "Operador", auth.Viewer), schedules: srv.Schedules}
 }
 
 // apiGet is the test's own view of the API, to compare the pages against.

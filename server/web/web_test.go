@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/relato/relato/server/api"
-	"github.com/relato/relato/server/schedules"
+	"github.com/relato/relato/server/servertest"
 	"github.com/relato/relato/server/web"
 )
 
@@ -23,7 +22,7 @@ func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {
 }
 
 func TestHandler_ServesPageAndAssetsOnly(t *testing.T) {
-	h := web.WithAPI((&api.Server{}).Handler())
+	h := servertest.Start(t, servertest.Options{}).Handler()
 	cases := []struct {
 		path, contentType, contains string
 		status                      int
@@ -65,8 +64,7 @@ var apiCall = regexp.MustCompile("call(?:Blob|Events)?\\(\\s*\"([A-Z]+)\",\\s*([
 // TestPages_CallOnlyDocumentedAPIPaths reads every JS file of the pages and
 // checks each API call's method and path against the API's /openapi.json.
 func TestPages_CallOnlyDocumentedAPIPaths(t *testing.T) {
-	// With a scheduler the API documents the schedules operations too.
-	rec := get(t, (&api.Server{Schedules: &schedules.Service{}}).Handler(), "/openapi.json")
+	rec := get(t, servertest.Start(t, servertest.Options{}).Handler(), "/openapi.json")
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}

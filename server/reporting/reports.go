@@ -1,0 +1,155 @@
+package reporting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/plugins/host"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+)
+
+// Service holds what the use cases need; the composition root fills it once.
+// The zero value of the unexported fields is ready to use.
+type Service struct {
+	Catalog   *engine.Catalog
+	Warehouse engine.Backend
+	Tables    []string // the warehouse tables the tenant scope applies to
+	Runs      *runs.Store
+	Snapshots *snapshot.Store
+	// Plugins serves custom-report plugins; nil when none are installed.
+	Plugins *host.Host
+	Logger  *slog.Logger
+	// Now is the clock (tests may fix it); nil is time.Now.
+	Now func() time.Time
+
+	Metrics Metrics
+
+	initOnce sync.Once
+	zones    *Zones
+	lookups  *engine.CachedLookups
+	progress sync.Map // run id → *atomic.Int64 rows written so far
+}
+
+func (s *Service) init() {
+	s.initOnce.Do(func() {
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		s.zones = &Zones{Warehouse: s.Warehouse, Tables: s.Tables}
+		s.lookups = &engine.CachedLookups{TTL: time.Minute, Backend: s.Warehouse,
+			Scope: func(t uint32) map[string]string { return engine.TenantScope(s.Tables, t) }}
+	})
+}
+
+// Clock is the service's current time.
+func (s *Service) Clock() time.Time {
+	s.init()
+	return s.Now()
+}
+
+// ErrUnknownReport means the tenant has no report with that id: not in the
+// catalog, or a plugin it is not entitled to.
+type ErrUnknownReport struct{ ID string }
+
+func (e ErrUnknownReport) Error() string { return fmt.Sprintf("no report %q", e.ID) }
+
+// Report finds a report the tenant may use: a YAML definition of the
+// catalog, else a custom-report plugin the tenant is entitled to.
+func (s *Service) Report(tenant uint32, id string) (*engine.Definition, bool) {
+	if d, ok := s.Catalog.Reports[id]; ok {
+		return d, true
+	}
+	if s.Plugins != nil {
+		if d, err := s.Plugins.Report(tenant, id); err == nil {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// Reports lists the tenant's reports: the catalog, then its plugins.
+func (s *Service) Reports(tenant uint32) []*engine.Definition {
+	out := s.Catalog.List()
+	if s.Plugins != nil {
+		out = append(out, s.Plugins.Reports(tenant)...)
+	}
+	return out
+}
+
+func (s *Service) isPlugin(id string) bool {
+	_, yaml := s.Catalog.Reports[id]
+	return !yaml && s.Plugins != nil
+}
+
+// Zone is the tenant's time zone (see Zones.Zone).
+func (s *Service) Zone(ctx context.Context, tenant uint32) (*time.Location, error) {
+	s.init()
+	return s.zones.Zone(ctx, tenant)
+}
+
+// ZoneOrDefault is the tenant's time zone, or São Paulo when it cannot be read.
+func (s *Service) ZoneOrDefault(ctx context.Context, tenant uint32) *time.Location {
+	s.init()
+	return s.zones.ZoneOrDefault(ctx, tenant)
+}
+
+// Request is a report as a person or a schedule asks for it.
+type Request struct {
+	Tenant   uint32
+	ReportID string
+	// Filters are the values as given (JSON-decoded); relative periods resolve
+	// against Now in Location.
+	Filters map[string]any
+	Now     time.Time
+	// Location overrides the tenant's zone (a schedule's own zone); nil: the tenant's.
+	Location *time.Location
+}
+
+// Prepare compiles a request: the report the tenant may use, its filters
+// checked against the tenant's lookups and resolved in its zone. Errors:
+// ErrUnknownReport, engine.FilterErrors (bad filter values, by filter), or a
+// warehouse error.
+func (s *Service) Prepare(ctx context.Context, req Request) (*engine.Compiled, error) {
+	s.init()
+	def, ok := s.Report(req.Tenant, req.ReportID)
+	if !ok {
+		return nil, ErrUnknownReport{ID: req.ReportID}
+	}
+	loc := req.Location
+	if loc == nil {
+		var err error
+		if loc, err = s.zones.Zone(ctx, req.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	env := engine.CompileEnv{Tenant: req.Tenant, Location: loc, Now: req.Now, Tables: s.Tables, Lookups: s.lookups}
+	return engine.Compile(ctx, def, req.Filters, env)
+}
+
+// decodeFilters reads filters stored as JSON.
+func decodeFilters(raw json.RawMessage) (map[string]any, error) {
+	var m map[string]any
+	if len(raw) == 0 {
+		return map[string]any{}, nil
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("stored filters: %w", err)
+	}
+	return m, nil
+}
+
+// IsFilterError reports whether err is about the filter values a person gave.
+func IsFilterError(err error) bool {
+	var fe engine.FilterErrors
+	return errors.As(err, &fe)
+}

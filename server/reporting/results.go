@@ -1,0 +1,110 @@
+package reporting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+)
+
+// NotFinishedError means the run has no result yet (or never will).
+type NotFinishedError struct{ Status runs.Status }
+
+func (e NotFinishedError) Error() string {
+	return fmt.Sprintf("the run is %s; its result exists once it is finished", e.Status)
+}
+
+var (
+	// ErrReportGone means the report of a finished run no longer exists for its tenant.
+	ErrReportGone = errors.New("the report of this run no longer exists")
+	// ErrResultRemoved means the run's snapshot was removed (retention, or by hand).
+	ErrResultRemoved = errors.New("the result of this run was removed")
+)
+
+// Result is a finished run with the definition its snapshot follows.
+type Result struct {
+	Run *runs.Run
+	Def *engine.Definition
+}
+
+// FinishedResult checks that r is finished and its report still exists.
+// Errors: NotFinishedError, ErrReportGone.
+func (s *Service) FinishedResult(r *runs.Run) (Result, error) {
+	if r.Status != runs.StatusFinished {
+		return Result{}, NotFinishedError{Status: r.Status}
+	}
+	def, ok := s.Report(r.TenantID, r.ReportID)
+	if !ok {
+		return Result{}, ErrReportGone
+	}
+	return Result{Run: r, Def: def}, nil
+}
+
+// Page is a page of a result as the view shows it.
+func (s *Service) Page(ctx context.Context, res Result, req snapshot.PageRequest) (snapshot.Page, error) {
+	s.init()
+	req.TimeZone = s.ZoneOrDefault(ctx, res.Run.TenantID).String()
+	page, err := s.Snapshots.View(ctx, res.Run.ID, res.Def, req)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		return page, ErrResultRemoved
+	}
+	return page, err
+}
+
+// CheckResult reports ErrResultRemoved when the run's snapshot is gone, so a
+// download can answer before it starts streaming.
+func (s *Service) CheckResult(ctx context.Context, res Result) error {
+	ok, err := s.Snapshots.Exists(ctx, res.Run.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrResultRemoved
+	}
+	return nil
+}
+
+// WriteFile writes a finished run's snapshot to w in format f with headers
+// and labels in lang: the one path downloads and scheduled deliveries share.
+func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, lang string, w io.Writer) error {
+	s.init()
+	rows, err := s.Snapshots.Rows(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String())
+	if errors.Is(err, snapshot.ErrNotFound) {
+		return ErrResultRemoved
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	_, err = f.Write(ctx, w, snapshot.Fields(res.Def, lang), rows, lang, nil)
+	return err
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// FileName says report, period and run, with the format's extension:
+// service_level_2024-03-01_2024-03-31_<id>.csv
+func FileName(r *runs.Run, f export.Format) string {
+	name := r.ReportID
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	var resolved map[string]string
+	if json.Unmarshal(r.FiltersResolved, &resolved) == nil {
+		if p, ok := resolved["period"]; ok {
+			from, to, _ := strings.Cut(p, "/")
+			if len(from) >= 10 && len(to) >= 10 {
+				name += "_" + from[:10] + "_" + to[:10]
+			}
+		}
+	}
+	return unsafeName.ReplaceAllString(name+"_"+r.ID, "_") + f.Extension
+}

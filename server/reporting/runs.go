@@ -1,0 +1,156 @@
+package reporting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
+)
+
+// NewRun is a request to generate a report now.
+type NewRun struct {
+	Tenant   uint32
+	UserID   string // the requester (a schedule's owner for scheduled runs)
+	ReportID string
+	Filters  map[string]any
+	// Location overrides the tenant's zone for resolving relative periods.
+	Location *time.Location
+}
+
+// CreateRun validates the filters, resolves them at the service's clock and
+// queues the run: runs of the same queue key (tenant + the report's queue-key
+// filter, the wallet) run one at a time in request order. Errors:
+// ErrUnknownReport, engine.FilterErrors, or a store or warehouse error.
+func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) {
+	s.init()
+	now := s.Now()
+	comp, err := s.Prepare(ctx, Request{Tenant: req.Tenant, ReportID: req.ReportID, Filters: req.Filters, Now: now, Location: req.Location})
+	if err != nil {
+		return nil, err
+	}
+	given, err := json.Marshal(nonNil(req.Filters))
+	if err != nil {
+		return nil, fmt.Errorf("filters: %w", err)
+	}
+	r, err := s.Runs.Create(ctx, newRun(req.Tenant, req.UserID, comp, given))
+	if err != nil {
+		return nil, err
+	}
+	s.Metrics.RunsCreated.Add(1)
+	return r, nil
+}
+
+// newRun is the stored form of a compiled request. The run's own clock starts
+// when the store records it: Execute resolves relative periods against
+// RequestedAt, so a resumed run computes the same period.
+func newRun(tenant uint32, user string, comp *engine.Compiled, given json.RawMessage) runs.NewRun {
+	def := comp.Def
+	resolved, _ := json.Marshal(comp.Resolved)
+	nr := runs.NewRun{TenantID: tenant, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: given, FiltersResolved: resolved, UserID: user,
+		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
+	if def.QueueKey != "" {
+		nr.QueueKey = runs.QueueKey(tenant, optional(comp.Resolved[def.QueueKey]))
+	}
+	return nr
+}
+
+// Execute runs one queued run (the runs pool calls it): compile with the
+// filters as given at request time, apply the report's timeout, and freeze the
+// result as the run's snapshot — the rows of a YAML report's query, or the
+// output of a custom-report plugin. Errors meant for people carry a
+// runs.UserMessenger; others are recorded with a generic message.
+func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error) {
+	s.init()
+	given, err := decodeFilters(r.FiltersGiven)
+	if err != nil {
+		return runs.Result{}, err
+	}
+	comp, err := s.Prepare(ctx, Request{Tenant: r.TenantID, ReportID: r.ReportID, Filters: given, Now: r.RequestedAt})
+	var unknown ErrUnknownReport
+	switch {
+	case errors.As(err, &unknown):
+		return runs.Result{}, runs.UserError("the report no longer exists or is no longer available to this tenant", err)
+	case IsFilterError(err):
+		return runs.Result{}, runs.UserError(err.Error(), err)
+	case err != nil:
+		return runs.Result{}, err
+	}
+	def := comp.Def
+	counter := &atomic.Int64{}
+	s.progress.Store(r.ID, counter)
+	defer s.progress.Delete(r.ID)
+	if def.Limits.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, def.Limits.Timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	var info snapshot.Info
+	if s.isPlugin(def.ID) {
+		info, err = s.freezePlugin(ctx, r.ID, r.TenantID, comp, counter.Store)
+	} else {
+		info, err = s.Snapshots.Create(ctx, r.ID, comp, counter.Store)
+	}
+	if err != nil {
+		s.Metrics.RunsFailed.Add(1)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return runs.Result{}, runs.UserError(fmt.Sprintf("the report took longer than its limit of %s", def.Limits.Timeout), err)
+		}
+		return runs.Result{}, err
+	}
+	s.Metrics.RunsFinished.Add(1)
+	s.Logger.Info("run finished", "run", r.ID, "report", r.ReportID, "tenant", r.TenantID, "rows", info.Rows, "truncated", info.Truncated, "elapsed", time.Since(start))
+	return runs.Result{TotalRows: info.Rows, Truncated: info.Truncated, SnapshotSize: info.Bytes, SnapshotSum: "sha256:" + info.Checksum}, nil
+}
+
+// Progress is the number of rows written so far by a run executing in this
+// process; false when it is not executing here.
+func (s *Service) Progress(runID string) (int64, bool) {
+	if c, ok := s.progress.Load(runID); ok {
+		return c.(*atomic.Int64).Load(), true
+	}
+	return 0, false
+}
+
+// DeleteRun removes an ended run and its snapshot. Errors: runs.ErrNotFound,
+// runs.ErrConflict (still waiting or processing). A snapshot that cannot be
+// dropped is logged and left to retention.
+func (s *Service) DeleteRun(ctx context.Context, tenant uint32, id string) error {
+	s.init()
+	if err := s.Runs.Delete(ctx, tenant, id); err != nil {
+		return err
+	}
+	if err := s.Snapshots.Drop(ctx, id); err != nil {
+		s.Logger.Error("dropping snapshot", "run", id, "err", err)
+	}
+	return nil
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func firstOf(m map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v := m[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}

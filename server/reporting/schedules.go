@@ -1,0 +1,67 @@
+package reporting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/schedules"
+)
+
+var _ schedules.Host = (*Service)(nil)
+
+// StartRun queues a run of the schedule's report as its owner (schedules.Host).
+// Relative periods resolve at now in the schedule's zone when validated, and
+// again at the run's request time when it executes (the same instant, give or
+// take the insert).
+func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now time.Time) (string, error) {
+	s.init()
+	filters, err := decodeFilters(sch.Filters)
+	if err != nil {
+		return "", err
+	}
+	comp, err := s.Prepare(ctx, Request{Tenant: sch.TenantID, ReportID: sch.ReportID, Filters: filters, Now: now})
+	var unknown ErrUnknownReport
+	switch {
+	case errors.As(err, &unknown):
+		return "", runs.UserError("the report of this schedule no longer exists", err)
+	case IsFilterError(err):
+		return "", runs.UserError(err.Error(), err)
+	case err != nil:
+		return "", err
+	}
+	r, err := s.Runs.Create(ctx, newRun(sch.TenantID, sch.OwnerID, comp, sch.Filters))
+	if err != nil {
+		return "", err
+	}
+	s.Metrics.RunsCreated.Add(1)
+	return r.ID, nil
+}
+
+// WriteResult writes a scheduled run's file (schedules.Host) exactly as a
+// download in the default language does.
+func (s *Service) WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error {
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return err
+	}
+	res, err := s.FinishedResult(r)
+	if err != nil {
+		return fmt.Errorf("run %s: %w", r.ID, err)
+	}
+	return s.WriteFile(ctx, res, f, engine.DefaultLanguage, w)
+}
+
+// CheckSchedule validates a schedule's report and filters as they will be
+// compiled when it fires (now, in loc). Errors: ErrUnknownReport,
+// engine.FilterErrors, or a warehouse error.
+func (s *Service) CheckSchedule(ctx context.Context, tenant uint32, reportID string, filters map[string]any, loc *time.Location) error {
+	s.init()
+	_, err := s.Prepare(ctx, Request{Tenant: tenant, ReportID: reportID, Filters: filters, Now: s.Now(), Location: loc})
+	return err
+}

@@ -1,0 +1,68 @@
+package reporting
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/relato/relato/engine"
+)
+
+// DefaultZone is the time zone of a tenant the warehouse does not name one for
+// (DESIGN §7: São Paulo is the default).
+const DefaultZone = "America/Sao_Paulo"
+
+// Zones reads each tenant's time zone from the warehouse (wh.tenants) and
+// keeps it for the life of the process.
+type Zones struct {
+	Warehouse engine.Backend
+	Tables    []string
+
+	cache sync.Map // tenant → *time.Location
+}
+
+// Zone is the tenant's IANA time zone; a tenant without one gets DefaultZone.
+// A warehouse error is returned (and nothing is cached); an unknown zone name in
+// the warehouse is an error naming it.
+func (z *Zones) Zone(ctx context.Context, tenant uint32) (*time.Location, error) {
+	if l, ok := z.cache.Load(tenant); ok {
+		return l.(*time.Location), nil
+	}
+	rows, err := z.Warehouse.Query(ctx, engine.Query{
+		SQL:          "SELECT time_zone FROM wh.tenants WHERE tenant_id = {t:UInt32} LIMIT 1",
+		Params:       map[string]string{"t": strconv.FormatUint(uint64(tenant), 10)},
+		TableFilters: engine.TenantScope(z.Tables, tenant),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the time zone of tenant %d: %w", tenant, err)
+	}
+	name := DefaultZone
+	if rows.Next() {
+		if v := string(rows.Values()[0]); v != "" {
+			name = v
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading the time zone of tenant %d: %w", tenant, err)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %d: time zone %q: %w", tenant, name, err)
+	}
+	z.cache.Store(tenant, loc)
+	return loc, nil
+}
+
+// ZoneOrDefault is Zone for places that must show something (labels, a
+// schedule's default zone): on error it logs nothing and returns DefaultZone.
+func (z *Zones) ZoneOrDefault(ctx context.Context, tenant uint32) *time.Location {
+	if l, err := z.Zone(ctx, tenant); err == nil {
+		return l
+	}
+	l, _ := time.LoadLocation(DefaultZone)
+	return l
+}
