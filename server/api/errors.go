@@ -78,11 +78,11 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return err
 	}
 	var (
-		fe       engine.FilterErrors
-		unknown  reporting.ErrUnknownReport
-		notDone  reporting.NotFinishedError
-		lookup   reporting.ErrUnknownLookup
-		userMsg  runs.UserMessenger
+		fe      engine.FilterErrors
+		unknown reporting.ErrUnknownReport
+		notDone reporting.NotFinishedError
+		lookup  reporting.ErrUnknownLookup
+		userMsg runs.UserMessenger
 	)
 	switch {
 	case errors.As(err, &fe):
