@@ -25,10 +25,45 @@ import (
 const KindEmail = "delivery.email"
 
 func init() {
-	MustRegister(KindEmail, func(cfgJSON []byte, opts Options) (Destination, error) {
+	MustRegister(emailSpec, func(cfgJSON []byte, opts Options) (Destination, error) {
 		return NewEmailFromJSON(cfgJSON, opts)
 	})
 }
+
+// emailSpec describes EmailConfig for forms and secret sealing.
+var emailSpec = KindSpec{Kind: KindEmail, Labels: txt("E-mail", "E-mail"), Fields: []FieldSpec{
+	{Name: "recipients", Type: FieldList, Required: true, Labels: txt("Destinatários", "Recipients"),
+		Help: txt("e-mails separados por vírgula", "e-mail addresses separated by commas")},
+	{Name: "subject", Type: FieldString, Default: "{file}", Labels: txt("Assunto", "Subject"),
+		Help: txt("pode usar {file} para o nome do arquivo", "may use {file} for the file name")},
+	{Name: "from", Type: FieldString, Required: true, Labels: txt("Remetente (From)", "Sender (From)")},
+	fieldHost,
+	{Name: "port", Type: FieldInt, Default: 587, DefaultBy: "encryption", Defaults: map[string]any{"starttls": 587, "tls": 465, "none": 25},
+		Labels: txt("Porta", "Port")},
+	{Name: "encryption", Type: FieldEnum, Default: "starttls", Values: []string{"starttls", "tls", "none"},
+		ValueLabels: map[string]Text{
+			"starttls": txt("STARTTLS (porta 587)", "STARTTLS (port 587)"),
+			"tls":      txt("TLS implícito (porta 465)", "Implicit TLS (port 465)"),
+			"none":     txt("Nenhuma (porta 25)", "None (port 25)"),
+		},
+		Labels: txt("Criptografia", "Encryption")},
+	{Name: "username", Type: FieldString, Labels: txt("Usuário", "User"),
+		Help: txt("vazio: sem autenticação", "empty: no authentication")},
+	fieldPassword,
+	fieldCertPin,
+	{Name: "body", Type: FieldText, Advanced: true, Labels: txt("Texto da mensagem", "Message text"),
+		Help: txt("pode usar {file}; vazio: “Segue o relatório {file}.”", "may use {file}; empty: “Segue o relatório {file}.”")},
+	{Name: "auth", Type: FieldEnum, Advanced: true, Values: []string{"plain", "login"},
+		ValueLabels: map[string]Text{"plain": txt("PLAIN", "PLAIN"), "login": txt("LOGIN", "LOGIN")},
+		Labels:      txt("Autenticação", "Authentication"),
+		Help:        txt("PLAIN quando há usuário; LOGIN para relays que só aceitam LOGIN", "PLAIN when a user is set; LOGIN for relays that offer only LOGIN")},
+	{Name: "max_attachment_bytes", Type: FieldInt, Default: DefaultMaxAttachmentBytes, Advanced: true,
+		Labels: txt("Tamanho máximo do anexo (bytes)", "Largest attachment (bytes)"),
+		Help:   txt("acima disso o e-mail leva um link para baixar", "above it the e-mail carries a download link")},
+	fieldCA,
+	fieldServerName,
+	fieldTimeout,
+}}
 
 // DefaultMaxAttachmentBytes is used when max_attachment_bytes is 0: most
 // relays refuse messages over 10–25 MB, and base64 adds a third.

@@ -25,10 +25,36 @@ const (
 
 func init() {
 	for _, kind := range []string{KindFTP, KindFTPES, KindFTPS} {
-		MustRegister(kind, func(cfgJSON []byte, opts Options) (Destination, error) {
+		MustRegister(ftpSpec(kind), func(cfgJSON []byte, opts Options) (Destination, error) {
 			return NewFTPFromJSON(kind, cfgJSON, opts)
 		})
 	}
+}
+
+// ftpSpec describes FTPConfig for one of the FTP kinds: the kind fixes the
+// encryption, and plain FTP has no TLS settings.
+func ftpSpec(kind string) KindSpec {
+	labels := map[string]Text{
+		KindFTP:   txt("FTP (sem criptografia, porta 21)", "FTP (no encryption, port 21)"),
+		KindFTPES: txt("FTPES (TLS explícito, porta 21)", "FTPES (explicit TLS, port 21)"),
+		KindFTPS:  txt("FTPS (TLS implícito, porta 990)", "FTPS (implicit TLS, port 990)"),
+	}
+	port := 21
+	if kind == KindFTPS {
+		port = 990
+	}
+	enc := ftpEncryption[kind]
+	tlsFields := []FieldSpec{fieldCertPin, fieldCA, fieldServerName}
+	if kind == KindFTP {
+		for i := range tlsFields {
+			tlsFields[i] = hidden(tlsFields[i])
+		}
+	}
+	fields := []FieldSpec{fieldHost, withPort(port), fieldUsername, fieldPassword, fieldDirectory, tlsFields[0], fieldManifest, tlsFields[1], tlsFields[2], fieldTimeout,
+		hidden(FieldSpec{Name: "encryption", Type: FieldEnum, Default: enc, Values: []string{enc}, ValueLabels: map[string]Text{enc: labels[kind]},
+			Labels: txt("Criptografia", "Encryption"), Help: txt("definida pelo tipo", "set by the kind")}),
+	}
+	return KindSpec{Kind: kind, Labels: labels[kind], Fields: fields}
 }
 
 // FTPConfig is the settings of an FTP, FTPES or FTPS destination.

@@ -23,10 +23,31 @@ import (
 const KindSFTP = "delivery.sftp"
 
 func init() {
-	MustRegister(KindSFTP, func(cfgJSON []byte, opts Options) (Destination, error) {
+	MustRegister(sftpSpec, func(cfgJSON []byte, opts Options) (Destination, error) {
 		return NewSFTPFromJSON(cfgJSON, opts)
 	})
 }
+
+// sftpSpec describes SFTPConfig for forms and secret sealing.
+var sftpSpec = KindSpec{Kind: KindSFTP, Labels: txt("SFTP (SSH, porta 22)", "SFTP (SSH, port 22)"), Fields: []FieldSpec{
+	fieldHost,
+	withPort(22),
+	fieldUsername,
+	fieldPassword,
+	{Name: "private_key", Type: FieldText, Secret: true, Labels: txt("Chave privada (no lugar da senha)", "Private key (instead of the password)"),
+		Help: txt("PEM ou formato OpenSSH", "PEM or OpenSSH format")},
+	{Name: "private_key_passphrase", Type: FieldString, Secret: true, Labels: txt("Senha da chave privada", "Private key passphrase")},
+	fieldDirectory,
+	{Name: "host_key_sha256", Type: FieldString, Pin: true, Labels: txt("Chave do servidor fixada (SHA256:…)", "Pinned host key (SHA256:…)"),
+		Help: txt("use “Testar conexão” para obtê-la", "use “Test connection” to get it")},
+	{Name: "insecure_ignore_host_key", Type: FieldBool, Default: false, Advanced: true,
+		Labels: txt("Não verificar a chave do servidor (inseguro)", "Do not check the host key (insecure)"),
+		Help:   txt("só para testes: aceita qualquer servidor", "for tests only: accepts any server")},
+	fieldManifest,
+	fieldTimeout,
+	hidden(FieldSpec{Name: "encryption", Type: FieldString, Labels: txt("Criptografia", "Encryption"),
+		Help: txt("não se aplica: SFTP sempre usa SSH", "does not apply: SFTP always runs over SSH")}),
+}}
 
 // SFTPConfig is the settings of an SFTP destination.
 type SFTPConfig struct {
