@@ -3,7 +3,8 @@
 //
 // Each destination kind registers itself by name ("delivery.sftp", …) with a
 // JSON config, validated with every problem reported together. Uploads go to
-// "<name>.part" and are renamed when complete; WithRetry adds backoff and
+// "<name>.part" and are renamed when complete (one flow, atomic.go, for FTP,
+// FTPES, FTPS and SFTP); WithRetry adds backoff and
 // records every attempt; a Guard refuses internal addresses at dial time.
 //
 // The package depends only on the standard library and the protocol clients;

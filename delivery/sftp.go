@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
@@ -289,74 +288,37 @@ func (d *SFTP) Test(ctx context.Context) (TestResult, error) {
 
 // Send uploads f to <directory>/<name>.part and renames it to <name>.
 func (d *SFTP) Send(ctx context.Context, f File) (Receipt, error) {
-	rc := Receipt{Kind: KindSFTP, Remote: remotePath(d.cfg.Directory, f.Name)}
-	if err := f.checkName(); err != nil {
-		return rc, err
-	}
-	s, err := d.dial(ctx)
-	if err != nil {
-		return rc, err
-	}
-	defer s.close()
-	body, err := f.Open()
-	if err != nil {
-		return rc, fmt.Errorf("open %s: %w", f.Name, err)
-	}
-	defer body.Close()
-	cr := newCountingReader(body)
-	err = d.storeAtomically(ctx, s.sftp, rc.Remote, cr, func() error { return checkSum(f, cr.sum()) })
-	rc.Bytes, rc.SHA256 = cr.n, cr.sum()
-	if err != nil {
-		return rc, err
-	}
-	if d.cfg.Manifest {
-		mpath := remotePath(d.cfg.Directory, ManifestName(f.Name))
-		if err := d.storeAtomically(ctx, s.sftp, mpath, bytes.NewReader(manifestJSON(f, rc.Bytes, rc.SHA256)), nil); err != nil {
-			return rc, fmt.Errorf("manifest: %w", err)
-		}
-		rc.Manifest = mpath
-	}
-	return rc, nil
+	return remoteUpload{kind: KindSFTP, directory: d.cfg.Directory, manifest: d.cfg.Manifest,
+		connect: func(ctx context.Context) (remoteSession, error) { return d.dial(ctx) }}.send(ctx, f)
 }
 
-func (d *SFTP) storeAtomically(ctx context.Context, c *sftp.Client, path string, r io.Reader, check func() error) error {
-	part := path + ".part"
-	err := func() error {
-		w, err := c.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", part, classifyFS(err))
-		}
-		if _, err := w.ReadFrom(r); err != nil {
-			w.Close()
-			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
-		}
-		if err := w.Close(); err != nil {
-			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
-		}
-		if check != nil {
-			if err := check(); err != nil {
-				return err
-			}
-		}
-		if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
-			err = c.PosixRename(part, path)
-		} else {
-			// Plain SFTP rename fails when the target exists.
-			if rerr := c.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				return fmt.Errorf("replace %s: %w", path, classifyFS(rerr))
-			}
-			err = c.Rename(part, path)
-		}
-		if err != nil {
-			return fmt.Errorf("rename %s to %s: %w", part, path, classifyFS(err))
-		}
-		return nil
-	}()
+var _ remoteSession = (*sftpSession)(nil)
+
+// Put writes r to path, creating or truncating it.
+func (s *sftpSession) Put(_ context.Context, path string, r io.Reader) error {
+	w, err := s.sftp.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
-		if ctx.Err() == nil {
-			_ = c.Remove(part) // best effort
-		}
-		return fmt.Errorf("%s: %w", KindSFTP, ctxErr(ctx, err))
+		return classifyFS(err)
 	}
-	return nil
+	if _, err := w.ReadFrom(r); err != nil {
+		w.Close()
+		return classifyFS(err)
+	}
+	return classifyFS(w.Close())
 }
+
+// Rename renames from to to, replacing to: atomically where the server
+// offers posix-rename@openssh.com, else by removing to first.
+func (s *sftpSession) Rename(_ context.Context, from, to string) error {
+	if _, ok := s.sftp.HasExtension("posix-rename@openssh.com"); ok {
+		return classifyFS(s.sftp.PosixRename(from, to))
+	}
+	// Plain SFTP rename fails when the target exists.
+	if err := s.sftp.Remove(to); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("replace %s: %w", to, classifyFS(err))
+	}
+	return classifyFS(s.sftp.Rename(from, to))
+}
+
+// Remove deletes path.
+func (s *sftpSession) Remove(_ context.Context, path string) error { return s.sftp.Remove(path) }
