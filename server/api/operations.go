@@ -219,6 +219,7 @@ func (s *Server) register(api huma.API) {
 	s.registerSchedules(api)
 	s.registerPlugins(api)
 	s.registerLookups(api)
+	registerDestinationKinds(api)
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {
