@@ -78,7 +78,8 @@ func TestRegistry_HasEveryKindAndRefusesDuplicates(t *testing.T) {
 			t.Errorf("kind %s not registered (have %v)", k, delivery.Kinds())
 		}
 	}
-	if err := delivery.Register(delivery.KindSFTP, func([]byte, delivery.Options) (delivery.Destination, error) { return nil, nil }); err == nil {
+	spec, _ := delivery.Spec(delivery.KindSFTP)
+	if err := delivery.Register(spec, func([]byte, delivery.Options) (delivery.Destination, error) { return nil, nil }); err == nil {
 		t.Error("registering delivery.sftp twice succeeded")
 	}
 }

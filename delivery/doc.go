@@ -2,9 +2,16 @@
 // e-mail (SMTP), FTP, FTPES (explicit TLS), FTPS (implicit TLS) and SFTP.
 //
 // Each destination kind registers itself by name ("delivery.sftp", …) with a
-// JSON config, validated with every problem reported together. Uploads go to
-// "<name>.part" and are renamed when complete; WithRetry adds backoff and
-// records every attempt; a Guard refuses internal addresses at dial time.
+// factory and a KindSpec: its label and every field of its JSON config (type,
+// required, default, secret, label and help in pt-BR and English). The spec is
+// the one description of a kind: the schedules store seals the fields it marks
+// secret, the API serves it to the schedule form, and a test ties it to the
+// config struct. Configs are validated with every problem reported together.
+//
+// FTP, FTPES, FTPS and SFTP share one atomic-upload flow (atomic.go): the file
+// goes to "<name>.part", is checked, then renamed. E-mail is built with
+// mime/multipart. WithRetry adds backoff and records every attempt; a Guard
+// refuses internal addresses at dial time.
 //
 // The package depends only on the standard library and the protocol clients;
 // it must not import engine/, server/ or plugins/: callers hand it a File.

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -25,10 +27,45 @@ import (
 const KindEmail = "delivery.email"
 
 func init() {
-	MustRegister(KindEmail, func(cfgJSON []byte, opts Options) (Destination, error) {
+	MustRegister(emailSpec, func(cfgJSON []byte, opts Options) (Destination, error) {
 		return NewEmailFromJSON(cfgJSON, opts)
 	})
 }
+
+// emailSpec describes EmailConfig for forms and secret sealing.
+var emailSpec = KindSpec{Kind: KindEmail, Labels: txt("E-mail", "E-mail"), Fields: []FieldSpec{
+	{Name: "recipients", Type: FieldList, Required: true, Labels: txt("Destinatários", "Recipients"),
+		Help: txt("e-mails separados por vírgula", "e-mail addresses separated by commas")},
+	{Name: "subject", Type: FieldString, Default: "{file}", Labels: txt("Assunto", "Subject"),
+		Help: txt("pode usar {file} para o nome do arquivo", "may use {file} for the file name")},
+	{Name: "from", Type: FieldString, Required: true, Labels: txt("Remetente (From)", "Sender (From)")},
+	fieldHost,
+	{Name: "port", Type: FieldInt, Default: 587, DefaultBy: "encryption", Defaults: map[string]any{"starttls": 587, "tls": 465, "none": 25},
+		Labels: txt("Porta", "Port")},
+	{Name: "encryption", Type: FieldEnum, Default: "starttls", Values: []string{"starttls", "tls", "none"},
+		ValueLabels: map[string]Text{
+			"starttls": txt("STARTTLS (porta 587)", "STARTTLS (port 587)"),
+			"tls":      txt("TLS implícito (porta 465)", "Implicit TLS (port 465)"),
+			"none":     txt("Nenhuma (porta 25)", "None (port 25)"),
+		},
+		Labels: txt("Criptografia", "Encryption")},
+	{Name: "username", Type: FieldString, Labels: txt("Usuário", "User"),
+		Help: txt("vazio: sem autenticação", "empty: no authentication")},
+	fieldPassword,
+	fieldCertPin,
+	{Name: "body", Type: FieldText, Advanced: true, Labels: txt("Texto da mensagem", "Message text"),
+		Help: txt("pode usar {file}; vazio: “Segue o relatório {file}.”", "may use {file}; empty: “Segue o relatório {file}.”")},
+	{Name: "auth", Type: FieldEnum, Advanced: true, Values: []string{"plain", "login"},
+		ValueLabels: map[string]Text{"plain": txt("PLAIN", "PLAIN"), "login": txt("LOGIN", "LOGIN")},
+		Labels:      txt("Autenticação", "Authentication"),
+		Help:        txt("PLAIN quando há usuário; LOGIN para relays que só aceitam LOGIN", "PLAIN when a user is set; LOGIN for relays that offer only LOGIN")},
+	{Name: "max_attachment_bytes", Type: FieldInt, Default: DefaultMaxAttachmentBytes, Advanced: true,
+		Labels: txt("Tamanho máximo do anexo (bytes)", "Largest attachment (bytes)"),
+		Help:   txt("acima disso o e-mail leva um link para baixar", "above it the e-mail carries a download link")},
+	fieldCA,
+	fieldServerName,
+	fieldTimeout,
+}}
 
 // DefaultMaxAttachmentBytes is used when max_attachment_bytes is 0: most
 // relays refuse messages over 10–25 MB, and base64 adds a third.
@@ -340,11 +377,11 @@ func newMessageID(from string) string {
 	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">"
 }
 
+// writeMessage writes the whole message: headers, then the text (quoted-
+// printable) alone or, with attach, a multipart/mixed of the text and the
+// file (base64). It returns the file's bytes and sha256 as read.
 func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (int64, string, error) {
 	bw := bufio.NewWriter(dst)
-	boundary := "relato-" + strings.Trim(msgID, "<>")
-	boundary = boundary[:min(len(boundary), 60)]
-	subject := strings.ReplaceAll(d.cfg.Subject, "{file}", f.Name)
 	h := func(k, v string) { fmt.Fprintf(bw, "%s: %s\r\n", k, v) }
 	from, _ := mail.ParseAddress(d.cfg.From)
 	h("From", from.String())
@@ -354,7 +391,7 @@ func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (
 		to[i] = a.String()
 	}
 	h("To", strings.Join(to, ", "))
-	h("Subject", mime.QEncoding.Encode("utf-8", subject))
+	h("Subject", mime.QEncoding.Encode("utf-8", strings.ReplaceAll(d.cfg.Subject, "{file}", f.Name)))
 	h("Date", time.Now().Format(time.RFC1123Z))
 	h("Message-ID", msgID)
 	h("MIME-Version", "1.0")
@@ -364,57 +401,78 @@ func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (
 	if body == "" {
 		body = "Segue o relatório " + f.Name + "."
 	}
+	textHeader := textproto.MIMEHeader{"Content-Type": {`text/plain; charset="utf-8"`}, "Content-Transfer-Encoding": {"quoted-printable"}}
 	if !attach {
 		body += fmt.Sprintf("\n\nO arquivo %s (%s) é grande demais para anexar. Baixe em:\n%s\n", f.Name, humanBytes(f.Size), f.DownloadURL)
-		h("Content-Type", `text/plain; charset="utf-8"`)
-		h("Content-Transfer-Encoding", "base64")
+		h("Content-Type", textHeader.Get("Content-Type"))
+		h("Content-Transfer-Encoding", textHeader.Get("Content-Transfer-Encoding"))
 		bw.WriteString("\r\n")
-		writeBase64Lines(bw, []byte(body))
+		if err := writeQuotedPrintable(bw, body); err != nil {
+			return 0, "", err
+		}
 		return 0, "", bw.Flush()
 	}
-	h("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary}))
-	bw.WriteString("\r\n--" + boundary + "\r\n")
-	h("Content-Type", `text/plain; charset="utf-8"`)
-	h("Content-Transfer-Encoding", "base64")
+
+	mw := multipart.NewWriter(bw)
+	h("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mw.Boundary()}))
 	bw.WriteString("\r\n")
-	writeBase64Lines(bw, []byte(body))
-	bw.WriteString("\r\n--" + boundary + "\r\n")
+	tw, err := mw.CreatePart(textHeader)
+	if err != nil {
+		return 0, "", err
+	}
+	if err := writeQuotedPrintable(tw, body); err != nil {
+		return 0, "", err
+	}
 	ct, params, err := mime.ParseMediaType(f.contentType())
 	if err != nil {
 		ct, params = "application/octet-stream", map[string]string{}
 	}
 	params["name"] = f.Name
 	// FormatMediaType writes non-ASCII names as RFC 2231 (filename*=utf-8''…).
-	h("Content-Type", mime.FormatMediaType(ct, params))
-	h("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	h("Content-Transfer-Encoding", "base64")
-	bw.WriteString("\r\n")
-
+	aw, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {mime.FormatMediaType(ct, params)},
+		"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})},
+		"Content-Transfer-Encoding": {"base64"},
+	})
+	if err != nil {
+		return 0, "", err
+	}
 	r, err := f.Open()
 	if err != nil {
 		return 0, "", fmt.Errorf("open %s: %w", f.Name, err)
 	}
 	defer r.Close()
 	cr := newCountingReader(r)
-	enc := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: bw, max: 76})
+	enc := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: aw, max: 76})
 	if _, err := io.Copy(enc, cr); err != nil {
 		return cr.n, cr.sum(), err
 	}
 	if err := enc.Close(); err != nil {
 		return cr.n, cr.sum(), err
 	}
-	bw.WriteString("\r\n--" + boundary + "--\r\n")
+	if err := mw.Close(); err != nil {
+		return cr.n, cr.sum(), err
+	}
 	return cr.n, cr.sum(), bw.Flush()
 }
 
-func writeBase64Lines(w io.Writer, b []byte) {
-	enc := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: w, max: 76})
-	enc.Write(b)
-	enc.Close()
-	io.WriteString(w, "\r\n")
+// writeQuotedPrintable writes text as quoted-printable (which turns its line
+// breaks into CRLF) and ends the line.
+func writeQuotedPrintable(w io.Writer, text string) error {
+	qp := quotedprintable.NewWriter(w)
+	if _, err := io.WriteString(qp, text); err != nil {
+		return err
+	}
+	if err := qp.Close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\r\n")
+	return err
 }
 
-// lineWrapper breaks base64 output into lines of max characters (RFC 2045).
+// lineWrapper breaks base64 output into lines of max characters (RFC 2045):
+// encoding/base64 writes one long line and mime/multipart leaves the part's
+// encoding to the caller, so this small writer is ours.
 type lineWrapper struct {
 	w   io.Writer
 	max int

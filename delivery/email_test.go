@@ -139,3 +139,30 @@ func TestEmail_Refusals(t *testing.T) {
 		t.Errorf("mailpit received %d messages despite the refusals", n)
 	}
 }
+
+func TestEmail_TextPartReadsBackAsWritten(t *testing.T) {
+	t.Parallel()
+	srv := deliverytest.StartMailpit(t, deliverytest.SMTPStartTLS)
+	// Accents, a line longer than quoted-printable's 76 columns, an "=" and
+	// a trailing space: each needs encoding, and must decode to the same text.
+	long := strings.Repeat("média de atendimento = 42 ", 6)
+	body := "Olá, equipe!\nSegue {file}.\n" + long + "\nfim "
+	dest, err := delivery.New(delivery.KindEmail, emailConfig(srv, map[string]any{"body": body}), loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dest.Send(context.Background(), csvFile("sl.csv", []byte("a\n"))); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("mailpit holds %d messages", len(msgs))
+	}
+	want := "Olá, equipe!\r\nSegue sl.csv.\r\n" + long + "\r\nfim "
+	if got := strings.TrimRight(msgs[0].Text, "\r\n"); got != want && got != strings.ReplaceAll(want, "\r\n", "\n") {
+		t.Errorf("text part\n%q\nwant\n%q", got, want)
+	}
+	if len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].FileName != "sl.csv" {
+		t.Errorf("attachments %+v", msgs[0].Attachments)
+	}
+}

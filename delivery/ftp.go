@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -25,10 +24,36 @@ const (
 
 func init() {
 	for _, kind := range []string{KindFTP, KindFTPES, KindFTPS} {
-		MustRegister(kind, func(cfgJSON []byte, opts Options) (Destination, error) {
+		MustRegister(ftpSpec(kind), func(cfgJSON []byte, opts Options) (Destination, error) {
 			return NewFTPFromJSON(kind, cfgJSON, opts)
 		})
 	}
+}
+
+// ftpSpec describes FTPConfig for one of the FTP kinds: the kind fixes the
+// encryption, and plain FTP has no TLS settings.
+func ftpSpec(kind string) KindSpec {
+	labels := map[string]Text{
+		KindFTP:   txt("FTP (sem criptografia, porta 21)", "FTP (no encryption, port 21)"),
+		KindFTPES: txt("FTPES (TLS explícito, porta 21)", "FTPES (explicit TLS, port 21)"),
+		KindFTPS:  txt("FTPS (TLS implícito, porta 990)", "FTPS (implicit TLS, port 990)"),
+	}
+	port := 21
+	if kind == KindFTPS {
+		port = 990
+	}
+	enc := ftpEncryption[kind]
+	tlsFields := []FieldSpec{fieldCertPin, fieldCA, fieldServerName}
+	if kind == KindFTP {
+		for i := range tlsFields {
+			tlsFields[i] = hidden(tlsFields[i])
+		}
+	}
+	fields := []FieldSpec{fieldHost, withPort(port), fieldUsername, fieldPassword, fieldDirectory, tlsFields[0], fieldManifest, tlsFields[1], tlsFields[2], fieldTimeout,
+		hidden(FieldSpec{Name: "encryption", Type: FieldEnum, Default: enc, Values: []string{enc}, ValueLabels: map[string]Text{enc: labels[kind]},
+			Labels: txt("Criptografia", "Encryption"), Help: txt("definida pelo tipo", "set by the kind")}),
+	}
+	return KindSpec{Kind: kind, Labels: labels[kind], Fields: fields}
 }
 
 // FTPConfig is the settings of an FTP, FTPES or FTPS destination.
@@ -251,66 +276,31 @@ func (d *FTP) Test(ctx context.Context) (TestResult, error) {
 // Send uploads f to <directory>/<name>.part, renames it to <name>, then
 // writes the manifest the same way when configured.
 func (d *FTP) Send(ctx context.Context, f File) (Receipt, error) {
-	rc := Receipt{Kind: d.kind, Remote: remotePath(d.cfg.Directory, f.Name)}
-	if err := f.checkName(); err != nil {
-		return rc, err
-	}
-	s, err := d.dial(ctx)
-	if err != nil {
-		return rc, err
-	}
-	defer s.close()
-
-	body, err := f.Open()
-	if err != nil {
-		return rc, fmt.Errorf("open %s: %w", f.Name, err)
-	}
-	defer body.Close()
-	cr := newCountingReader(body)
-	err = d.storeAtomically(ctx, s.conn, rc.Remote, cr, func() error { return checkSum(f, cr.sum()) })
-	rc.Bytes, rc.SHA256 = cr.n, cr.sum()
-	if err != nil {
-		return rc, err
-	}
-	if d.cfg.Manifest {
-		mpath := remotePath(d.cfg.Directory, ManifestName(f.Name))
-		if err := d.storeAtomically(ctx, s.conn, mpath, bytes.NewReader(manifestJSON(f, rc.Bytes, rc.SHA256)), nil); err != nil {
-			return rc, fmt.Errorf("manifest: %w", err)
-		}
-		rc.Manifest = mpath
-	}
-	return rc, nil
+	return remoteUpload{kind: d.kind, directory: d.cfg.Directory, manifest: d.cfg.Manifest,
+		connect: func(ctx context.Context) (remoteSession, error) { return d.dial(ctx) }}.send(ctx, f)
 }
 
-// storeAtomically writes to path+".part" and renames; on failure it deletes
-// the .part so a later attempt does not trip over it.
-func (d *FTP) storeAtomically(ctx context.Context, c *ftp.ServerConn, path string, r io.Reader, check func() error) error {
-	part := path + ".part"
-	err := c.Stor(part, r)
-	if err == nil && check != nil {
-		err = check()
-	}
-	if err == nil {
-		if err = c.Rename(part, path); err != nil {
-			// Some servers refuse to rename over an existing file.
-			if derr := c.Delete(path); derr == nil {
-				err = c.Rename(part, path)
-			}
-		}
-		if err != nil {
-			err = fmt.Errorf("rename %s to %s: %w", part, path, classifyFTPCode(err))
-		}
-	} else {
-		err = fmt.Errorf("upload %s: %w", part, classifyFTPCode(classifyTLS(err)))
-	}
-	if err != nil {
-		if ctx.Err() == nil {
-			_ = c.Delete(part) // best effort; the error that matters is err
-		}
-		return fmt.Errorf("%s: %w", d.kind, ctxErr(ctx, err))
-	}
-	return nil
+var _ remoteSession = (*ftpSession)(nil)
+
+// Put stores r at path over a data connection.
+func (s *ftpSession) Put(_ context.Context, path string, r io.Reader) error {
+	return classifyFTPCode(classifyTLS(s.conn.Stor(path, r)))
 }
+
+// Rename renames from to to, deleting to first when the server refuses to
+// rename over an existing file (many do).
+func (s *ftpSession) Rename(_ context.Context, from, to string) error {
+	err := s.conn.Rename(from, to)
+	if err != nil {
+		if derr := s.conn.Delete(to); derr == nil {
+			err = s.conn.Rename(from, to)
+		}
+	}
+	return classifyFTPCode(err)
+}
+
+// Remove deletes path.
+func (s *ftpSession) Remove(_ context.Context, path string) error { return s.conn.Delete(path) }
 
 // MarshalJSON shows the config without secrets (Secret redacts itself).
 func (d *FTP) MarshalJSON() ([]byte, error) {

@@ -25,26 +25,36 @@ func WithGuard(g *Guard) Option { return func(o *Options) { o.Guard = g } }
 
 var (
 	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
+	registry   = map[string]registered{}
 )
 
-// Register adds a destination kind; it fails if the name is taken.
-func Register(kind string, f Factory) error {
+type registered struct {
+	factory Factory
+	spec    KindSpec
+}
+
+// Register adds a destination kind, named by spec.Kind, with the factory
+// that builds it. It fails if the name is taken or the spec is incomplete
+// (a label or help text missing in one of Languages, an enum without values…).
+func Register(spec KindSpec, f Factory) error {
+	if f == nil {
+		return fmt.Errorf("register destination %q: nil factory", spec.Kind)
+	}
+	if err := spec.validate(); err != nil {
+		return fmt.Errorf("register destination %q: %w", spec.Kind, err)
+	}
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	if kind == "" || f == nil {
-		return fmt.Errorf("register destination: empty kind or nil factory")
+	if _, ok := registry[spec.Kind]; ok {
+		return fmt.Errorf("register destination %q: already registered", spec.Kind)
 	}
-	if _, ok := registry[kind]; ok {
-		return fmt.Errorf("register destination %q: already registered", kind)
-	}
-	registry[kind] = f
+	registry[spec.Kind] = registered{factory: f, spec: spec}
 	return nil
 }
 
 // MustRegister is Register for init functions: it panics on error.
-func MustRegister(kind string, f Factory) {
-	if err := Register(kind, f); err != nil {
+func MustRegister(spec KindSpec, f Factory) {
+	if err := Register(spec, f); err != nil {
 		panic(err)
 	}
 }
@@ -61,10 +71,30 @@ func Kinds() []string {
 	return out
 }
 
+// Spec returns the field spec of a registered kind ("delivery.sftp").
+func Spec(kind string) (KindSpec, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	r, ok := registry[kind]
+	return r.spec, ok
+}
+
+// Specs lists the specs of every registered kind, sorted by kind.
+func Specs() []KindSpec {
+	kinds := Kinds()
+	out := make([]KindSpec, 0, len(kinds))
+	for _, k := range kinds {
+		if s, ok := Spec(k); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // New builds a destination of a registered kind from its JSON config.
 func New(kind string, cfgJSON []byte, opts ...Option) (Destination, error) {
 	registryMu.RLock()
-	f, ok := registry[kind]
+	r, ok := registry[kind]
 	registryMu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("unknown destination kind %q (known: %v)", kind, Kinds())
@@ -76,5 +106,5 @@ func New(kind string, cfgJSON []byte, opts ...Option) (Destination, error) {
 	if o.Guard == nil {
 		o.Guard = DefaultGuard()
 	}
-	return f(cfgJSON, o)
+	return r.factory(cfgJSON, o)
 }

@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
@@ -23,10 +22,31 @@ import (
 const KindSFTP = "delivery.sftp"
 
 func init() {
-	MustRegister(KindSFTP, func(cfgJSON []byte, opts Options) (Destination, error) {
+	MustRegister(sftpSpec, func(cfgJSON []byte, opts Options) (Destination, error) {
 		return NewSFTPFromJSON(cfgJSON, opts)
 	})
 }
+
+// sftpSpec describes SFTPConfig for forms and secret sealing.
+var sftpSpec = KindSpec{Kind: KindSFTP, Labels: txt("SFTP (SSH, porta 22)", "SFTP (SSH, port 22)"), Fields: []FieldSpec{
+	fieldHost,
+	withPort(22),
+	fieldUsername,
+	fieldPassword,
+	{Name: "private_key", Type: FieldText, Secret: true, Labels: txt("Chave privada (no lugar da senha)", "Private key (instead of the password)"),
+		Help: txt("PEM ou formato OpenSSH", "PEM or OpenSSH format")},
+	{Name: "private_key_passphrase", Type: FieldString, Secret: true, Labels: txt("Senha da chave privada", "Private key passphrase")},
+	fieldDirectory,
+	{Name: "host_key_sha256", Type: FieldString, Pin: true, Labels: txt("Chave do servidor fixada (SHA256:…)", "Pinned host key (SHA256:…)"),
+		Help: txt("use “Testar conexão” para obtê-la", "use “Test connection” to get it")},
+	{Name: "insecure_ignore_host_key", Type: FieldBool, Default: false, Advanced: true,
+		Labels: txt("Não verificar a chave do servidor (inseguro)", "Do not check the host key (insecure)"),
+		Help:   txt("só para testes: aceita qualquer servidor", "for tests only: accepts any server")},
+	fieldManifest,
+	fieldTimeout,
+	hidden(FieldSpec{Name: "encryption", Type: FieldString, Labels: txt("Criptografia", "Encryption"),
+		Help: txt("não se aplica: SFTP sempre usa SSH", "does not apply: SFTP always runs over SSH")}),
+}}
 
 // SFTPConfig is the settings of an SFTP destination.
 type SFTPConfig struct {
@@ -268,74 +288,37 @@ func (d *SFTP) Test(ctx context.Context) (TestResult, error) {
 
 // Send uploads f to <directory>/<name>.part and renames it to <name>.
 func (d *SFTP) Send(ctx context.Context, f File) (Receipt, error) {
-	rc := Receipt{Kind: KindSFTP, Remote: remotePath(d.cfg.Directory, f.Name)}
-	if err := f.checkName(); err != nil {
-		return rc, err
-	}
-	s, err := d.dial(ctx)
-	if err != nil {
-		return rc, err
-	}
-	defer s.close()
-	body, err := f.Open()
-	if err != nil {
-		return rc, fmt.Errorf("open %s: %w", f.Name, err)
-	}
-	defer body.Close()
-	cr := newCountingReader(body)
-	err = d.storeAtomically(ctx, s.sftp, rc.Remote, cr, func() error { return checkSum(f, cr.sum()) })
-	rc.Bytes, rc.SHA256 = cr.n, cr.sum()
-	if err != nil {
-		return rc, err
-	}
-	if d.cfg.Manifest {
-		mpath := remotePath(d.cfg.Directory, ManifestName(f.Name))
-		if err := d.storeAtomically(ctx, s.sftp, mpath, bytes.NewReader(manifestJSON(f, rc.Bytes, rc.SHA256)), nil); err != nil {
-			return rc, fmt.Errorf("manifest: %w", err)
-		}
-		rc.Manifest = mpath
-	}
-	return rc, nil
+	return remoteUpload{kind: KindSFTP, directory: d.cfg.Directory, manifest: d.cfg.Manifest,
+		connect: func(ctx context.Context) (remoteSession, error) { return d.dial(ctx) }}.send(ctx, f)
 }
 
-func (d *SFTP) storeAtomically(ctx context.Context, c *sftp.Client, path string, r io.Reader, check func() error) error {
-	part := path + ".part"
-	err := func() error {
-		w, err := c.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", part, classifyFS(err))
-		}
-		if _, err := w.ReadFrom(r); err != nil {
-			w.Close()
-			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
-		}
-		if err := w.Close(); err != nil {
-			return fmt.Errorf("upload %s: %w", part, classifyFS(err))
-		}
-		if check != nil {
-			if err := check(); err != nil {
-				return err
-			}
-		}
-		if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
-			err = c.PosixRename(part, path)
-		} else {
-			// Plain SFTP rename fails when the target exists.
-			if rerr := c.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				return fmt.Errorf("replace %s: %w", path, classifyFS(rerr))
-			}
-			err = c.Rename(part, path)
-		}
-		if err != nil {
-			return fmt.Errorf("rename %s to %s: %w", part, path, classifyFS(err))
-		}
-		return nil
-	}()
+var _ remoteSession = (*sftpSession)(nil)
+
+// Put writes r to path, creating or truncating it.
+func (s *sftpSession) Put(_ context.Context, path string, r io.Reader) error {
+	w, err := s.sftp.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
-		if ctx.Err() == nil {
-			_ = c.Remove(part) // best effort
-		}
-		return fmt.Errorf("%s: %w", KindSFTP, ctxErr(ctx, err))
+		return classifyFS(err)
 	}
-	return nil
+	if _, err := w.ReadFrom(r); err != nil {
+		w.Close()
+		return classifyFS(err)
+	}
+	return classifyFS(w.Close())
 }
+
+// Rename renames from to to, replacing to: atomically where the server
+// offers posix-rename@openssh.com, else by removing to first.
+func (s *sftpSession) Rename(_ context.Context, from, to string) error {
+	if _, ok := s.sftp.HasExtension("posix-rename@openssh.com"); ok {
+		return classifyFS(s.sftp.PosixRename(from, to))
+	}
+	// Plain SFTP rename fails when the target exists.
+	if err := s.sftp.Remove(to); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("replace %s: %w", to, classifyFS(err))
+	}
+	return classifyFS(s.sftp.Rename(from, to))
+}
+
+// Remove deletes path.
+func (s *sftpSession) Remove(_ context.Context, path string) error { return s.sftp.Remove(path) }

@@ -226,6 +226,7 @@ func (s *Server) register(api huma.API) {
 	s.registerSchedules(api)
 	s.registerPlugins(api)
 	s.registerLookups(api)
+	registerDestinationKinds(api)
 }
 
 // visibleRun returns the run if the caller may see it: same tenant, and their

@@ -298,7 +298,7 @@ func (s *Server) scheduleView(sch *schedules.Schedule) ScheduleView {
 		cfg := map[string]any{}
 		json.Unmarshal(d.Config, &cfg)
 		for k, val := range cfg {
-			if schedules.IsSecretField(k) && val != "" {
+			if schedules.IsSecretField(d.Kind, k) && val != "" {
 				cfg[k] = schedules.Redacted
 			}
 		}
@@ -403,7 +403,7 @@ func mergedConfig(d destinationBody, prev *schedules.Destination) map[string]any
 		json.Unmarshal(prev.Config, &stored)
 	}
 	for k, v := range cfg {
-		if schedules.IsSecretField(k) && v == schedules.Redacted {
+		if schedules.IsSecretField(d.Kind, k) && v == schedules.Redacted {
 			if sv, ok := stored[k]; ok {
 				cfg[k] = sv
 			} else {
@@ -412,7 +412,7 @@ func mergedConfig(d destinationBody, prev *schedules.Destination) map[string]any
 		}
 	}
 	for k, v := range stored {
-		if _, given := cfg[k]; !given && schedules.IsSecretField(k) {
+		if _, given := cfg[k]; !given && schedules.IsSecretField(d.Kind, k) {
 			cfg[k] = v
 		}
 	}

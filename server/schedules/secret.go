@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/relato/relato/delivery"
 )
 
 // KeyEnv is the environment variable holding the secrets key: 32 random
@@ -78,22 +80,29 @@ func (s *Sealer) Open(sealed, context string) ([]byte, error) {
 // Redacted is what the API shows instead of a secret.
 const Redacted = "[redacted]"
 
-// IsSecretField says which destination config fields are secrets: kept out
-// of the stored config, sealed apart, and never returned.
-func IsSecretField(name string) bool {
-	n := strings.ToLower(name)
-	return n == "private_key" || strings.HasSuffix(n, "password") || strings.HasSuffix(n, "passphrase") ||
-		strings.HasSuffix(n, "secret") || strings.HasSuffix(n, "token")
+// IsSecretField says whether field is a secret of the destination kind
+// ("delivery.sftp" or "sftp"), as the kind's delivery spec declares: secrets
+// are kept out of the stored config, sealed apart, and never returned.
+// Unknown kinds have no secret fields.
+func IsSecretField(kind, field string) bool {
+	spec, ok := delivery.Spec(NormalizeKind(kind))
+	return ok && spec.IsSecret(field)
 }
 
-// splitSecrets separates a config object into its public part and its secrets.
-func splitSecrets(cfg json.RawMessage) (public map[string]json.RawMessage, secrets map[string]json.RawMessage, err error) {
+// splitSecrets separates a config object of the given kind into its public
+// part and its secrets. An unknown kind is an error: without its spec there
+// is no telling which fields must not be stored in plain text.
+func splitSecrets(kind string, cfg json.RawMessage) (public map[string]json.RawMessage, secrets map[string]json.RawMessage, err error) {
+	spec, ok := delivery.Spec(NormalizeKind(kind))
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown destination kind %q", kind)
+	}
 	if err := json.Unmarshal(cfg, &public); err != nil {
 		return nil, nil, fmt.Errorf("config is not a JSON object: %w", err)
 	}
 	secrets = map[string]json.RawMessage{}
 	for k, v := range public {
-		if IsSecretField(k) {
+		if spec.IsSecret(k) {
 			secrets[k] = v
 			delete(public, k)
 		}

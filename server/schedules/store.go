@@ -197,7 +197,7 @@ type storedDestination struct {
 func (s *Store) sealDestinations(id string, ds []Destination) (string, error) {
 	out := make([]storedDestination, len(ds))
 	for i, d := range ds {
-		pub, sec, err := splitSecrets(d.Config)
+		pub, sec, err := splitSecrets(d.Kind, d.Config)
 		if err != nil {
 			return "", fmt.Errorf("destination %d: %w", i, err)
 		}

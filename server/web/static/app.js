@@ -794,42 +794,40 @@ const scheduleFormats = [["csv", "dialectRFC"], ["csv-excel", "dialectExcel"], [
 const defaultFileName = "{report}_{from}_{to}_{run_time}";
 const deliveryEnded = new Set(["delivered", "failed", "run_failed"]);
 
-// Destination kinds and the config fields the form shows for each (json
-// names of delivery's configs; "tls.x" is nested). The FTP kinds carry their
-// encryption in the kind itself.
-const destKinds = ["delivery.email", "delivery.ftp", "delivery.ftpes", "delivery.ftps", "delivery.sftp"];
-const destFields = {
-  "delivery.email": ["recipients", "subject", "from", "host", "port", "encryption", "username", "password", "tls.fingerprint_sha256"],
-  "delivery.ftp": ["host", "port", "username", "password", "directory"],
-  "delivery.ftpes": ["host", "port", "username", "password", "directory", "tls.fingerprint_sha256"],
-  "delivery.ftps": ["host", "port", "username", "password", "directory", "tls.fingerprint_sha256"],
-  "delivery.sftp": ["host", "port", "username", "password", "private_key", "private_key_passphrase", "directory", "host_key_sha256"],
-};
-const fieldSpecs = {
-  recipients: { label: "dRecipients", hint: "dRecipientsHint", list: true },
-  subject: { label: "dSubject", hint: "dSubjectHint" },
-  from: { label: "dFrom", type: "email" },
-  host: { label: "dHost" },
-  port: { label: "dPort", type: "number" },
-  encryption: { label: "dEncryption", options: [["starttls", "encStartTLS"], ["tls", "encTLS"], ["none", "encNone"]] },
-  username: { label: "dUser" },
-  password: { label: "dPassword", type: "password", secret: true },
-  private_key: { label: "dPrivateKey", hint: "dPrivateKeyHint", textarea: true, secret: true },
-  private_key_passphrase: { label: "dPassphrase", type: "password", secret: true },
-  directory: { label: "dDirectory" },
-  host_key_sha256: { label: "dHostKey", hint: "dHostKeyHint", pin: true },
-  "tls.fingerprint_sha256": { label: "dCertPin", hint: "dCertPinHint", pin: true },
-};
+// Destination kinds come from GET /v1/destination-kinds in the page's
+// language: each kind's label and the fields of its config (json names;
+// "tls.x" is nested), with types, defaults, secrets and the field a
+// connection test's fingerprint pins. Cached per language.
+const destKindsByLang = new Map();
 const redacted = "[redacted]";
 
-function defaultPort(kind, encryption) {
-  switch (kind) {
-    case "delivery.ftps": return 990;
-    case "delivery.sftp": return 22;
-    case "delivery.email": return encryption === "tls" ? 465 : encryption === "none" ? 25 : 587;
-    default: return 21;
+async function destinationKinds() {
+  const lang = currentLang();
+  if (!destKindsByLang.has(lang)) {
+    const out = await call("GET", "/v1/destination-kinds", { query: { lang } });
+    destKindsByLang.set(lang, out.kinds);
   }
+  return destKindsByLang.get(lang);
 }
+
+function kindSpec(kind) { return (destKindsByLang.get(currentLang()) || []).find((k) => k.kind === kind); }
+
+// fieldDefault is a field's default given the form's values: the e-mail
+// port follows its encryption.
+function fieldDefault(spec, field, vals) {
+  if (field.default_by && field.defaults) {
+    const by = spec.fields.find((f) => f.name === field.default_by);
+    const v = vals[field.default_by] || (by ? by.default : "");
+    if (v in field.defaults) return field.defaults[v];
+  }
+  return field.default;
+}
+
+function defaultText(v) { return v === null || v === undefined ? "" : String(v); }
+
+// prefilled fields start at their default and follow it (when the kind or the
+// field it depends on changes) until the user types something else.
+function prefilled(field) { return !field.hidden && !field.advanced && field.type !== "bool" && field.type !== "enum" && defaultText(field.default) !== ""; }
 
 function normalizeKind(k) { return k && !k.startsWith("delivery.") ? `delivery.${k}` : k; }
 
@@ -886,7 +884,7 @@ function outcomeBadge(outcome) {
   return h("span", { class: `status status-${cls}` }, t("outcome")[outcome] || outcome);
 }
 
-function kindLabel(kind) { return t("kinds")[kind] || kind; }
+function kindLabel(kind) { const k = kindSpec(kind); return k ? k.label : kind; }
 
 async function loadSchedules() {
   const out = await call("GET", "/v1/schedules");
@@ -897,6 +895,7 @@ async function renderSchedules() {
   main.replaceChildren(h("p", { class: "loading" }, "…"));
   try {
     await catalog();
+    await destinationKinds();
     await loadSchedules();
   } catch (e) {
     const msg = e instanceof ApiError && e.status === 403 ? t("schedulesForbidden") : errorText(e);
@@ -1054,6 +1053,7 @@ async function renderScheduleForm(id) {
   let sch = null, reports;
   try {
     reports = await catalog();
+    await destinationKinds();
     if (id) sch = await call("GET", `/v1/schedules/${id}`);
   } catch (e) {
     main.replaceChildren(h("p", {}, h("a", { href: "#/schedules" }, t("backToSchedules"))), h("p", { class: "form-error", role: "alert" }, errorText(e)));
@@ -1254,31 +1254,50 @@ async function renderScheduleForm(id) {
 
 let destSeq = 0;
 
-// destinationEditor is one destination's fieldset: kind, its fields, test
-// connection. value(i) gives the API's {kind, config} for position i.
+// destinationEditor is one destination's fieldset: kind, its fields (from
+// the kind's spec), test connection. value(i) gives the API's {kind, config}
+// for position i.
 function destinationEditor(initial, origIndex, onRemove) {
   const uid = `d${++destSeq}`;
+  const kinds = destKindsByLang.get(currentLang()) || [];
   const origKind = initial ? normalizeKind(initial.kind) : null;
-  let kind = origKind || "delivery.email";
+  let kind = origKind || (kinds.some((k) => k.kind === "delivery.email") ? "delivery.email" : kinds[0]?.kind);
+  const spec = () => kindSpec(kind) || { kind, label: kind, fields: [] };
   const vals = {};
   const kept = new Set(); // secrets the server holds for this destination
   const origConfig = (initial && initial.config) || {};
-  for (const [key, spec] of Object.entries(fieldSpecs)) {
-    const v = getPath(origConfig, key);
-    if (spec.secret && v === redacted) kept.add(key);
-    else if (Array.isArray(v)) vals[key] = v.join(", ");
-    else if (v !== undefined && v !== null) vals[key] = String(v);
+  for (const k of kinds) {
+    for (const f of k.fields) {
+      const v = getPath(origConfig, f.name);
+      if (f.secret && v === redacted) kept.add(f.name);
+      else if (Array.isArray(v)) vals[f.name] = v.join(", ");
+      else if (v !== undefined && v !== null) vals[f.name] = String(v);
+    }
   }
-  if (!initial) vals.port = String(defaultPort(kind, ""));
+  if (!initial) {
+    for (const f of spec().fields) if (prefilled(f)) vals[f.name] = defaultText(fieldDefault(spec(), f, vals));
+  }
   const controls = {};
 
+  // followDefaults moves prefilled fields still at their old default to the
+  // new one after change() (a new kind, or the value a default depends on).
+  function followDefaults(change) {
+    const before = spec();
+    const old = Object.fromEntries(before.fields.map((f) => [f.name, defaultText(fieldDefault(before, f, vals))]));
+    change();
+    const after = spec();
+    for (const f of after.fields) {
+      if (!prefilled(f) || (vals[f.name] && vals[f.name] !== old[f.name])) continue;
+      vals[f.name] = defaultText(fieldDefault(after, f, vals));
+      if (controls[f.name]) controls[f.name].input.value = vals[f.name];
+    }
+  }
+
   const legend = h("legend", {});
-  const kindSel = h("select", { id: `${uid}-kind`, name: "kind", "aria-describedby": `${uid}-kind-error` }, destKinds.map((k) => h("option", { value: k, selected: k === kind }, kindLabel(k))));
+  const kindSel = h("select", { id: `${uid}-kind`, name: "kind", "aria-describedby": `${uid}-kind-error` }, kinds.map((k) => h("option", { value: k.kind, selected: k.kind === kind }, k.label)));
   const kindErr = h("p", { id: `${uid}-kind-error`, class: "field-error", role: "alert" });
   kindSel.addEventListener("change", () => {
-    const before = String(defaultPort(kind, vals.encryption));
-    kind = kindSel.value;
-    if (!vals.port || vals.port === before) vals.port = String(defaultPort(kind, vals.encryption));
+    followDefaults(() => { kind = kindSel.value; });
     renderFields();
   });
   const fieldsBox = h("div", { class: "dest-fields" });
@@ -1296,49 +1315,56 @@ function destinationEditor(initial, origIndex, onRemove) {
 
   function fieldId(key) { return `${uid}-${key.replace(/[^A-Za-z0-9_]/g, "-")}`; }
 
+  function fieldControl(f) {
+    const key = f.name;
+    const id = fieldId(key);
+    let input;
+    if (f.type === "enum") {
+      const current = vals[key] || defaultText(f.default) || f.values[0].value;
+      input = h("select", { id, name: key }, f.values.map((v) => h("option", { value: v.value, selected: current === v.value }, v.label)));
+      input.addEventListener("change", () => followDefaults(() => { vals[key] = input.value; }));
+    } else if (f.type === "bool") {
+      input = h("input", { id, name: key, type: "checkbox" });
+      input.checked = (vals[key] ?? defaultText(f.default)) === "true";
+      input.addEventListener("change", () => { vals[key] = String(input.checked); });
+    } else {
+      if (f.type === "text") input = h("textarea", { id, name: key, rows: 3, autocomplete: "off", spellcheck: "false" });
+      else input = h("input", { id, name: key, type: f.secret ? "password" : f.type === "int" ? "number" : "text", autocomplete: f.secret ? "new-password" : "off", spellcheck: "false" });
+      input.value = vals[key] || "";
+      input.addEventListener("input", () => { vals[key] = input.value; });
+    }
+    const isKept = f.secret && kept.has(key) && kind === origKind;
+    if (isKept) input.placeholder = t("secretKeptPlaceholder");
+    const def = f.type === "bool" || f.type === "enum" ? "" : defaultText(fieldDefault(spec(), f, vals));
+    const hint = [f.help, def ? `${t("defaultIs")}: ${def}` : "", isKept ? t("secretKept") : ""].filter(Boolean).join(" · ");
+    const ff = formField(id, f.label, input, hint, { dataset: { field: key } });
+    controls[key] = { input, set: ff.setError, el: ff.el };
+    return ff.el;
+  }
+
   function renderFields() {
     for (const k of Object.keys(controls)) delete controls[k];
-    fieldsBox.replaceChildren(...destFields[kind].map((key) => {
-      const spec = fieldSpecs[key];
-      const id = fieldId(key);
-      let input;
-      if (spec.options) {
-        input = h("select", { id, name: key }, spec.options.map(([v, k]) => h("option", { value: v, selected: (vals[key] || spec.options[0][0]) === v }, t(k))));
-        input.addEventListener("change", () => {
-          const before = String(defaultPort(kind, vals[key]));
-          vals[key] = input.value;
-          if (key === "encryption" && (!vals.port || vals.port === before)) {
-            vals.port = String(defaultPort(kind, input.value));
-            if (controls.port) controls.port.input.value = vals.port;
-          }
-        });
-      } else if (spec.textarea) {
-        input = h("textarea", { id, name: key, rows: 3, autocomplete: "off", spellcheck: "false" });
-        input.value = vals[key] || "";
-      } else {
-        input = h("input", { id, name: key, type: spec.type || "text", autocomplete: spec.secret ? "new-password" : "off", spellcheck: "false", min: key === "port" ? 1 : null, max: key === "port" ? 65535 : null });
-        input.value = vals[key] || "";
-      }
-      if (!spec.options) input.addEventListener("input", () => { vals[key] = input.value; });
-      const isKept = spec.secret && kept.has(key) && kind === origKind;
-      if (isKept) input.placeholder = t("secretKeptPlaceholder");
-      const hint = [spec.hint ? t(spec.hint) : "", key === "port" ? `${t("defaultIs")}: ${defaultPort(kind, vals.encryption)}` : "", isKept ? t("secretKept") : ""].filter(Boolean).join(" · ");
-      const f = formField(id, t(spec.label), input, hint, { dataset: { field: key } });
-      controls[key] = { input, set: f.setError, el: f.el };
-      return f.el;
-    }));
+    const shown = spec().fields.filter((f) => !f.hidden);
+    const basic = shown.filter((f) => !f.advanced).map(fieldControl);
+    const advanced = shown.filter((f) => f.advanced);
+    const isSet = (f) => vals[f.name] !== undefined && vals[f.name] !== "" && vals[f.name] !== "false";
+    const more = advanced.length
+      ? h("details", { class: "dest-advanced", open: advanced.some(isSet) || null }, h("summary", {}, t("moreOptions")), ...advanced.map(fieldControl))
+      : null;
+    fieldsBox.replaceChildren(...basic, ...(more ? [more] : []));
   }
   renderFields();
 
-  // config builds the API's config: the stored one's other settings (TLS CA,
-  // manifest…) kept when the kind is unchanged, the form's fields over them.
+  // config builds the API's config: the stored one's settings kept when the
+  // kind is unchanged, the form's fields over them.
   function config(index, forTest) {
     const problems = [];
     const cfg = kind === origKind ? structuredClone(origConfig) : {};
-    for (const key of destFields[kind]) {
-      const spec = fieldSpecs[key];
+    for (const f of spec().fields) {
+      if (f.hidden) continue;
+      const key = f.name;
       const raw = vals[key] ?? "";
-      if (spec.secret) {
+      if (f.secret) {
         if (raw !== "") setPath(cfg, key, raw);
         else if (kept.has(key) && kind === origKind && (index === origIndex || forTest)) setPath(cfg, key, redacted);
         else if (kept.has(key) && kind === origKind) {
@@ -1348,9 +1374,10 @@ function destinationEditor(initial, origIndex, onRemove) {
         continue;
       }
       const v = raw.trim();
-      if (v === "") deletePath(cfg, key);
-      else if (spec.list) setPath(cfg, key, v.split(/[\s,;]+/).filter(Boolean));
-      else if (key === "port" && /^-?\d+(\.\d+)?$/.test(v)) setPath(cfg, key, Number(v));
+      if (v === "" || (f.type === "bool" && v !== "true")) deletePath(cfg, key);
+      else if (f.type === "bool") setPath(cfg, key, true);
+      else if (f.type === "list") setPath(cfg, key, v.split(/[\s,;]+/).filter(Boolean));
+      else if (f.type === "int" && /^-?\d+(\.\d+)?$/.test(v)) setPath(cfg, key, Number(v));
       else setPath(cfg, key, v);
     }
     return { config: cfg, problems };
@@ -1386,19 +1413,20 @@ function destinationEditor(initial, origIndex, onRemove) {
     testResult.replaceChildren(h("span", { class: "muted" }, t("testing")));
     testButton.disabled = true;
     const { config: cfg } = config(-1, true);
-    const needsSecret = [...kept].some((k) => destFields[kind].includes(k) && kind === origKind && !vals[k]);
+    const needsSecret = [...kept].some((k) => spec().fields.some((f) => f.name === k) && kind === origKind && !vals[k]);
     try {
       const res = await call("POST", "/v1/destinations/test", { body: { kind, config: cfg } });
       const out = [h("p", { class: res.ok ? "test-ok" : "run-error test-failed" }, res.ok ? `✓ ${t("testOK")}` : `✗ ${t("testFailed")}: ${res.error || ""}`)];
       if (res.server) out.push(h("p", { class: "muted" }, `${t("testServer")}: ${res.server}`));
       if (!res.ok && needsSecret) out.push(h("p", { class: "muted" }, t("testNeedsSecret")));
-      const pinKey = kind === "delivery.sftp" ? "host_key_sha256" : destFields[kind].includes("tls.fingerprint_sha256") ? "tls.fingerprint_sha256" : null;
+      const pinField = spec().fields.find((f) => f.pin && !f.hidden);
+      const pinKey = pinField ? pinField.name : null;
       if (res.fingerprint) {
         out.push(h("p", {}, `${t("fingerprint")}: `, h("code", { class: "fingerprint" }, res.fingerprint)));
         const pinned = pinKey ? (vals[pinKey] || "").trim() : "";
         if (pinKey && !pinned) {
           fillPin(pinKey, res.fingerprint);
-          out.push(h("p", { class: "muted" }, t("pinFilled", t(fieldSpecs[pinKey].label))));
+          out.push(h("p", { class: "muted" }, t("pinFilled", pinField.label)));
         } else if (pinKey && pinned.replace(/:/g, "").toLowerCase() !== res.fingerprint.replace(/:/g, "").toLowerCase()) {
           // A changed key may be an attack: replace the pin only on request.
           out.push(h("p", { class: "run-error pin-mismatch" }, t("pinMismatch")),
