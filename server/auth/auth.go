@@ -1,6 +1,3 @@
-// Package auth holds users, their API tokens (stored as SHA-256 hashes, never
-// in clear) and the audit trail, in the control-plane database (SQLite or
-// PostgreSQL). It must not import the HTTP layer.
 package auth
 
 import (
@@ -8,16 +5,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"embed"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // postgres:// stores
-	_ "modernc.org/sqlite"             // sqlite: stores
+	"github.com/relato/relato/server/database"
 )
 
 // Role is what a user may do (DESIGN §4).
@@ -56,72 +54,62 @@ type Principal struct {
 // ErrUnauthenticated means the token is missing, unknown or revoked.
 var ErrUnauthenticated = errors.New("invalid or missing token")
 
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
+
+// Migrations is the auth store's schema (auth_users, auth_tokens, audit_events),
+// recorded in auth_migrations. New applies it.
+var Migrations = database.MigrationSet{Name: "auth", Table: "auth_migrations", Files: mustSub(migrationFiles, "migrations")}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a constant naming an embedded folder
+	}
+	return sub
+}
+
 // Store keeps users, tokens and audit events.
 type Store struct {
-	db      *sql.DB
+	w, r    *sql.DB      // the database's writer and reader pools
+	owned   *database.DB // opened by Open, closed by Close; nil after New
 	dialect string
 }
 
-const schemaSQL = `
-CREATE TABLE IF NOT EXISTS auth_users (
-  id TEXT PRIMARY KEY,
-  tenant_id BIGINT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  created_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_tokens (
-  hash TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL REFERENCES auth_users(id),
-  created_at TIMESTAMP NOT NULL,
-  revoked_at TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS audit_events (
-  id TEXT PRIMARY KEY,
-  tenant_id BIGINT NOT NULL,
-  user_id TEXT NOT NULL,
-  action TEXT NOT NULL,
-  object TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  at TIMESTAMP NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_events_tenant_at ON audit_events (tenant_id, at)`
-
-// Open connects to dsn (sqlite:<path> or postgres://…) and creates the tables.
-func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{}
-	var err error
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		s.dialect = "postgres"
-		s.db, err = sql.Open("pgx", dsn)
-	case strings.HasPrefix(dsn, "sqlite:"):
-		s.dialect = "sqlite"
-		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
-		s.db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate")
-		if err == nil {
-			s.db.SetMaxOpenConns(1)
-		}
-	default:
-		return nil, fmt.Errorf("auth store: want sqlite:<path> or postgres://…")
+// New returns a store on db, the process's shared control-plane database, after
+// applying Migrations. The store does not own db: Close leaves it open.
+func New(ctx context.Context, db *database.DB) (*Store, error) {
+	if err := db.Migrate(ctx, Migrations); err != nil {
+		return nil, fmt.Errorf("auth store: %w", err)
 	}
+	return &Store{w: db.Writer(), r: db.Reader(), dialect: db.Dialect()}, nil
+}
+
+// Open opens dsn (sqlite:<path> or postgres://…) with database.Open, migrates it
+// and returns a store that owns the connection (Close closes it). A process with
+// several stores should open one database.DB and call New for each instead.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := database.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("auth store: %w", err)
 	}
-	for _, stmt := range strings.Split(schemaSQL, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			s.db.Close()
-			return nil, fmt.Errorf("auth store: creating tables: %w", err)
-		}
+	s, err := New(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
+	s.owned = db
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the connections of a store made by Open; for a store made by
+// New it does nothing (the database belongs to the caller).
+func (s *Store) Close() error {
+	if s.owned == nil {
+		return nil
+	}
+	return s.owned.Close()
+}
 
 // q rewrites ? placeholders as $n for PostgreSQL.
 func (s *Store) q(query string) string {
@@ -160,7 +148,7 @@ func (s *Store) CreateUser(ctx context.Context, tenant uint32, name string, role
 		return Principal{}, fmt.Errorf("role %q: want viewer, manager or admin", role)
 	}
 	p := Principal{UserID: randomID("u_", 9), TenantID: tenant, Name: name, Role: role}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO auth_users (id, tenant_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)`),
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_users (id, tenant_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)`),
 		p.UserID, int64(tenant), name, string(role), time.Now().UTC())
 	return p, err
 }
@@ -169,7 +157,7 @@ func (s *Store) CreateUser(ctx context.Context, tenant uint32, name string, role
 // token is returned once and can never be read back.
 func (s *Store) IssueToken(ctx context.Context, userID string) (string, error) {
 	token := randomID("rlt_", 32)
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO auth_tokens (hash, user_id, created_at) VALUES (?, ?, ?)`), hashToken(token), userID, time.Now().UTC())
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tokens (hash, user_id, created_at) VALUES (?, ?, ?)`), hashToken(token), userID, time.Now().UTC())
 	if err != nil {
 		return "", err
 	}
@@ -184,7 +172,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	var p Principal
 	var tenant int64
 	var role string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
 		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
@@ -198,7 +186,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 
 // RevokeToken stops a token from working.
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), time.Now().UTC(), hashToken(token))
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), time.Now().UTC(), hashToken(token))
 	return err
 }
 
@@ -215,14 +203,14 @@ type Event struct {
 
 // Audit records that p did action on object.
 func (s *Store) Audit(ctx context.Context, p Principal, action, object, detail string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO audit_events (id, tenant_id, user_id, action, object, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO audit_events (id, tenant_id, user_id, action, object, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 		randomID("a_", 12), int64(p.TenantID), p.UserID, action, object, detail, time.Now().UTC())
 	return err
 }
 
 // AuditEvents lists the tenant's most recent audit events, newest first.
 func (s *Store) AuditEvents(ctx context.Context, tenant uint32, limit int) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, user_id, action, object, detail, at FROM audit_events WHERE tenant_id = ? ORDER BY at DESC, id LIMIT ?`), int64(tenant), limit)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, user_id, action, object, detail, at FROM audit_events WHERE tenant_id = ? ORDER BY at DESC, id LIMIT ?`), int64(tenant), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,8 @@
 // by default, PostgreSQL for several instances), the per-key FIFO queue built on
 // it, and the worker Pool that executes runs. It knows nothing of HTTP, of the
 // engine or of snapshots: the server wires an Execute function in, and maps the
-// sentinel errors (ErrNotFound, ErrConflict) to problem+json. It must not import
-// server/ packages above it or engine/.
+// sentinel errors (ErrNotFound, ErrConflict) to problem+json. It imports
+// server/database; it must not import server/ packages above it or engine/.
 //
 // # The queue is the runs table
 //
@@ -54,13 +54,20 @@
 // hundred lines tested against both real databases. Periodic work (schedules,
 // retention) can still adopt River later without touching this queue.
 //
-// # Migrations
+// # Database and migrations
 //
-// Package migrations embeds NNNN_name.sql files per dialect and records applied
-// versions in schema_migrations; each step runs in a transaction with its row, and
-// PostgreSQL takes an advisory lock so concurrent instances migrate once. A
-// library (goose, golang-migrate) would add a dependency for one table's worth of
-// DDL and its own SQLite driver choice; ours uses the store's own connections.
+// The store lives in the control-plane database that server/database opens once
+// per process: New(ctx, db, opt) takes that shared *database.DB (whose owner closes
+// it), and Open(ctx, dsn, opt) is the stand-alone form that opens and owns one.
+// On SQLite the runs, schedules and auth stores of a process therefore write
+// through the database's single BEGIN IMMEDIATE connection, and other processes
+// sharing the file wait on busy_timeout.
+//
+// Package migrations embeds the runs schema as NNNN_name.sql files per dialect
+// and records applied versions in schema_migrations; New applies them with
+// server/database's one runner (each step in a transaction with its record, a
+// PostgreSQL advisory lock so concurrent instances migrate once). The package
+// doc of server/database says why that runner and not goose.
 //
 // Times are stored as Unix microseconds in both dialects, so lease arithmetic and
 // ordering are identical; on PostgreSQL with several hosts, clocks should be kept

@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"modernc.org/sqlite"
 
+	"github.com/relato/relato/server/database"
 	"github.com/relato/relato/server/runs/migrations"
 )
 
@@ -32,8 +32,9 @@ type Options struct {
 // It is safe for concurrent use, and several processes may share one database.
 type Store struct {
 	dialect     string
-	w           *sql.DB // writes: one connection on SQLite
-	r           *sql.DB // reads: a pool; the same as w on PostgreSQL
+	w           *sql.DB      // writes: the database's one writer connection on SQLite
+	r           *sql.DB      // reads: a pool; the same as w on PostgreSQL
+	owned       *database.DB // opened by Open, closed by Close; nil after New
 	maxAttempts int
 	now         func() time.Time
 
@@ -41,83 +42,58 @@ type Store struct {
 	subs map[chan struct{}]struct{}
 }
 
-// Open connects to dsn, applies the migrations and returns the store.
-//
-//	sqlite:/var/lib/relato/runs.db   (also sqlite:///abs/path, sqlite:relative.db)
-//	postgres://user@host:5432/db?sslmode=disable   (or postgresql://)
-func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	s := &Store{maxAttempts: opt.MaxAttempts, now: opt.Now, subs: map[chan struct{}]struct{}{}}
+// Migrations is the runs store's schema (table runs), recorded in
+// schema_migrations. New applies it; a composition root may apply it earlier
+// together with the other stores' sets.
+var Migrations = migrations.Set
+
+// New returns a store on db, the process's shared control-plane database, after
+// applying Migrations. The store does not own db: Close leaves it open.
+func New(ctx context.Context, db *database.DB, opt Options) (*Store, error) {
+	if err := db.Migrate(ctx, Migrations); err != nil {
+		return nil, fmt.Errorf("open runs store: %w", err)
+	}
+	s := &Store{dialect: db.Dialect(), w: db.Writer(), r: db.Reader(),
+		maxAttempts: opt.MaxAttempts, now: opt.Now, subs: map[chan struct{}]struct{}{}}
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = 3
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	var err error
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		s.dialect = migrations.Postgres
-		if s.w, err = sql.Open("pgx", dsn); err != nil {
-			return nil, fmt.Errorf("open runs store: %w", err)
-		}
-		s.r = s.w
-	case strings.HasPrefix(dsn, "sqlite:"):
-		s.dialect = migrations.SQLite
-		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
-		if path == "" || strings.Contains(path, ":memory:") || strings.ContainsAny(path, "?#") {
-			return nil, fmt.Errorf("open runs store: %q: want sqlite:<file path> (no in-memory databases, no options)", dsn)
-		}
-		// WAL lets readers run beside the one writer; busy_timeout makes other
-		// processes sharing the file wait instead of failing; IMMEDIATE takes the
-		// write lock at BEGIN, so a claim never upgrades a read lock and deadlocks.
-		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		if s.w, err = sql.Open("sqlite", common+"&_txlock=immediate"); err != nil {
-			return nil, fmt.Errorf("open runs store: %w", err)
-		}
-		s.w.SetMaxOpenConns(1)
-		if s.r, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
-			s.w.Close()
-			return nil, fmt.Errorf("open runs store: %w", err)
-		}
-		s.r.SetMaxOpenConns(4)
-	default:
-		return nil, fmt.Errorf("open runs store: %q: want sqlite:<path> or postgres://…", redact(dsn))
-	}
-	if err := s.w.PingContext(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open runs store %s: %w", redact(dsn), err)
-	}
-	if err := migrations.Apply(ctx, s.w, s.dialect); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open runs store %s: %w", redact(dsn), err)
-	}
 	return s, nil
 }
 
-// redact hides a password in a DSN for messages.
-func redact(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return dsn
+// Open opens dsn with database.Open, applies the migrations and returns a store
+// that owns the connection (Close closes it). A process with several stores
+// should open one database.DB and call New for each instead.
+//
+//	sqlite:/var/lib/relato/runs.db   (also sqlite:///abs/path, sqlite:relative.db)
+//	postgres://user@host:5432/db?sslmode=disable   (or postgresql://)
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open runs store: %w", err)
 	}
-	userinfo := dsn[scheme+3 : at]
-	if user, _, ok := strings.Cut(userinfo, ":"); ok {
-		return dsn[:scheme+3] + user + ":xxxxx" + dsn[at:]
+	s, err := New(ctx, db, opt)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
-	return dsn
+	s.owned = db
+	return s, nil
 }
 
 // Dialect is "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect }
 
-// Close releases the connections.
+// Close releases the connections of a store made by Open; for a store made by
+// New it does nothing (the database belongs to the caller).
 func (s *Store) Close() error {
-	err := s.w.Close()
-	if s.r != s.w {
-		err = errors.Join(err, s.r.Close())
+	if s.owned == nil {
+		return nil
 	}
-	return err
+	return s.owned.Close()
 }
 
 // Subscribe returns a channel that receives a signal (coalesced) whenever this

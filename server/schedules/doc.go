@@ -1,6 +1,6 @@
 // Package schedules runs reports on a recurrence and delivers their files:
-// the schedules store (SQLite or PostgreSQL, its own tables and migrations
-// beside the runs store), cron evaluated on the wall clock of the schedule's
+// the schedules store (its own tables beside the runs store's, in the shared
+// control-plane database), cron evaluated on the wall clock of the schedule's
 // time zone, exactly-once firing, and delivery of a finished run's file to each
 // destination with retries, every attempt recorded.
 //
@@ -27,6 +27,13 @@
 // Cron: robfig/cron/v3 parses the 5 fields; Next is ours, because robfig's
 // skips the day whose time falls in a DST gap and fires twice in a repeated hour.
 //
-// The package imports delivery and the runs store; it must not import the
-// engine or server/api (the server supplies Host).
+// Database: New(ctx, db, opt) takes the process's shared *database.DB (its owner
+// closes it); Open(ctx, dsn, opt) opens and owns one. The schema is the
+// migration set Migrations — migrations/<dialect>/NNNN_name.sql, recorded in
+// schedules_migrations — applied by New through server/database's one runner
+// (each step in a transaction with its record, a PostgreSQL advisory lock so
+// concurrent instances migrate once).
+//
+// The package imports delivery, server/database and the runs store; it must not
+// import the engine or server/api (the server supplies Host).
 package schedules

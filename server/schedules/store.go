@@ -8,15 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/relato/relato/server/database"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
@@ -30,136 +26,76 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store keeps schedules, their fires and delivery attempts in the same kind of
-// database as the runs store (often the same database: the tables do not clash).
+// Store keeps schedules, their fires and delivery attempts in the control-plane
+// database, beside the runs store's tables (they do not clash).
 type Store struct {
 	dialect string
-	w, r    *sql.DB
+	w, r    *sql.DB      // the database's writer and reader pools
+	owned   *database.DB // opened by Open, closed by Close; nil after New
 	sealer  *Sealer
 	now     func() time.Time
 }
 
-// Open connects to dsn (sqlite:<path> or postgres://…) and migrates it.
-func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+// Migrations is the schedules store's schema (schedules, schedule_fires,
+// deliveries), recorded in schedules_migrations. New applies it.
+var Migrations = database.MigrationSet{Name: "schedules", Table: "schedules_migrations", Files: mustSub(migrationFiles, "migrations")}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a constant naming an embedded folder
+	}
+	return sub
+}
+
+// New returns a store on db, the process's shared control-plane database, after
+// applying Migrations. opt.Sealer is required. The store does not own db: Close
+// leaves it open.
+func New(ctx context.Context, db *database.DB, opt Options) (*Store, error) {
 	if opt.Sealer == nil {
 		return nil, errors.New("open schedules store: a secrets key is required (" + KeyEnv + ")")
 	}
-	s := &Store{sealer: opt.Sealer, now: opt.Now}
+	if err := db.Migrate(ctx, Migrations); err != nil {
+		return nil, fmt.Errorf("open schedules store: %w", err)
+	}
+	s := &Store{dialect: db.Dialect(), w: db.Writer(), r: db.Reader(), sealer: opt.Sealer, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	var err error
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		s.dialect = "postgres"
-		if s.w, err = sql.Open("pgx", dsn); err != nil {
-			return nil, fmt.Errorf("open schedules store: %w", err)
-		}
-		s.r = s.w
-	case strings.HasPrefix(dsn, "sqlite:"):
-		s.dialect = "sqlite"
-		p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
-		if p == "" || strings.Contains(p, ":memory:") || strings.ContainsAny(p, "?#") {
-			return nil, fmt.Errorf("open schedules store: %q: want sqlite:<file path>", dsn)
-		}
-		// As in the runs store: one writer connection, BEGIN IMMEDIATE, WAL.
-		common := "file:" + p + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		if s.w, err = sql.Open("sqlite", common+"&_txlock=immediate"); err != nil {
-			return nil, fmt.Errorf("open schedules store: %w", err)
-		}
-		s.w.SetMaxOpenConns(1)
-		if s.r, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
-			s.w.Close()
-			return nil, fmt.Errorf("open schedules store: %w", err)
-		}
-		s.r.SetMaxOpenConns(4)
-	default:
-		return nil, errors.New("open schedules store: want sqlite:<path> or postgres://…")
-	}
-	if err := s.w.PingContext(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open schedules store: %w", err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open schedules store: %w", err)
 	}
 	return s, nil
 }
 
-// Close releases the connections.
-func (s *Store) Close() error {
-	err := s.w.Close()
-	if s.r != s.w {
-		err = errors.Join(err, s.r.Close())
+// Open opens dsn (sqlite:<path> or postgres://…) with database.Open, migrates it
+// and returns a store that owns the connection (Close closes it). A process with
+// several stores should open one database.DB and call New for each instead.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	if opt.Sealer == nil {
+		return nil, errors.New("open schedules store: a secrets key is required (" + KeyEnv + ")")
 	}
-	return err
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open schedules store: %w", err)
+	}
+	s, err := New(ctx, db, opt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = db
+	return s, nil
+}
+
+// Close releases the connections of a store made by Open; for a store made by
+// New it does nothing (the database belongs to the caller).
+func (s *Store) Close() error {
+	if s.owned == nil {
+		return nil
+	}
+	return s.owned.Close()
 }
 
 // Dialect is "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect }
-
-// migrate applies migrations/<dialect>/NNNN_*.sql not yet recorded in
-// schedules_migrations (its own table, so it never collides with the runs
-// store's schema_migrations in a shared database).
-func (s *Store) migrate(ctx context.Context) error {
-	entries, err := fs.ReadDir(migrationFiles, "migrations/"+s.dialect)
-	if err != nil {
-		return err
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if s.dialect == "postgres" {
-		const lockID = 0x72656c5f736368 // "rel_sch"
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
-			return fmt.Errorf("migrate: lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID)
-	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schedules_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	for _, e := range entries {
-		num, _, _ := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", s.dialect, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := func() error {
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			var done int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schedules_migrations WHERE version = $1`, v).Scan(&done); err != nil {
-				return err
-			}
-			if done > 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schedules_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, v, e.Name(), time.Now().Unix()); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}(); err != nil {
-			return fmt.Errorf("migrate %s: %w", e.Name(), err)
-		}
-	}
-	return nil
-}
 
 func micros(t time.Time) int64      { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
