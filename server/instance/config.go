@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func settings() []setting {
 		dur("lease", "a run's worker lease: how soon another instance resumes a crashed worker's run", func(c *Config) *time.Duration { return &c.Lease }),
 		dur("retention", "remove runs and snapshots this long after they ended", func(c *Config) *time.Duration { return &c.Retention }),
 		s("secret-key", "base64 AES-256 key that encrypts destination secrets (openssl rand -base64 32); overrides --secret-key-file", func(c *Config) *string { return &c.SecretKey }),
-		s("secret-key-file", "file holding the secret key (created with a random key if missing)", func(c *Config) *string { return &c.SecretKeyFile }),
+		s("secret-key-file", "file holding the secret key (created with a random key if missing); default: secret.key beside the --data folder", func(c *Config) *string { return &c.SecretKeyFile }),
 		{name: "allow-outbound", usage: "comma-separated CIDRs/hosts deliveries may reach although private or loopback",
 			show: func(c *Config) string { return strings.Join(c.AllowOutbound, ",") },
 			set: func(c *Config, v string) error {
@@ -146,7 +147,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
-		SecretKeyFile: ".data/secret.key", LogLevel: "info",
+		LogLevel: "info",
 	}
 }
 
@@ -218,6 +219,11 @@ func LoadConfig(args []string, getenv func(string) (string, bool), usage io.Writ
 				}
 			}
 		}
+	}
+	if c.SecretKeyFile == "" && c.Data != "" {
+		// Beside the warehouse folder, so nothing lands in the working
+		// directory when --data points elsewhere.
+		c.SecretKeyFile = filepath.Join(filepath.Dir(filepath.Clean(c.Data)), "secret.key")
 	}
 	problems = append(problems, c.validate()...)
 	if len(problems) > 0 {

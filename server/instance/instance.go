@@ -33,6 +33,7 @@ import (
 	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/api"
 	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/database"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
@@ -110,16 +111,21 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 		}
 		in.closers = append(in.closers, wh.Close)
 	}
-	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			return nil, fmt.Errorf("--db: %w", err)
-		}
+	// One control-plane handle (one SQLite writer) and one migration pass for
+	// every store.
+	db, err := database.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("--db: %w", err)
 	}
-	if in.Runs, err = runs.Open(ctx, cfg.DB, runs.Options{}); err != nil {
+	in.closers = append(in.closers, db.Close)
+	if err := db.Migrate(ctx, runs.Migrations, schedules.Migrations, auth.Migrations); err != nil {
+		return nil, err
+	}
+	if in.Runs, err = runs.New(ctx, db, runs.Options{}); err != nil {
 		return nil, err
 	}
 	in.closers = append(in.closers, in.Runs.Close)
-	if in.Auth, err = auth.Open(ctx, cfg.DB); err != nil {
+	if in.Auth, err = auth.New(ctx, db); err != nil {
 		return nil, err
 	}
 	in.closers = append(in.closers, in.Auth.Close)
@@ -127,7 +133,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if err != nil {
 		return nil, err
 	}
-	schedStore, err := schedules.Open(ctx, cfg.DB, schedules.Options{Sealer: sealer, Now: opt.Now})
+	schedStore, err := schedules.New(ctx, db, schedules.Options{Sealer: sealer, Now: opt.Now})
 	if err != nil {
 		return nil, err
 	}
