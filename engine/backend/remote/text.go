@@ -267,36 +267,13 @@ func appendQuotedIf(dst []byte, s string, quote bool) []byte {
 	return appendString(dst, s, true)
 }
 
-// appendString writes s raw at the top level and as a quoted literal inside a
-// composite value, escaping as ClickHouse's writeQuotedString does.
+// appendString writes s raw at the top level and, inside a composite value, as
+// the quoted literal ClickHouse's own text output writes.
 func appendString(dst []byte, s string, quoted bool) []byte {
 	if !quoted {
 		return append(dst, s...)
 	}
-	dst = append(dst, '\'')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'':
-			dst = append(dst, '\\', '\'')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case 0:
-			dst = append(dst, '\\', '0')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '\'')
+	return chsql.AppendQuotedText(dst, s)
 }
 
 // appendFloat writes f in ClickHouse's shortest round-trip form: plain digits
