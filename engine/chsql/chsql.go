@@ -19,7 +19,7 @@ import (
 // control bytes (a NUL or newline inside a literal is legal but escaped for
 // readable logs).
 func QuoteString(s string) string {
-	return string(appendSQLQuoted(make([]byte, 0, len(s)+2), s, '\''))
+	return string(appendQuoted(make([]byte, 0, len(s)+2), s, '\'', false))
 }
 
 // QuoteIdent returns name as a ClickHouse back-quoted identifier, usable for any
@@ -29,33 +29,37 @@ func QuoteString(s string) string {
 // as in QuoteString. The name is always quoted, even when it is a plain
 // identifier, so callers need no second rule.
 func QuoteIdent(name string) string {
-	return string(appendSQLQuoted(make([]byte, 0, len(name)+2), name, '`'))
+	return string(appendQuoted(make([]byte, 0, len(name)+2), name, '`', false))
 }
 
-// appendSQLQuoted appends s between two quote bytes, escaping what ClickHouse's
-// SQL reader would otherwise take as the end of the token or as an escape.
-func appendSQLQuoted(dst []byte, s string, quote byte) []byte {
+// appendQuoted appends s between two quote bytes. The quote, the backslash,
+// newline, carriage return, tab and NUL are always escaped. Other control
+// bytes depend on the reader: SQL text (asOutput false) gets \xHH, readable in
+// logs; asOutput reproduces ClickHouse's writeQuotedString, which escapes \b
+// and \f and copies every other byte.
+func appendQuoted(dst []byte, s string, quote byte, asOutput bool) []byte {
 	dst = append(dst, quote)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case quote, '\\':
+		switch c := s[i]; {
+		case c == quote, c == '\\':
 			dst = append(dst, '\\', c)
-		case '\n':
+		case c == '\n':
 			dst = append(dst, '\\', 'n')
-		case '\r':
+		case c == '\r':
 			dst = append(dst, '\\', 'r')
-		case '\t':
+		case c == '\t':
 			dst = append(dst, '\\', 't')
-		case 0:
+		case c == 0:
 			dst = append(dst, '\\', '0')
+		case asOutput && c == '\b':
+			dst = append(dst, '\\', 'b')
+		case asOutput && c == '\f':
+			dst = append(dst, '\\', 'f')
+		case !asOutput && (c < 0x20 || c == 0x7f):
+			const hex = "0123456789ABCDEF"
+			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&0xf])
 		default:
-			if c < 0x20 || c == 0x7f {
-				const hex = "0123456789ABCDEF"
-				dst = append(dst, '\\', 'x', hex[c>>4], hex[c&0xf])
-			} else {
-				dst = append(dst, c)
-			}
+			dst = append(dst, c)
 		}
 	}
 	return append(dst, quote)
@@ -67,28 +71,7 @@ func appendSQLQuoted(dst []byte, s string, quote byte) []byte {
 // Backends use it to render composite values byte for byte as the server
 // would; it is not meant for building SQL (QuoteString is).
 func AppendQuotedText(dst []byte, s string) []byte {
-	dst = append(dst, '\'')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case 0:
-			dst = append(dst, '\\', '0')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '\'')
+	return appendQuoted(dst, s, '\'', true)
 }
 
 // ValidIdentifier reports whether s is a plain identifier ([A-Za-z_][A-Za-z0-9_]*)
