@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/engine/chsql"
 )
 
 // mix is splitmix64: a deterministic hash for the few values built in Go.
@@ -31,7 +33,7 @@ func values(table, columns string, rows [][]string) statement {
 func num[T int | int64 | uint32 | uint64](v T) string { return fmt.Sprint(v) }
 
 func dtLit(epoch uint32) string {
-	return quote(time.Unix(int64(epoch), 0).UTC().Format(time.DateTime))
+	return chsql.QuoteString(time.Unix(int64(epoch), 0).UTC().Format(time.DateTime))
 }
 
 func (g *tenantGen) emailDomain() string {
@@ -62,11 +64,11 @@ func (g *tenantGen) linePhone(l int) string {
 func (g *tenantGen) dimensions() []statement {
 	t := g.t
 	var out []statement
-	out = append(out, values("tenants", "tenant_id, name, time_zone", [][]string{{num(t), quote(g.name), quote(g.tz)}}))
+	out = append(out, values("tenants", "tenant_id, name, time_zone", [][]string{{num(t), chsql.QuoteString(g.name), chsql.QuoteString(g.tz)}}))
 
 	var rows [][]string
 	for w := 1; w <= walletsPerTenant; w++ {
-		rows = append(rows, []string{num(t), num(t*100 + w), quote(walletNames[w-1])})
+		rows = append(rows, []string{num(t), num(t*100 + w), chsql.QuoteString(walletNames[w-1])})
 	}
 	out = append(out, values("wallets", "tenant_id, wallet_id, name", rows))
 
@@ -94,26 +96,26 @@ func (g *tenantGen) dimensions() []statement {
 		if h%50 == 0 {
 			active = "0"
 		}
-		rows = append(rows, []string{num(t), num(t*1000 + k), num(wallet), quote(name), quote(email), quote(role), active})
+		rows = append(rows, []string{num(t), num(t*1000 + k), num(wallet), chsql.QuoteString(name), chsql.QuoteString(email), chsql.QuoteString(role), active})
 	}
 	out = append(out, values("users", "tenant_id, user_id, wallet_id, name, email, role, active", rows))
 
 	rows = nil
 	for q := 1; q <= queuesPerTenant; q++ {
-		rows = append(rows, []string{num(t), num(t*100 + q), num(t*100 + (q-1)%walletsPerTenant + 1), quote(queueNames[q-1])})
+		rows = append(rows, []string{num(t), num(t*100 + q), num(t*100 + (q-1)%walletsPerTenant + 1), chsql.QuoteString(queueNames[q-1])})
 	}
 	out = append(out, values("queues", "tenant_id, queue_id, wallet_id, name", rows))
 
 	rows = nil
 	for l := 1; l <= linesPerTenant; l++ {
-		rows = append(rows, []string{num(t), num(t*100 + l), num(t*100 + l), quote(g.linePhone(l)), quote(g.name + " - " + walletNames[l-1])})
+		rows = append(rows, []string{num(t), num(t*100 + l), num(t*100 + l), chsql.QuoteString(g.linePhone(l)), chsql.QuoteString(g.name + " - " + walletNames[l-1])})
 	}
 	out = append(out, values("lines", "tenant_id, line_id, wallet_id, phone, name", rows))
 
 	rows = nil
 	for i, tp := range templates {
 		l := i%linesPerTenant + 1
-		rows = append(rows, []string{num(t), num(t*1000 + i + 1), num(t*100 + l), num(t*100 + l), quote(tp.name), quote(tp.category), "'pt_BR'",
+		rows = append(rows, []string{num(t), num(t*1000 + i + 1), num(t*100 + l), num(t*100 + l), chsql.QuoteString(tp.name), chsql.QuoteString(tp.category), "'pt_BR'",
 			dtLit(g.winStart - 30*86400 + uint32(i)*86400)})
 	}
 	out = append(out, values("templates", "tenant_id, template_id, wallet_id, line_id, name, category, language, created_at", rows))
@@ -122,9 +124,9 @@ func (g *tenantGen) dimensions() []statement {
 	var stages [][]string
 	for p, pl := range pipelines {
 		pid := t*100 + p + 1
-		rows = append(rows, []string{num(t), num(pid), num(t*100 + p + 1), quote(pl.name)})
+		rows = append(rows, []string{num(t), num(pid), num(t*100 + p + 1), chsql.QuoteString(pl.name)})
 		for s, name := range pl.stages {
-			stages = append(stages, []string{num(t), num(pid), num(pid*10 + s + 1), num(s + 1), quote(name)})
+			stages = append(stages, []string{num(t), num(pid), num(pid*10 + s + 1), num(s + 1), chsql.QuoteString(name)})
 		}
 	}
 	out = append(out, values("pipelines", "tenant_id, pipeline_id, wallet_id, name", rows))
@@ -132,13 +134,13 @@ func (g *tenantGen) dimensions() []statement {
 
 	rows = nil
 	for b := 1; b <= botsPerTenant; b++ {
-		rows = append(rows, []string{num(t), num(t*100 + b), num(t*100 + b), quote(botNames[b-1])})
+		rows = append(rows, []string{num(t), num(t*100 + b), num(t*100 + b), chsql.QuoteString(botNames[b-1])})
 	}
 	out = append(out, values("bots", "tenant_id, bot_id, wallet_id, name", rows))
 
 	rows = nil
 	for _, e := range eventTypes {
-		rows = append(rows, []string{num(t), quote(e.code), quote(e.label)})
+		rows = append(rows, []string{num(t), chsql.QuoteString(e.code), chsql.QuoteString(e.label)})
 	}
 	out = append(out, values("event_types", "tenant_id, event_type, label", rows))
 	return out

@@ -4,8 +4,9 @@
 // Every row is computed inside ClickHouse by INSERT … SELECT FROM numbers(N),
 // each value a pure function of (Options.Seed, tenant, row number) through
 // cityHash64 — never rand() or now() — so the same Options give byte-identical
-// tables. The package depends only on the schema package and a small Execer
-// interface (the chdb backend satisfies it); it must not import the server.
+// tables. The package depends only on the schema package, engine/chsql (string
+// literals) and a small Execer interface (the chdb backend satisfies it); it
+// must not import the server.
 //
 // Tenant 2 is the leak-test tenant: every text a user could recognise carries
 // a marker (see Tenant2NameMarker, Tenant2PhonePrefix, Tenant2EmailDomain), and
@@ -21,6 +22,7 @@ import (
 	_ "time/tzdata" // tenant time zones must resolve on machines without /usr/share/zoneinfo
 
 	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/engine/chsql"
 )
 
 // Markers carried by tenant 2's data and by no other tenant's, so a leak test
@@ -128,16 +130,10 @@ type statement struct {
 	sql   string
 }
 
-// quote renders s as a ClickHouse string literal.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	return "'" + r.Replace(s) + "'"
-}
-
 func stringArray(vals []string) string {
 	q := make([]string, len(vals))
 	for i, v := range vals {
-		q[i] = quote(v)
+		q[i] = chsql.QuoteString(v)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }

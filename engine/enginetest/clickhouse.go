@@ -1,6 +1,8 @@
 // Package enginetest holds shared test helpers for the engine and its
 // backends: real warehouse servers started on free loopback ports and stopped
-// with t.Cleanup (River's rivertest is the model). Only tests import it.
+// with t.Cleanup (River's rivertest is the model), and RunBackendSuite, the
+// conformance suite every warehouse backend runs (River's riverdrivertest is
+// the model). Only tests import it; it must not import anything above engine/.
 package enginetest
 
 import (

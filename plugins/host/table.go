@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/chsql"
 )
 
 // copyBatch is how many rows one INSERT carries.
@@ -20,37 +21,38 @@ const copyBatch = 5000
 func CopyRows(ctx context.Context, b engine.Backend, table, rowColumn string, rows engine.Rows) (int64, error) {
 	cols := rows.Columns()
 	defs := make([]string, 0, len(cols)+1)
-	defs = append(defs, quoteIdent(rowColumn)+" UInt64")
+	defs = append(defs, chsql.QuoteIdent(rowColumn)+" UInt64")
 	for _, c := range cols {
-		defs = append(defs, quoteIdent(c.Name)+" "+c.Type)
+		defs = append(defs, chsql.QuoteIdent(c.Name)+" "+c.Type)
 	}
-	if err := b.Exec(ctx, "CREATE TABLE "+table+" ("+strings.Join(defs, ", ")+") ENGINE = MergeTree ORDER BY "+quoteIdent(rowColumn)); err != nil {
+	if err := b.Exec(ctx, "CREATE TABLE "+table+" ("+strings.Join(defs, ", ")+") ENGINE = MergeTree ORDER BY "+chsql.QuoteIdent(rowColumn)); err != nil {
 		return 0, err
 	}
 	var n int64
-	var buf strings.Builder
+	head := "INSERT INTO " + table + " FORMAT TabSeparated\n"
+	buf := []byte(head)
 	pending := 0
 	flush := func() error {
 		if pending == 0 {
 			return nil
 		}
-		err := b.Exec(ctx, "INSERT INTO "+table+" FORMAT TabSeparated\n"+buf.String())
-		buf.Reset()
+		err := b.Exec(ctx, string(buf))
+		buf = append(buf[:0], head...)
 		pending = 0
 		return err
 	}
 	for rows.Next() {
 		n++
-		buf.WriteString(strconv.FormatInt(n, 10))
+		buf = strconv.AppendInt(buf, n, 10)
 		for i, v := range rows.Values() {
-			buf.WriteByte('\t')
+			buf = append(buf, '\t')
 			if rows.IsNull(i) {
-				buf.WriteString(`\N`)
+				buf = append(buf, `\N`...)
 			} else {
-				writeTSV(&buf, v)
+				buf = chsql.AppendEscaped(buf, v)
 			}
 		}
-		buf.WriteByte('\n')
+		buf = append(buf, '\n')
 		if pending++; pending >= copyBatch {
 			if err := flush(); err != nil {
 				return n, fmt.Errorf("writing rows: %w", err)
@@ -65,24 +67,3 @@ func CopyRows(ctx context.Context, b engine.Backend, table, rowColumn string, ro
 	}
 	return n, nil
 }
-
-func writeTSV(b *strings.Builder, v []byte) {
-	for _, c := range v {
-		switch c {
-		case '\\':
-			b.WriteString(`\\`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case 0:
-			b.WriteString(`\0`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-}
-
-func quoteIdent(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

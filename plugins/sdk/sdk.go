@@ -285,7 +285,9 @@ func escapeParam(s string) string {
 	return string(b)
 }
 
-// quoteString is a single-quoted ClickHouse literal for array elements.
+// quoteString is a single-quoted ClickHouse literal for array elements, a
+// smaller engine/chsql.QuoteString (other control bytes stay raw, which the
+// server reads as is); a copy because this package may not import the engine.
 func quoteString(s string) string {
 	b := []byte{'\''}
 	for i := 0; i < len(s); i++ {

@@ -54,7 +54,7 @@ func table(runID string) (string, error) {
 	if !runIDPattern.MatchString(runID) {
 		return "", fmt.Errorf("snapshot: invalid run id %q", runID)
 	}
-	return Database + ".`r_" + runID + "`", nil
+	return Database + "." + chsql.QuoteIdent("r_"+runID), nil
 }
 
 // Create runs comp and freezes its result as run's snapshot. The table is
@@ -319,7 +319,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		var conds []string
 		for _, c := range def.Columns {
 			if c.Type == engine.ColString {
-				conds = append(conds, "positionCaseInsensitiveUTF8(ifNull(toString("+quoteIdent(c.Name)+"), ''), {q:String}) > 0")
+				conds = append(conds, "positionCaseInsensitiveUTF8(ifNull(toString("+chsql.QuoteIdent(c.Name)+"), ''), {q:String}) > 0")
 			}
 		}
 		if len(conds) == 0 {
@@ -339,7 +339,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		if !known {
 			return Page{}, fmt.Errorf("sort: unknown column %q", req.Sort)
 		}
-		order = quoteIdent(req.Sort)
+		order = chsql.QuoteIdent(req.Sort)
 		if req.Desc {
 			order += " DESC"
 		}
@@ -384,9 +384,4 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
 	}
 	return page, total.Err()
-}
-
-// quoteIdent quotes a column name known to the definition.
-func quoteIdent(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }

@@ -272,7 +272,7 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		if err := c.ctx.Err(); err != nil {
-			c.err = fmt.Errorf("%w: %v", engine.ErrCanceled, err)
+			c.err = fmt.Errorf("%w: %w", engine.ErrCanceled, err)
 			return 0, c.err
 		}
 		if c.chunk != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -87,31 +86,6 @@ func TestQuery_ScopesTablesBindsParamsAndRendersInTheSessionZone(t *testing.T) {
 	}
 }
 
-func TestQuery_StreamsEveryRowOnceAcrossManyChunks(t *testing.T) {
-	b := shared(t)
-	ctx := context.Background()
-	const n = 300000 // many chunks of a few thousand rows each
-	rows, err := b.Query(ctx, engine.Query{SQL: "SELECT number AS n, toString(number) AS s FROM numbers(300000)"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var i int64
-	for rows.Next() {
-		v := rows.Values()
-		if string(v[0]) != strconv.FormatInt(i, 10) || string(v[1]) != string(v[0]) {
-			t.Fatalf("row %d is %q %q", i, v[0], v[1])
-		}
-		i++
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if i != n {
-		t.Fatalf("got %d rows, want %d", i, n)
-	}
-}
-
 func TestQueryFormatted_WritesTheHeaderOnce(t *testing.T) {
 	b := shared(t)
 	r, err := b.QueryFormatted(context.Background(), engine.Query{SQL: "SELECT number AS n FROM numbers(300000)"}, "CSVWithNames")
@@ -128,19 +102,5 @@ func TestQueryFormatted_WritesTheHeaderOnce(t *testing.T) {
 	}
 	if lines := bytes.Count(data, []byte("\n")); lines != 300001 {
 		t.Fatalf("%d lines, want 300001", lines)
-	}
-}
-
-func TestQuery_StringParametersArriveByteForByte(t *testing.T) {
-	b := shared(t)
-	for _, v := range []string{`a\b`, "line\nbreak", "tab\there", `'); DROP TABLE x; --`, "nul\x00byte", `\N`, "ünïcødé"} {
-		rows, err := b.Query(context.Background(), engine.Query{SQL: "SELECT {p:String} AS v", Params: map[string]string{"p": chsql.EscapeParam(v)}})
-		if err != nil {
-			t.Fatalf("%q: %v", v, err)
-		}
-		if !rows.Next() || string(rows.Values()[0]) != v {
-			t.Fatalf("%q arrived as %q", v, rows.Values()[0])
-		}
-		rows.Close()
 	}
 }

@@ -136,4 +136,10 @@ func (r *rows) Values() [][]byte  { return r.vals }
 func (r *rows) IsNull(i int) bool { return r.nulls[i] }
 func (r *rows) Truncated() bool   { return r.truncated }
 func (r *rows) Err() error        { return r.err }
-func (r *rows) Close() error      { return r.chunks.Close() }
+
+// Close stops the query; rows already buffered are dropped, so Next reports
+// false from here on, as every backend's does.
+func (r *rows) Close() error {
+	r.done = true
+	return r.chunks.Close()
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 type chType struct {
 	name  string    // "Array", "DateTime64", "String", …
 	elems []*chType // Array/Nullable/LowCardinality: one; Tuple: each; Map: key, value
+	names []string  // named Tuple: each element's name, in order
 	tz    bool      // DateTime/DateTime64 with an explicit time zone
 	scale int       // DateTime64 digits
 }
@@ -38,12 +40,17 @@ func parseType(s string) *chType {
 	case "Tuple":
 		for _, a := range args {
 			// Named tuple elements read "name Type".
+			name := ""
 			if sp := strings.IndexByte(a, ' '); sp > 0 && !strings.ContainsAny(a[:sp], "(',") {
 				if chsql.ValidIdentifier(a[:sp]) && a[sp+1:] != "" && a[sp+1] != '(' {
-					a = a[sp+1:]
+					name, a = a[:sp], a[sp+1:]
 				}
 			}
+			t.names = append(t.names, name)
 			t.elems = append(t.elems, parseType(a))
+		}
+		if slices.Contains(t.names, "") {
+			t.names = nil // unnamed, or named only in part: read by position
 		}
 	case "DateTime":
 		t.tz = len(args) > 0
@@ -190,6 +197,22 @@ func appendText(dst []byte, v reflect.Value, t *chType, loc *time.Location, nest
 		}
 		return append(dst, close), nil
 	case reflect.Map:
+		if t != nil && t.name == "Tuple" && len(t.names) > 0 && v.Type().Key().Kind() == reflect.String {
+			// The driver scans a named tuple into a map by element name; the
+			// server writes it as a tuple, in declared order.
+			dst = append(dst, '(')
+			for i, name := range t.names {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				e := v.MapIndex(reflect.ValueOf(name).Convert(v.Type().Key()))
+				var err error
+				if dst, err = appendText(dst, e, t.elem(i), loc, true); err != nil {
+					return dst, err
+				}
+			}
+			return append(dst, ')'), nil
+		}
 		// The driver hands maps over as Go maps, which lose the server's key
 		// order; keys are written sorted so the text is at least stable.
 		keys := v.MapKeys()
@@ -267,36 +290,13 @@ func appendQuotedIf(dst []byte, s string, quote bool) []byte {
 	return appendString(dst, s, true)
 }
 
-// appendString writes s raw at the top level and as a quoted literal inside a
-// composite value, escaping as ClickHouse's writeQuotedString does.
+// appendString writes s raw at the top level and, inside a composite value, as
+// the quoted literal ClickHouse's own text output writes.
 func appendString(dst []byte, s string, quoted bool) []byte {
 	if !quoted {
 		return append(dst, s...)
 	}
-	dst = append(dst, '\'')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'':
-			dst = append(dst, '\\', '\'')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case 0:
-			dst = append(dst, '\\', '0')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '\'')
+	return chsql.AppendQuotedText(dst, s)
 }
 
 // appendFloat writes f in ClickHouse's shortest round-trip form: plain digits

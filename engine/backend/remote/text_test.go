@@ -49,6 +49,9 @@ func TestAppendText_NestedValuesUseLiteralSyntax(t *testing.T) {
 		{"nullable strings", []*string{nil, ptr("a\tb")}, "Array(Nullable(String))", "[NULL,'a\tb']"},
 		{"datetime64 in its zone", time.Date(2024, 1, 2, 3, 4, 5, 678e6, time.UTC), "DateTime64(3, 'UTC')", "2024-01-02 03:04:05.678"},
 		{"named tuple", []any{uint8(1), "x"}, "Tuple(a UInt8, b String)", "(1,'x')"},
+		// How clickhouse-go actually scans a named tuple: a map by name.
+		{"named tuple scanned as a map", map[string]any{"b": "x", "a": uint8(1)}, "Tuple(a UInt8, b String)", "(1,'x')"},
+		{"array of named tuples", []map[string]any{{"z": "it's", "a": (*int32)(nil)}}, "Array(Tuple(z String, a Nullable(Int32)))", "[('it's',NULL)]"},
 		{"enum with comma in name", []string{"a,b"}, "Array(Enum8('a,b' = 1))", "['a,b']"},
 	}
 	for _, c := range cases {
