@@ -268,7 +268,7 @@ func (r *Result) fail(err error) {
 	code, msg := sdk.ErrorMessage(err)
 	switch {
 	case errors.Is(r.parent.Err(), context.Canceled):
-		r.err = &RunError{Report: id, Msg: "canceled", Err: fmt.Errorf("%w: %v", engine.ErrCanceled, err)}
+		r.err = &RunError{Report: id, Msg: "canceled", Err: fmt.Errorf("%w: %w", engine.ErrCanceled, err)}
 	case errors.Is(r.ctx.Err(), context.DeadlineExceeded):
 		// A plugin still busy at its deadline may be hung: start afresh next time.
 		r.retire = true

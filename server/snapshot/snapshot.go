@@ -175,7 +175,7 @@ func (s *Store) freeze(ctx context.Context, tbl, selectSQL string, q engine.Quer
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%w: %v", engine.ErrCanceled, err)
+		return fmt.Errorf("%w: %w", engine.ErrCanceled, err)
 	}
 	if st, err := os.Stat(f.Name()); err == nil && st.Size() == 0 {
 		// No rows, so no Native block to read the structure from: take it
