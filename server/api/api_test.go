@@ -64,6 +64,12 @@ func (b testBundle) do(t testing.TB, token, method, path string, body any) (int,
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return send(t, req)
+}
+
+// send makes the request and reads the whole answer.
+func send(t testing.TB, req *http.Request) (int, http.Header, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
