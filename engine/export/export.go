@@ -1,49 +1,14 @@
-// Package export runs a compiled report and writes its rows to a file format.
-// It ties the engine, a backend and the writers together; it knows nothing of
-// HTTP or the runs store.
 package export
 
 import (
 	"bufio"
 	"context"
-	"fmt"
+	"errors"
 	"io"
-	"strings"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/writer"
 )
-
-// Format is an output file format.
-type Format string
-
-// Formats relato writes.
-const (
-	CSV      Format = "csv"       // RFC 4180, UTF-8, labels as header
-	CSVExcel Format = "csv-excel" // pt-BR Excel: ';', decimal comma, BOM, dd/mm/yyyy
-	XLSX     Format = "xlsx"
-)
-
-// ParseFormat reads a format name.
-func ParseFormat(s string) (Format, error) {
-	switch strings.ToLower(s) {
-	case "", "csv", "rfc4180":
-		return CSV, nil
-	case "csv-excel", "pt-br-excel", "excel":
-		return CSVExcel, nil
-	case "xlsx":
-		return XLSX, nil
-	}
-	return "", fmt.Errorf("unknown format %q (csv, csv-excel, xlsx)", s)
-}
-
-// Extension is the file name extension for f.
-func (f Format) Extension() string {
-	if f == XLSX {
-		return ".xlsx"
-	}
-	return ".csv"
-}
 
 // Result says what a run produced.
 type Result struct {
@@ -52,8 +17,15 @@ type Result struct {
 	Truncated bool
 }
 
-// Run executes comp on b and writes the result to w.
+// Run executes comp on b and writes the result to w in format f, with a
+// header in lang; progress (when not nil) gets the rows written so far. It
+// fails before querying when f has no writer (the zero Format), and with
+// engine.CheckColumns' error when the result's columns do not match the
+// definition.
 func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format, lang string, w io.Writer, progress func(rows int64)) (Result, error) {
+	if f.Write == nil {
+		return Result{}, errors.New("export: format without a writer; use ParseFormat or Lookup")
+	}
 	q := comp.Query
 	if comp.Def.Limits.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -78,15 +50,7 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 	// Large writes: a 64 KiB write per syscall dominated the profile.
 	bw := bufio.NewWriterSize(w, 1<<20)
 	w = bw
-	var st writer.Stats
-	switch f {
-	case XLSX:
-		st, err = writer.WriteXLSX(ctx, w, fields, rows, lang, progress)
-	case CSVExcel:
-		st, err = writer.WriteCSV(ctx, w, fields, rows, writer.PtBRExcel, progress)
-	default:
-		st, err = writer.WriteCSV(ctx, w, fields, rows, writer.RFC4180, progress)
-	}
+	st, err := f.Write(ctx, w, fields, rows, lang, progress)
 	if err == nil {
 		err = bw.Flush()
 	}
