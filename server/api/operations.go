@@ -14,7 +14,6 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/export"
-	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/snapshot"
@@ -399,7 +398,7 @@ func fileName(r *runs.Run, f export.Format) string {
 			}
 		}
 	}
-	return unsafeName.ReplaceAllString(name+"_"+r.ID, "_") + f.Extension()
+	return unsafeName.ReplaceAllString(name+"_"+r.ID, "_") + f.Extension
 }
 
 func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamResponse, error) {
@@ -417,7 +416,7 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 		return nil, huma.Error410Gone("the result of this run was removed")
 	}
 	s.metrics.downloads.Add(1)
-	s.audit(ctx, "run.download", r.ID, string(f))
+	s.audit(ctx, "run.download", r.ID, f.ID)
 	zone := s.zone(ctx, r.TenantID).String()
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		rows, err := s.Snapshots.Rows(hctx.Context(), r.ID, zone)
@@ -427,23 +426,12 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 			return
 		}
 		defer rows.Close()
-		ct := "text/csv; charset=utf-8"
-		if f == export.XLSX {
-			ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		}
-		hctx.SetHeader("Content-Type", ct)
+		hctx.SetHeader("Content-Type", f.ContentType)
 		hctx.SetHeader("Content-Disposition", `attachment; filename="`+fileName(r, f)+`"`)
 		hctx.SetStatus(http.StatusOK)
 		fields := snapshot.Fields(def, in.Lang)
 		w := hctx.BodyWriter()
-		switch f {
-		case export.XLSX:
-			_, err = writer.WriteXLSX(hctx.Context(), w, fields, rows, in.Lang, nil)
-		case export.CSVExcel:
-			_, err = writer.WriteCSV(hctx.Context(), w, fields, rows, writer.PtBRExcel, nil)
-		default:
-			_, err = writer.WriteCSV(hctx.Context(), w, fields, rows, writer.RFC4180, nil)
-		}
+		_, err = f.Write(hctx.Context(), w, fields, rows, in.Lang, nil)
 		if err != nil {
 			s.Logger.Error("download", "run", r.ID, "err", err)
 		}
