@@ -27,6 +27,11 @@
 // Cron: robfig/cron/v3 parses the 5 fields; Next is ours, because robfig's
 // skips the day whose time falls in a DST gap and fires twice in a repeated hour.
 //
-// The package imports delivery and the runs store; it must not import the
-// engine or server/api (the server supplies Host).
+// Formats: a schedule stores an export format ID (CheckFormat); the file's
+// extension and content type come from that registry (engine/export), the
+// bytes from Host.WriteResult.
+//
+// The package imports delivery, the runs store and, of the engine, only the
+// format registry engine/export; it must not import server/api or the rest of
+// the engine (the server supplies Host).
 package schedules
