@@ -218,6 +218,7 @@ func (s *Server) register(api huma.API) {
 	s.registerSchedules(api)
 	s.registerPlugins(api)
 	s.registerLookups(api)
+	registerFormats(api)
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {
