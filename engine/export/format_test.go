@@ -1,7 +1,9 @@
 package export_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -172,5 +174,14 @@ func TestFormats_EveryFormatHasLabelsInPortugueseAndEnglish(t *testing.T) {
 				t.Errorf("format %s has no %s label", f.ID, lang)
 			}
 		}
+	}
+}
+
+func TestRun_RefusesAFormatWithoutAWriterBeforeQuerying(t *testing.T) {
+	t.Parallel()
+	// No backend and no compiled report: Run must stop before touching them.
+	_, err := export.Run(context.Background(), nil, nil, export.Format{}, "pt-BR", io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "format without a writer") {
+		t.Errorf("Run(zero Format) = %v, want a format error", err)
 	}
 }

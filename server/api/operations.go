@@ -227,6 +227,7 @@ func (s *Server) register(api huma.API) {
 	s.registerPlugins(api)
 	s.registerLookups(api)
 	registerDestinationKinds(api)
+	registerFormats(api)
 }
 
 // visibleRun returns the run if the caller may see it: same tenant, and their

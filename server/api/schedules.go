@@ -14,7 +14,6 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/engine/export"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/schedules"
@@ -61,7 +60,7 @@ type scheduleBody struct {
 	Recurrence   string            `json:"recurrence" minLength:"1" maxLength:"200" doc:"5-field cron expression (minute hour day-of-month month day-of-week) on the wall clock of time_zone"`
 	TimeZone     string            `json:"time_zone,omitempty" maxLength:"64" doc:"tz database name; default the tenant's zone (America/Sao_Paulo)"`
 	Destinations []destinationBody `json:"destinations" minItems:"1" maxItems:"10"`
-	Format       string            `json:"format,omitempty" maxLength:"20" doc:"csv (default), csv-excel or xlsx"`
+	Format       string            `json:"format,omitempty" maxLength:"20" doc:"a format id from GET /v1/formats: csv (default), csv-excel or xlsx"`
 	FileName     string            `json:"file_name,omitempty" maxLength:"200" doc:"template: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule}; default {report}_{from}_{to}_{run_time}"`
 	Paused       bool              `json:"paused,omitempty"`
 }
@@ -339,10 +338,10 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		bad("body.time_zone", "unknown time zone; use a tz database name such as America/Sao_Paulo", b.TimeZone)
 		loc = s.App.ZoneOrDefault(ctx, p.TenantID)
 	}
-	if f, err := export.ParseFormat(sch.Format); err != nil {
+	if id, err := schedules.CheckFormat(sch.Format); err != nil {
 		bad("body.format", err.Error(), b.Format)
 	} else {
-		sch.Format = f.ID
+		sch.Format = id
 	}
 	if err := schedules.CheckFileName(sch.FileName); err != nil {
 		bad("body.file_name", err.Error(), b.FileName)

@@ -128,7 +128,7 @@ func (a *app) usage() {
 
 usage:
   relato serve [--addr 127.0.0.1:8080] [--db sqlite:.data/relato.db] [--demo]
-  relato run <report-id> [--tenant N] [--filter name=value]... [--format csv|csv-excel|xlsx] [-o FILE]
+  relato run <report-id> [--tenant N] [--filter name=value]... [--format `+strings.Join(export.IDs(), "|")+`] [-o FILE]
   relato lint [DIR]            check definitions; prints file:line:col: problem
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)
   relato seed [--scale demo]   load deterministic demo data into the warehouse
@@ -214,12 +214,22 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// formatChoices lists the registered formats for --format's help, in English
+// like the rest of the usage text: "csv (Standard CSV (comma)), …".
+func formatChoices() string {
+	var parts []string
+	for _, f := range export.Formats() {
+		parts = append(parts, f.ID+" ("+f.Label("en")+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
 func (a *app) run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var c common
 	c.register(fs)
 	tenant := fs.Uint("tenant", 1, "tenant id")
-	format := fs.String("format", "csv", "csv, csv-excel or xlsx")
+	format := fs.String("format", "csv", "output format: "+formatChoices())
 	out := fs.String("o", "", "output file (default: stdout)")
 	lang := fs.String("lang", engine.DefaultLanguage, "language of the header")
 	tzName := fs.String("tz", "", "time zone (default: the tenant's)")

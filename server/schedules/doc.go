@@ -34,6 +34,11 @@
 // (each step in a transaction with its record, a PostgreSQL advisory lock so
 // concurrent instances migrate once).
 //
-// The package imports delivery, server/database and the runs store; it must not
-// import the engine or server/api (the server supplies Host).
+// Formats: a schedule stores an export format ID (CheckFormat); the file's
+// extension and content type come from that registry (engine/export), the
+// bytes from Host.WriteResult.
+//
+// The package imports delivery, server/database, the runs store and, of the engine, only the
+// format registry engine/export; it must not import server/api or the rest of
+// the engine (the server supplies Host).
 package schedules

@@ -7,15 +7,14 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/engine/export"
 )
 
 // Errors callers branch on; the API maps them to problem+json.
 var (
 	ErrNotFound = errors.New("schedule not found")
 )
-
-// Formats a schedule may deliver.
-var Formats = []string{"csv", "csv-excel", "xlsx"}
 
 // Schedule is a report run on a recurrence and delivered to destinations.
 type Schedule struct {
@@ -28,7 +27,7 @@ type Schedule struct {
 	Recurrence   string          // 5-field cron, on the wall clock of TimeZone
 	TimeZone     string          // tz database name, e.g. America/Sao_Paulo
 	Destinations []Destination
-	Format       string // csv, csv-excel, xlsx
+	Format       string // an export format ID: csv, csv-excel, xlsx (see CheckFormat)
 	FileName     string // template, see RenderFileName
 	Paused       bool
 	NextFireAt   *time.Time // nil while paused
@@ -96,6 +95,18 @@ var placeholders = map[string]func(v FileNameValues) string{
 	"date":      func(v FileNameValues) string { return v.RunTime.Format("2006-01-02") },
 	"run_id":    func(v FileNameValues) string { return v.RunID },
 	"schedule":  func(v FileNameValues) string { return v.Schedule },
+}
+
+// CheckFormat reads a schedule's format name through the export registry and
+// returns the ID to store: "" is "csv", aliases become their format's ID
+// ("excel" → "csv-excel"). An unknown name returns export.ParseFormat's error
+// (wrapping export.ErrUnknownFormat, listing the known IDs).
+func CheckFormat(name string) (string, error) {
+	f, err := export.ParseFormat(name)
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
 }
 
 // CheckFileName reports unknown placeholders and bad templates.

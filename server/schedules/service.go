@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/engine/export"
 	"github.com/relato/relato/server/runs"
 )
 
 // Host is what the server supplies: creating a run of a schedule's report
 // (compiling its filters, relative periods resolved at now) and writing a
-// finished run's result in a format.
+// finished run's result in a format (an export format ID, never an alias or
+// empty: writeFile resolves the schedule's format first).
 type Host interface {
 	StartRun(ctx context.Context, sch *Schedule, now time.Time) (runID string, err error)
 	WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error
@@ -271,14 +273,18 @@ func (s *Service) deliver(ctx context.Context, f *Fire, r *runs.Run) error {
 }
 
 // writeFile renders the run's result to a temporary file named by the
-// schedule's template.
+// schedule's template, with the extension and content type of its format.
 func (s *Service) writeFile(ctx context.Context, sch *Schedule, r *runs.Run) (delivery.File, func(), error) {
+	format, err := export.ParseFormat(sch.Format)
+	if err != nil {
+		return delivery.File{}, nil, err
+	}
 	tmp, err := os.CreateTemp(s.TempDir, "relato-delivery-*")
 	if err != nil {
 		return delivery.File{}, nil, err
 	}
 	cleanup := func() { os.Remove(tmp.Name()) }
-	if err := s.Host.WriteResult(ctx, r, sch.Format, tmp); err != nil {
+	if err := s.Host.WriteResult(ctx, r, format.ID, tmp); err != nil {
 		tmp.Close()
 		cleanup()
 		return delivery.File{}, nil, err
@@ -288,11 +294,7 @@ func (s *Service) writeFile(ctx context.Context, sch *Schedule, r *runs.Run) (de
 		return delivery.File{}, nil, err
 	}
 	vals, from, to := FileValues(sch, r)
-	ext, ct := ".csv", "text/csv; charset=utf-8"
-	if sch.Format == "xlsx" {
-		ext, ct = ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	file, err := delivery.FileFromPath(tmp.Name(), RenderFileName(sch.FileName, vals, ext), ct)
+	file, err := delivery.FileFromPath(tmp.Name(), RenderFileName(sch.FileName, vals, format.Extension), format.ContentType)
 	if err != nil {
 		cleanup()
 		return delivery.File{}, nil, err

@@ -119,7 +119,8 @@ const numericTypes = new Set(["int", "number", "percent", "duration"]);
 const state = {
   canSeeAll: false,
   scope: localStorage.getItem("relato.scope") === "all" ? "all" : "mine",
-  dialect: localStorage.getItem("relato.dialect") === "csv-excel" ? "csv-excel" : "csv",
+  dialect: localStorage.getItem("relato.dialect") || "csv", // a CSV format's id; see currentDialect
+  formats: null, // output formats (GET /v1/formats) in the current language
   runs: [],
   next: "",
   pollTimer: 0,
@@ -163,7 +164,7 @@ async function render() {
 }
 
 function languagePicker() {
-  const sel = h("select", { id: "lang", onchange: (e) => { setLang(e.target.value); state.reports = null; render(); } },
+  const sel = h("select", { id: "lang", onchange: (e) => { setLang(e.target.value); state.reports = null; state.formats = null; render(); } },
     languages.map((l) => h("option", { value: l, selected: l === currentLang() }, l === "pt-BR" ? "Português (BR)" : "English")));
   return h("label", {}, `${t("language")} `, sel);
 }
@@ -234,6 +235,34 @@ async function catalog() {
   return state.reports;
 }
 
+// formats lists the server's output formats (csv, csv-excel, xlsx, …) with
+// labels in the page's language, fetched once per language.
+async function formats() {
+  if (!state.formats) {
+    const out = await call("GET", "/v1/formats", { query: { lang: currentLang() } });
+    state.formats = out.formats;
+  }
+  return state.formats;
+}
+
+// The CSV formats are dialects of one "CSV" download and share its picker;
+// every other format gets a download button of its own, named by its extension.
+const csvFormats = () => (state.formats || []).filter((f) => f.extension === ".csv");
+const fileFormats = () => (state.formats || []).filter((f) => f.extension !== ".csv");
+const formatName = (f) => f.extension.replace(/^\./, "").toUpperCase();
+
+function formatLabel(id) {
+  const f = (state.formats || []).find((x) => x.id === id);
+  return f ? f.label : id;
+}
+
+// currentDialect is the chosen CSV format, or the first one when the saved
+// choice is no longer offered.
+function currentDialect() {
+  const list = csvFormats();
+  return list.some((f) => f.id === state.dialect) ? state.dialect : list.length ? list[0].id : "csv";
+}
+
 function titleOf(run) {
   const r = (state.reports || []).find((x) => x.id === run.report);
   return r ? r.title : run.title || run.report;
@@ -259,7 +288,7 @@ async function loadRuns(append) {
 async function renderRuns() {
   main.replaceChildren(h("p", { class: "loading" }, "…"));
   try {
-    await Promise.all([catalog(), probeScope()]);
+    await Promise.all([catalog(), probeScope(), formats()]);
     await loadRuns(false);
   } catch (e) {
     main.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
@@ -289,9 +318,9 @@ async function renderRuns() {
 }
 
 function dialectPicker(id) {
+  const chosen = currentDialect();
   return h("label", {}, `${t("dialect")} `, h("select", { id, onchange: (e) => { state.dialect = e.target.value; localStorage.setItem("relato.dialect", state.dialect); } },
-    h("option", { value: "csv", selected: state.dialect === "csv" }, t("dialectRFC")),
-    h("option", { value: "csv-excel", selected: state.dialect === "csv-excel" }, t("dialectExcel"))));
+    csvFormats().map((f) => h("option", { value: f.id, selected: f.id === chosen }, f.label))));
 }
 
 function fillRuns() {
@@ -317,8 +346,8 @@ function runRow(run) {
   if (run.status === "finished") {
     actions.append(
       h("a", { class: "button", href: `#/runs/${run.id}`, "aria-label": `${t("view")}: ${titleOf(run)}` }, t("view")),
-      h("button", { type: "button", class: "download-csv", "aria-label": `${t("download")} CSV: ${titleOf(run)}`, onclick: () => download(run.id, state.dialect) }, t("downloadCSV")),
-      h("button", { type: "button", class: "download-xlsx", "aria-label": `${t("download")} XLSX: ${titleOf(run)}`, onclick: () => download(run.id, "xlsx") }, t("downloadXLSX")),
+      h("button", { type: "button", class: "download-csv", "aria-label": `${t("download")} CSV: ${titleOf(run)}`, onclick: () => download(run.id, currentDialect()) }, t("downloadCSV")),
+      ...fileFormats().map((f) => h("button", { type: "button", class: `download-${f.id}`, "aria-label": `${t("download")} ${formatName(f)}: ${titleOf(run)}`, onclick: () => download(run.id, f.id) }, formatName(f))),
     );
   }
   if (!terminal.has(run.status)) {
@@ -610,7 +639,7 @@ async function renderView(id) {
   state.viewAbort = ctl;
   let run, rep;
   try {
-    await catalog();
+    await Promise.all([catalog(), formats()]);
     run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
     rep = await call("GET", `/v1/reports/${run.report}`, { query: { lang: currentLang() }, signal: ctl.signal }).catch(() => null);
   } catch (e) {
@@ -669,8 +698,8 @@ function renderResult(view, body, signal) {
     h("label", { for: "result-search" }, t("search")), search, h("button", { type: "submit" }, t("searchButton")),
     h("span", { class: "spacer" }),
     dialectPicker("view-dialect"),
-    h("button", { type: "button", id: "view-download-csv", onclick: () => download(view.run.id, state.dialect) }, `${t("download")} CSV`),
-    h("button", { type: "button", id: "view-download-xlsx", onclick: () => download(view.run.id, "xlsx") }, `${t("download")} XLSX`));
+    h("button", { type: "button", id: "view-download-csv", onclick: () => download(view.run.id, currentDialect()) }, `${t("download")} CSV`),
+    ...fileFormats().map((f) => h("button", { type: "button", id: `view-download-${f.id}`, onclick: () => download(view.run.id, f.id) }, `${t("download")} ${formatName(f)}`)));
   const table = h("table", { id: "result-table" });
   const info = h("span", { id: "page-info", "aria-live": "polite" });
   const prev = h("button", { type: "button", id: "page-prev", onclick: () => { view.offset = Math.max(0, view.offset - view.limit); load(); } }, t("prev"));
@@ -790,7 +819,6 @@ async function drawChart(view, box, signal) {
 // Relative periods a schedule offers: they resolve each time it fires.
 const schedulePresets = [["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["previous_month", "presetPrevMonth"], ["month_to_date", "presetMonthToDate"], ["custom", "presetCustom"]];
 const recurrencePresets = [["0 7 * * *", "recDaily"], ["0 7 * * 1-5", "recWeekdays"], ["0 7 * * 1", "recMondays"], ["0 7 1 * *", "recMonthly"]];
-const scheduleFormats = [["csv", "dialectRFC"], ["csv-excel", "dialectExcel"], ["xlsx", "formatXLSX"]];
 const defaultFileName = "{report}_{from}_{to}_{run_time}";
 const deliveryEnded = new Set(["delivered", "failed", "run_failed"]);
 
@@ -894,8 +922,7 @@ async function loadSchedules() {
 async function renderSchedules() {
   main.replaceChildren(h("p", { class: "loading" }, "…"));
   try {
-    await catalog();
-    await destinationKinds();
+    await Promise.all([catalog(), formats(), destinationKinds()]);
     await loadSchedules();
   } catch (e) {
     const msg = e instanceof ApiError && e.status === 403 ? t("schedulesForbidden") : errorText(e);
@@ -928,11 +955,10 @@ function fillSchedules() {
 function scheduleRow(s) {
   const cell = (key, attrs, ...children) => h("td", { ...attrs, "data-label": t(key) }, ...children);
   const dests = s.destinations.map((d) => `${kindLabel(normalizeKind(d.kind)).split(" ")[0]} ${d.config.host || ""}`.trim()).join(", ");
-  const fmt = scheduleFormats.find(([v]) => v === s.format);
   const name = h("td", { class: "schedule-name" },
     h("div", {}, s.name),
     h("div", { class: "muted" }, `${titleOf({ report: s.report })} · ${s.report}`),
-    h("div", { class: "muted" }, `${fmt ? t(fmt[1]) : s.format} → ${dests}`));
+    h("div", { class: "muted" }, `${formatLabel(s.format)} → ${dests}`));
   const words = describeCron(s.recurrence);
   const next = s.paused || !s.next_runs.length ? "—" : fmtInZone(s.next_runs[0], s.time_zone);
   const pendingRun = state.pendingRuns.get(s.id);
@@ -1052,8 +1078,7 @@ async function renderScheduleForm(id) {
   main.replaceChildren(h("p", { class: "loading" }, "…"));
   let sch = null, reports;
   try {
-    reports = await catalog();
-    await destinationKinds();
+    [reports] = await Promise.all([catalog(), formats(), destinationKinds()]);
     if (id) sch = await call("GET", `/v1/schedules/${id}`);
   } catch (e) {
     main.replaceChildren(h("p", {}, h("a", { href: "#/schedules" }, t("backToSchedules"))), h("p", { class: "form-error", role: "alert" }, errorText(e)));
@@ -1109,7 +1134,7 @@ async function renderScheduleForm(id) {
   timeZone.el.append(zoneList);
 
   const format = formField("s-format", t("format"), h("select", { id: "s-format", name: "format" },
-    scheduleFormats.map(([v, k]) => h("option", { value: v, selected: (sch ? sch.format : "csv") === v }, t(k)))));
+    state.formats.map((f) => h("option", { value: f.id, selected: (sch ? sch.format : "csv") === f.id }, f.label))));
   const fileName = formField("s-file-name", t("fileName"), h("input", { id: "s-file-name", name: "file_name", type: "text", value: sch ? sch.file_name : defaultFileName, autocomplete: "off", spellcheck: "false" }), t("fileNameHint"));
 
   const destList = h("div", { id: "destinations" });
