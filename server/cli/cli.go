@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/relato/relato/engine/backend/chdb"
 	_ "github.com/relato/relato/engine/backend/remote" // clickhouse:// warehouses
 	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/server/reporting"
 )
 
 // Exit codes.
@@ -267,13 +267,22 @@ func (a *app) run(ctx context.Context, args []string) error {
 			return fmt.Errorf("--now: %v", err)
 		}
 	}
-	loc, err := tenantLocation(ctx, b, wh, uint32(*tenant), *tzName)
-	if err != nil {
-		return err
+	// The same compile path as the server (reporting.Prepare); only the zone
+	// is stricter: a tenant the warehouse does not list is an error here.
+	app := &reporting.Service{Catalog: cat, Warehouse: b, Tables: wh.Tables, Now: func() time.Time { return now }}
+	var loc *time.Location
+	if *tzName != "" {
+		if loc, err = time.LoadLocation(*tzName); err != nil {
+			return fmt.Errorf("--tz: unknown time zone %q", *tzName)
+		}
+	} else if loc, err = app.Zone(ctx, uint32(*tenant)); err != nil {
+		var unknown reporting.UnknownTenantError
+		if errors.As(err, &unknown) {
+			return err
+		}
+		return fmt.Errorf("%w (is the warehouse seeded? run relato seed)", err)
 	}
-	env := engine.CompileEnv{Tenant: uint32(*tenant), Location: loc, Now: now, Tables: wh.Tables,
-		Lookups: engine.BackendLookups{Backend: b, Scope: func(t uint32) map[string]string { return engine.TenantScope(wh.Tables, t) }}}
-	comp, err := engine.Compile(ctx, def, map[string]any(filters), env)
+	comp, err := app.Prepare(ctx, reporting.Request{Tenant: uint32(*tenant), ReportID: def.ID, Filters: map[string]any(filters), Now: now, Location: loc})
 	if err != nil {
 		return err
 	}
@@ -327,37 +336,6 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(a.stderr, msg)
 	return nil
-}
-
-// tenantLocation reads the tenant's time zone from the warehouse, unless given.
-func tenantLocation(ctx context.Context, b engine.Backend, wh engine.Warehouse, tenant uint32, given string) (*time.Location, error) {
-	name := given
-	if name == "" {
-		rows, err := b.Query(ctx, engine.Query{
-			SQL:          "SELECT time_zone FROM wh.tenants WHERE tenant_id = {t:UInt32} LIMIT 1",
-			Params:       map[string]string{"t": strconv.FormatUint(uint64(tenant), 10)},
-			TableFilters: engine.TenantScope(wh.Tables, tenant),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("reading tenant %d: %w (is the warehouse seeded? run relato seed)", tenant, err)
-		}
-		if rows.Next() {
-			name = string(rows.Values()[0])
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			return nil, fmt.Errorf("unknown tenant %d", tenant)
-		}
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("time zone %q: %v", name, err)
-	}
-	return loc, nil
 }
 
 func (a *app) lint(ctx context.Context, args []string) error {

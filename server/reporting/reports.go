@@ -116,7 +116,9 @@ type Request struct {
 }
 
 // Prepare compiles a request: the report the tenant may use, its filters
-// checked against the tenant's lookups and resolved in its zone. Errors:
+// checked against the tenant's lookups and resolved in its zone (Location, else
+// the tenant's, else DefaultZone for a tenant the warehouse does not list). It
+// is the one compile path of the server and of `relato run`. Errors:
 // ErrUnknownReport, engine.FilterErrors (bad filter values, by filter), or a
 // warehouse error.
 func (s *Service) Prepare(ctx context.Context, req Request) (*engine.Compiled, error) {
@@ -128,7 +130,14 @@ func (s *Service) Prepare(ctx context.Context, req Request) (*engine.Compiled, e
 	loc := req.Location
 	if loc == nil {
 		var err error
-		if loc, err = s.zones.Zone(ctx, req.Tenant); err != nil {
+		var unknown UnknownTenantError
+		loc, err = s.zones.Zone(ctx, req.Tenant)
+		switch {
+		case errors.As(err, &unknown):
+			// A tenant the warehouse does not list yet reads in the default zone
+			// (its reports are empty, not an error).
+			loc = s.zones.ZoneOrDefault(ctx, req.Tenant)
+		case err != nil:
 			return nil, err
 		}
 	}

@@ -23,9 +23,14 @@ type Zones struct {
 	cache sync.Map // tenant → *time.Location
 }
 
-// Zone is the tenant's IANA time zone; a tenant without one gets DefaultZone.
-// A warehouse error is returned (and nothing is cached); an unknown zone name in
-// the warehouse is an error naming it.
+// UnknownTenantError means the warehouse has no row for the tenant in wh.tenants.
+type UnknownTenantError struct{ Tenant uint32 }
+
+func (e UnknownTenantError) Error() string { return fmt.Sprintf("unknown tenant %d", e.Tenant) }
+
+// Zone is the tenant's IANA time zone; a tenant whose row names none gets
+// DefaultZone. Errors: UnknownTenantError when the tenant has no row, a
+// warehouse error (nothing is cached), or an unknown zone name in the warehouse.
 func (z *Zones) Zone(ctx context.Context, tenant uint32) (*time.Location, error) {
 	if l, ok := z.cache.Load(tenant); ok {
 		return l.(*time.Location), nil
@@ -38,8 +43,9 @@ func (z *Zones) Zone(ctx context.Context, tenant uint32) (*time.Location, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading the time zone of tenant %d: %w", tenant, err)
 	}
-	name := DefaultZone
+	name, found := DefaultZone, false
 	if rows.Next() {
+		found = true
 		if v := string(rows.Values()[0]); v != "" {
 			name = v
 		}
@@ -48,6 +54,9 @@ func (z *Zones) Zone(ctx context.Context, tenant uint32) (*time.Location, error)
 	rows.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading the time zone of tenant %d: %w", tenant, err)
+	}
+	if !found {
+		return nil, UnknownTenantError{Tenant: tenant}
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -58,7 +67,8 @@ func (z *Zones) Zone(ctx context.Context, tenant uint32) (*time.Location, error)
 }
 
 // ZoneOrDefault is Zone for places that must show something (labels, a
-// schedule's default zone): on error it logs nothing and returns DefaultZone.
+// schedule's default zone, a tenant the warehouse does not know yet): on any
+// error it returns DefaultZone.
 func (z *Zones) ZoneOrDefault(ctx context.Context, tenant uint32) *time.Location {
 	if l, err := z.Zone(ctx, tenant); err == nil {
 		return l
