@@ -12,7 +12,7 @@ export CHDB_LIB_PATH := $(CHDB_LIB)
 BIN := $(CURDIR)/bin/relato
 DATA ?= $(CURDIR)/.data
 
-.PHONY: all build chdb mailpit plugins run test test-go bench lint fmt vet deps-test clean
+.PHONY: all build chdb mailpit redocly lint-openapi plugins run test test-go bench lint fmt vet deps-test clean
 
 all: build
 
@@ -57,8 +57,23 @@ mailpit: $(MAILPIT)
 $(MAILPIT):
 	GOBIN=$(CACHE)/mailpit/$(MAILPIT_VERSION) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
+# Redocly CLI: lints the served /openapi.json (redocly.yaml). npm is the only
+# way to get it; pinned, installed into the cache, never globally.
+REDOCLY_VERSION := 2.77.0
+REDOCLY := $(CACHE)/redocly/$(REDOCLY_VERSION)/node_modules/.bin/redocly
+export RELATO_REDOCLY := $(REDOCLY)
+redocly: $(REDOCLY)
+$(REDOCLY):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the Redocly CLI: apt-get install -y npm"; exit 1; }
+	npm install --prefix $(CACHE)/redocly/$(REDOCLY_VERSION) --no-audit --no-fund --silent @redocly/cli@$(REDOCLY_VERSION)
+
+# The OpenAPI document of a real server (servertest) linted with 0 errors and
+# 0 warnings; also part of `go test ./...` below.
+lint-openapi: chdb redocly
+	$(GO) test -count=1 -run '^TestOpenAPI_' .
+
 # Every test, against real servers started on loopback ports by the tests.
-test: chdb deps-test mailpit
+test: chdb deps-test mailpit redocly
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
@@ -74,7 +89,7 @@ clean:
 	rm -rf bin out .data
 
 # Servers the tests start on loopback ports (each test starts its own instance).
-TEST_DEBS := clickhouse-server clickhouse-client vsftpd openssh-server postgresql openssl chromium fonts-dejavu-core
+TEST_DEBS := clickhouse-server clickhouse-client vsftpd openssh-server postgresql openssl chromium fonts-dejavu-core curl
 deps-test:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

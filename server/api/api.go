@@ -56,6 +56,7 @@ func (s *Server) Config() huma.Config {
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "this relato instance"}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
+	cfg.Tags = apiTags
 	return cfg
 }
 
@@ -69,6 +70,7 @@ func (s *Server) Handler() http.Handler {
 	api := humago.New(mux, s.Config())
 	api.UseMiddleware(s.authenticate(api))
 	s.register(api)
+	tidyOpenAPI(api.OpenAPI())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))

@@ -21,26 +21,26 @@ import (
 
 // RunView is a run as the API shows it.
 type RunView struct {
-	ID              string          `json:"id"`
-	Report          string          `json:"report"`
-	ReportVersion   int             `json:"report_version"`
-	Title           string          `json:"title"`
-	Status          string          `json:"status" enum:"waiting,processing,finished,failed,canceled"`
-	StatusLabel     string          `json:"status_label"`
-	Filters         json.RawMessage `json:"filters"`
-	FiltersResolved json.RawMessage `json:"filters_resolved"`
-	UserID          string          `json:"user_id"`
-	Wallet          *string         `json:"wallet,omitempty"`
-	Channel         *string         `json:"channel,omitempty"`
-	EventType       *string         `json:"event_type,omitempty"`
-	RequestedAt     time.Time       `json:"requested_at"`
-	StartedAt       *time.Time      `json:"started_at,omitempty"`
-	FinishedAt      *time.Time      `json:"finished_at,omitempty"`
-	TotalRows       *int64          `json:"total_rows,omitempty"`
-	Truncated       bool            `json:"truncated"`
-	SnapshotSize    *int64          `json:"snapshot_size,omitempty"`
-	SnapshotSum     *string         `json:"snapshot_checksum,omitempty"`
-	Error           *string         `json:"error,omitempty"`
+	ID              string       `json:"id"`
+	Report          string       `json:"report"`
+	ReportVersion   int          `json:"report_version"`
+	Title           string       `json:"title"`
+	Status          string       `json:"status" enum:"waiting,processing,finished,failed,canceled"`
+	StatusLabel     string       `json:"status_label"`
+	Filters         FilterValues `json:"filters"`
+	FiltersResolved FilterValues `json:"filters_resolved" doc:"the values the run used: defaults applied, relative periods resolved"`
+	UserID          string       `json:"user_id"`
+	Wallet          *string      `json:"wallet,omitempty"`
+	Channel         *string      `json:"channel,omitempty"`
+	EventType       *string      `json:"event_type,omitempty"`
+	RequestedAt     time.Time    `json:"requested_at"`
+	StartedAt       *time.Time   `json:"started_at,omitempty"`
+	FinishedAt      *time.Time   `json:"finished_at,omitempty"`
+	TotalRows       *int64       `json:"total_rows,omitempty"`
+	Truncated       bool         `json:"truncated"`
+	SnapshotSize    *int64       `json:"snapshot_size,omitempty"`
+	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
+	Error           *string      `json:"error,omitempty"`
 }
 
 var statusLabels = map[runs.Status]string{
@@ -50,7 +50,7 @@ var statusLabels = map[runs.Status]string{
 
 func (s *Server) view(r *runs.Run) RunView {
 	v := RunView{ID: r.ID, Report: r.ReportID, ReportVersion: r.ReportVersion, Status: string(r.Status), StatusLabel: statusLabels[r.Status],
-		Filters: r.FiltersGiven, FiltersResolved: r.FiltersResolved, UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
+		Filters: FilterValues(r.FiltersGiven), FiltersResolved: FilterValues(r.FiltersResolved), UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
 		RequestedAt: r.RequestedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, TotalRows: r.TotalRows, Truncated: r.Truncated,
 		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error}
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
@@ -75,8 +75,8 @@ type reportOutput struct {
 
 type createRunInput struct {
 	Body struct {
-		Report  string         `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
-		Filters map[string]any `json:"filters,omitempty" doc:"filter values by name; see the report's filters"`
+		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
+		Filters filterInput `json:"filters,omitempty"`
 	}
 }
 
@@ -147,7 +147,7 @@ func (s *Server) register(api huma.API) {
 			out := &reportsOutput{}
 			out.Body.Reports = []engine.ReportInfo{}
 			for _, d := range s.App.Reports(principal(ctx).TenantID) {
-				out.Body.Reports = append(out.Body.Reports, d.Info(in.Lang))
+				out.Body.Reports = append(out.Body.Reports, reportInfo(d, in.Lang))
 			}
 			return out, nil
 		})
@@ -160,7 +160,7 @@ func (s *Server) register(api huma.API) {
 			if !ok {
 				return nil, huma.Error404NotFound(fmt.Sprintf("report %q not found", in.ID))
 			}
-			return &reportOutput{Body: d.Info(in.Lang)}, nil
+			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
 		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order.", Tags: []string{"runs"}, Errors: []int{413}},
@@ -324,7 +324,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 	}
 	s.audit(ctx, "run.view", res.Run.ID, "")
 	out := &rowsOutput{}
-	out.Body.Columns = def.Info(engine.DefaultLanguage).Columns
+	out.Body.Columns = reportInfo(def, engine.DefaultLanguage).Columns
 	out.Body.Rows = page.Rows
 	if out.Body.Rows == nil {
 		out.Body.Rows = [][]*string{}

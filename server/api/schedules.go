@@ -25,7 +25,7 @@ type ScheduleView struct {
 	ID                  string            `json:"id"`
 	Name                string            `json:"name"`
 	Report              string            `json:"report"`
-	Filters             json.RawMessage   `json:"filters"`
+	Filters             FilterValues      `json:"filters"`
 	Recurrence          string            `json:"recurrence"`
 	TimeZone            string            `json:"time_zone"`
 	Destinations        []DestinationView `json:"destinations"`
@@ -56,7 +56,7 @@ type destinationBody struct {
 type scheduleBody struct {
 	Name         string            `json:"name,omitempty" maxLength:"200"`
 	Report       string            `json:"report" minLength:"1" maxLength:"100"`
-	Filters      map[string]any    `json:"filters,omitempty" doc:"filter values; periods may be relative (yesterday, last_7_days, previous_month, month_to_date…) and resolve when the schedule fires"`
+	Filters      filterInput       `json:"filters,omitempty" doc:"filter values; periods may be relative (yesterday, last_7_days, previous_month, month_to_date…) and resolve when the schedule fires"`
 	Recurrence   string            `json:"recurrence" minLength:"1" maxLength:"200" doc:"5-field cron expression (minute hour day-of-month month day-of-week) on the wall clock of time_zone"`
 	TimeZone     string            `json:"time_zone,omitempty" maxLength:"64" doc:"tz database name; default the tenant's zone (America/Sao_Paulo)"`
 	Destinations []destinationBody `json:"destinations" minItems:"1" maxItems:"10"`
@@ -286,7 +286,7 @@ func (s *Server) scheduleError(err error) error {
 }
 
 func (s *Server) scheduleView(sch *schedules.Schedule) ScheduleView {
-	v := ScheduleView{ID: sch.ID, Name: sch.Name, Report: sch.ReportID, Filters: sch.Filters, Recurrence: sch.Recurrence, TimeZone: sch.TimeZone,
+	v := ScheduleView{ID: sch.ID, Name: sch.Name, Report: sch.ReportID, Filters: FilterValues(sch.Filters), Recurrence: sch.Recurrence, TimeZone: sch.TimeZone,
 		Format: sch.Format, FileName: sch.FileName, Paused: sch.Paused, OwnerID: sch.OwnerID, CreatedAt: sch.CreatedAt, UpdatedAt: sch.UpdatedAt,
 		LastFireAt: sch.LastFireAt, LastRunID: sch.LastRunID, LastDeliveryOutcome: sch.LastDeliveryOutcome, LastDeliveryError: sch.LastDeliveryError,
 		NextRuns: []time.Time{}, Destinations: make([]DestinationView, len(sch.Destinations))}
