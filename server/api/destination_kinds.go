@@ -48,8 +48,8 @@ type DestinationValueView struct {
 
 // registerDestinationKinds serves the delivery registry's specs; it needs
 // nothing of Server, only delivery.
-func registerDestinationKinds(api huma.API) {
-	huma.Register(api, huma.Operation{OperationID: "list-destination-kinds", Method: http.MethodGet, Path: "/v1/destination-kinds",
+func (s *Server) registerDestinationKinds(api huma.API) {
+	register(s, api, huma.Operation{OperationID: "list-destination-kinds", Method: http.MethodGet, Path: "/v1/destination-kinds",
 		Summary:     "The destination kinds and the fields of their configs",
 		Description: "Labels and help in the requested language; the schedule form is built from this list.",
 		Tags:        []string{"destinations"}},

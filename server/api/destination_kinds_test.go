@@ -14,7 +14,7 @@ import (
 func destinationKinds(t *testing.T, query string) (DestinationKindsView, humatest.TestAPI) {
 	t.Helper()
 	_, api := humatest.New(t)
-	registerDestinationKinds(api)
+	(&Server{}).registerDestinationKinds(api)
 	resp := api.Get("/v1/destination-kinds" + query)
 	if resp.Code != http.StatusOK {
 		t.Fatalf("GET /v1/destination-kinds%s: %d %s", query, resp.Code, resp.Body)

@@ -30,8 +30,8 @@ type formatsOutput struct {
 // registerFormats serves the output format registry (engine/export). It needs
 // nothing of Server: formats are the same for every tenant and caller, so the
 // operation needs no token.
-func registerFormats(api huma.API) {
-	huma.Register(api, huma.Operation{OperationID: "list-formats", Method: http.MethodGet, Path: "/v1/formats",
+func (s *Server) registerFormats(api huma.API) {
+	register(s, api, huma.Operation{OperationID: "list-formats", Method: http.MethodGet, Path: "/v1/formats",
 		Summary:     "List the output file formats",
 		Description: "The formats a run can be downloaded in and a schedule can deliver, with their labels in the requested language. Needs no token.",
 		Tags:        []string{"catalog"}, Security: []map[string][]string{}},

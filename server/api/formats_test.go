@@ -12,7 +12,7 @@ import (
 func TestListFormats_GivesTheRegistryInDisplayOrderWithLabelsInTheLanguage(t *testing.T) {
 	t.Parallel()
 	_, api := humatest.New(t)
-	registerFormats(api)
+	(&Server{}).registerFormats(api)
 	const csvType = "text/csv; charset=utf-8"
 	const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	tests := []struct {
@@ -58,7 +58,7 @@ func TestListFormats_GivesTheRegistryInDisplayOrderWithLabelsInTheLanguage(t *te
 func TestListFormats_RefusesAnUnknownLanguage(t *testing.T) {
 	t.Parallel()
 	_, api := humatest.New(t)
-	registerFormats(api)
+	(&Server{}).registerFormats(api)
 	resp := api.Get("/v1/formats?lang=es")
 	if resp.Code != http.StatusUnprocessableEntity || !strings.Contains(resp.Body.String(), "query.lang") {
 		t.Errorf("GET /v1/formats?lang=es: %d %s; want 422 naming query.lang", resp.Code, resp.Body)
@@ -68,7 +68,7 @@ func TestListFormats_RefusesAnUnknownLanguage(t *testing.T) {
 func TestListFormats_IsDocumentedAsACatalogOperationWithoutAToken(t *testing.T) {
 	t.Parallel()
 	_, api := humatest.New(t)
-	registerFormats(api)
+	(&Server{}).registerFormats(api)
 	op := api.OpenAPI().Paths["/v1/formats"].Get
 	if op == nil {
 		t.Fatal("GET /v1/formats is not in the OpenAPI document")

@@ -226,8 +226,8 @@ func (s *Server) register(api huma.API) {
 	s.registerSchedules(api)
 	s.registerPlugins(api)
 	s.registerLookups(api)
-	registerDestinationKinds(api)
-	registerFormats(api)
+	s.registerDestinationKinds(api)
+	s.registerFormats(api)
 }
 
 // visibleRun returns the run if the caller may see it: same tenant, and their
