@@ -13,12 +13,13 @@ func numbers(n int64) string { return "numbers(" + strconv.FormatInt(n, 10) + ")
 func (g *tenantGen) contacts() statement {
 	r, n := g.r, g.r.with("n")
 	return g.insert("contacts",
-		cols("tenant_id, wallet_id, contact_id, name, phone, email, created_at, origin_channel, loyal_user_id, updated_at, document"),
+		cols("tenant_id, wallet_id, contact_id, name, phone, email, created_at, origin_channel, loyal_user_id, updated_at, document, loyal_since"),
 		[]string{
 			num(g.t), g.wallet("widx"), g.id("n"), g.contactName("n"), g.contactPhone("n"), g.contactEmail("n"),
 			dt("cr"), "och", f("if(loyal, %s, 0)", g.agent(n, "loyal_user", "widx")),
 			dt(f("cr + %s %% greatest(1, %d - cr)", n.h("upd"), g.winEnd)),
 			f("leftPad(toString(%s %% 100000000000), 11, '0')", n.h("cpf")),
+			f("if(loyal, %s, NULL)", dt(f("cr + %s %% greatest(1, %d - cr)", n.h("lsince"), g.winEnd))),
 		},
 		[]string{
 			"number + 1 AS n", g.contactWallet("n") + " AS widx",
