@@ -316,8 +316,9 @@ CREATE TABLE IF NOT EXISTS wh.unsubscriptions (
     phone String,
     campaign_id UInt32,               -- campaign whose message led to it, 0 = none
     line_id UInt32,
-    unsubscribed_at DateTime,
-    reason String                     -- e.g. keyword 'SAIR', button, agent request
+    unsubscribed_at DateTime,         -- when the event was recorded (opt-out or opt-in)
+    reason String,                    -- e.g. keyword 'SAIR', button, agent request
+    action LowCardinality(String) DEFAULT 'opt_out' -- 'opt_out'|'opt_in' (subscribed again)
 ) ENGINE = MergeTree ORDER BY (tenant_id, unsubscribed_at, contact_id);
 
 -- Appointments (agendamentos) with contacts.

@@ -311,10 +311,10 @@ ON s.campaign_id = k.cid`,
 func (g *tenantGen) unsubscriptions() statement {
 	r := g.r
 	return g.insert("unsubscriptions",
-		cols("tenant_id, wallet_id, contact_id, phone, campaign_id, line_id, unsubscribed_at, reason"),
+		cols("tenant_id, wallet_id, contact_id, phone, campaign_id, line_id, unsubscribed_at, reason, action"),
 		[]string{
 			num(g.t), g.wallet("li"), g.id("cn"), g.contactPhone("cn"), f("if(from_camp, %d + camp, 0)", g.t*1000), f("%d + li", g.t*100),
-			dt("ts0"), "reason",
+			dt("ts0"), "reason", f("if(%s < 0.1, 'opt_in', 'opt_out')", r.u("optin")), // about a tenth subscribe again
 		},
 		[]string{
 			f("1 + %s AS cn", r.mod("c", g.nContacts)), r.u("fc") + " < 0.7 AS from_camp",
