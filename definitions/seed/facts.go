@@ -314,7 +314,7 @@ func (g *tenantGen) unsubscriptions() statement {
 		cols("tenant_id, wallet_id, contact_id, phone, campaign_id, line_id, unsubscribed_at, reason, action"),
 		[]string{
 			num(g.t), g.wallet("li"), g.id("cn"), g.contactPhone("cn"), f("if(from_camp, %d + camp, 0)", g.t*1000), f("%d + li", g.t*100),
-			dt("ts0"), "reason", f("if(%s < 0.1, 'opt_in', 'opt_out')", r.u("optin")), // about a tenth subscribe again
+			dt("ts0"), "reason", "if(optin, 'opt_in', 'opt_out')",
 		},
 		[]string{
 			f("1 + %s AS cn", r.mod("c", g.nContacts)), r.u("fc") + " < 0.7 AS from_camp",
@@ -323,6 +323,7 @@ func (g *tenantGen) unsubscriptions() statement {
 				intArray(campTemplatesOf(g.nCamp)), linesPerTenant, r.mod("line", linesPerTenant)),
 			f("toInt64(if(from_camp, arrayElement(%s, camp) + 600 + %s, %s)) AS ts0", intArray(g.campaignStarts()), r.mod("delay", 3*86400), g.at(r, "t")),
 			r.pick("reason", unsubscribeReasons) + " AS reason",
+			r.u("optin") + " < 0.1 AS optin", // about a tenth of the records subscribe again
 		}, numbers(g.nUnsub))
 }
 
