@@ -179,7 +179,8 @@ CREATE TABLE IF NOT EXISTS wh.contacts (
     origin_channel LowCardinality(String), -- channel of the first contact
     loyal_user_id UInt32,                -- user the contact is "fidelizado" to now, 0 = none
     updated_at DateTime,
-    document String                      -- CPF/CNPJ as text, '' = unknown
+    document String,                     -- CPF/CNPJ as text, '' = unknown
+    loyal_since Nullable(DateTime)       -- when the contact became loyal to loyal_user_id, NULL = not loyal or unknown
 ) ENGINE = MergeTree ORDER BY (tenant_id, contact_id);
 
 -- KPI events ("KPI Eventos"): one row per event registered by a user or an
@@ -315,8 +316,9 @@ CREATE TABLE IF NOT EXISTS wh.unsubscriptions (
     phone String,
     campaign_id UInt32,               -- campaign whose message led to it, 0 = none
     line_id UInt32,
-    unsubscribed_at DateTime,
-    reason String                     -- e.g. keyword 'SAIR', button, agent request
+    unsubscribed_at DateTime,         -- when the event was recorded (opt-out or opt-in)
+    reason String,                    -- e.g. keyword 'SAIR', button, agent request
+    action LowCardinality(String) DEFAULT 'opt_out' -- 'opt_out'|'opt_in' (subscribed again)
 ) ENGINE = MergeTree ORDER BY (tenant_id, unsubscribed_at, contact_id);
 
 -- Appointments (agendamentos) with contacts.

@@ -13,12 +13,13 @@ func numbers(n int64) string { return "numbers(" + strconv.FormatInt(n, 10) + ")
 func (g *tenantGen) contacts() statement {
 	r, n := g.r, g.r.with("n")
 	return g.insert("contacts",
-		cols("tenant_id, wallet_id, contact_id, name, phone, email, created_at, origin_channel, loyal_user_id, updated_at, document"),
+		cols("tenant_id, wallet_id, contact_id, name, phone, email, created_at, origin_channel, loyal_user_id, updated_at, document, loyal_since"),
 		[]string{
 			num(g.t), g.wallet("widx"), g.id("n"), g.contactName("n"), g.contactPhone("n"), g.contactEmail("n"),
 			dt("cr"), "och", f("if(loyal, %s, 0)", g.agent(n, "loyal_user", "widx")),
 			dt(f("cr + %s %% greatest(1, %d - cr)", n.h("upd"), g.winEnd)),
 			f("leftPad(toString(%s %% 100000000000), 11, '0')", n.h("cpf")),
+			f("if(loyal, %s, NULL)", dt(f("cr + %s %% greatest(1, %d - cr)", n.h("lsince"), g.winEnd))),
 		},
 		[]string{
 			"number + 1 AS n", g.contactWallet("n") + " AS widx",
@@ -310,10 +311,10 @@ ON s.campaign_id = k.cid`,
 func (g *tenantGen) unsubscriptions() statement {
 	r := g.r
 	return g.insert("unsubscriptions",
-		cols("tenant_id, wallet_id, contact_id, phone, campaign_id, line_id, unsubscribed_at, reason"),
+		cols("tenant_id, wallet_id, contact_id, phone, campaign_id, line_id, unsubscribed_at, reason, action"),
 		[]string{
 			num(g.t), g.wallet("li"), g.id("cn"), g.contactPhone("cn"), f("if(from_camp, %d + camp, 0)", g.t*1000), f("%d + li", g.t*100),
-			dt("ts0"), "reason",
+			dt("ts0"), "reason", "if(optin, 'opt_in', 'opt_out')",
 		},
 		[]string{
 			f("1 + %s AS cn", r.mod("c", g.nContacts)), r.u("fc") + " < 0.7 AS from_camp",
@@ -322,6 +323,7 @@ func (g *tenantGen) unsubscriptions() statement {
 				intArray(campTemplatesOf(g.nCamp)), linesPerTenant, r.mod("line", linesPerTenant)),
 			f("toInt64(if(from_camp, arrayElement(%s, camp) + 600 + %s, %s)) AS ts0", intArray(g.campaignStarts()), r.mod("delay", 3*86400), g.at(r, "t")),
 			r.pick("reason", unsubscribeReasons) + " AS reason",
+			r.u("optin") + " < 0.1 AS optin", // about a tenth of the records subscribe again
 		}, numbers(g.nUnsub))
 }
 

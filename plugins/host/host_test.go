@@ -77,10 +77,12 @@ func loadData(t *testing.T) engine.Backend {
 		 (1, 0, 5, '2024-03-01 12:00:00', 103, 10),
 		 (2, 10, 6, '2024-03-01 12:00:00', 101, 0), (2, 10, 7, '2024-03-01 12:00:00', 101, 0), (2, 10, 8, '2024-03-01 12:00:00', 101, 0)`,
 		// Ana: 11:00–15:00 = 14,400 s. Bruno: 01:00Z on the 2nd, never logged
-		// out → counts until the end (03:00Z) = 7,200 s. Tenant 2: 10 h.
+		// out → ends at his next login (04:00Z), clipped to the end (03:00Z)
+		// = 7,200 s. Tenant 2: 10 h.
 		`INSERT INTO wh.user_sessions (tenant_id, wallet_id, session_id, user_id, login_at, logout_at) VALUES
 		 (1, 10, 1, 101, '2024-03-01 11:00:00', '2024-03-01 15:00:00'),
 		 (1, 10, 2, 102, '2024-03-02 01:00:00', NULL),
+		 (1, 10, 4, 102, '2024-03-02 04:00:00', '2024-03-02 05:00:00'),
 		 (2, 10, 3, 101, '2024-03-01 08:00:00', '2024-03-01 18:00:00')`,
 	} {
 		if err := b.Exec(ctx, s); err != nil {

@@ -56,6 +56,32 @@ type userStats struct {
 
 func (u *userStats) handled() int64 { return u.calls + u.conversations }
 
+// loggedTimeSQL is each user's logged-in time in seconds, by the rule of
+// access.user_logins (definitions/access/user_logins.yaml): the union of the
+// user's sessions clipped to [from, to), a session without logout ending at
+// the user's next login (in any wallet) and one with neither adding nothing.
+// Each session adds the part of its clipped span not covered by the user's
+// earlier sessions, so overlapping sessions (an incorrect logout) count once
+// and the total never exceeds the period. The wallet filter picks the
+// sessions whose share is added, as the report's wallet filter picks rows.
+const loggedTimeSQL = `SELECT user_id, sum(share) AS logged FROM (
+	  SELECT user_id, wallet_id, login_at, logout_at, next_login,
+	      greatest(0, dateDiff('second', greatest(clip_from, ifNull(covered_to, clip_from)), clip_to)) AS share
+	  FROM (
+	    SELECT *, max(toNullable(clip_to)) OVER (PARTITION BY user_id ORDER BY login_at, session_id
+	        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_to
+	    FROM (
+	      SELECT *, greatest(login_at, {from:DateTime('UTC')}) AS clip_from,
+	          least(ifNull(ifNull(logout_at, next_login), greatest(login_at, {from:DateTime('UTC')})), {to:DateTime('UTC')}) AS clip_to
+	      FROM (
+	        SELECT session_id, user_id, wallet_id, login_at, logout_at,
+	            leadInFrame(toNullable(login_at)) OVER (PARTITION BY user_id ORDER BY login_at, session_id
+	                ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next_login
+	        FROM wh.user_sessions WHERE user_id != 0)))
+	  WHERE login_at < {to:DateTime('UTC')}
+	    AND ({wallet:UInt64} = 0 OR wallet_id = {wallet:UInt64}))
+	GROUP BY user_id HAVING logged > 0`
+
 // collect runs one query per source and merges them by user.
 func collect(ctx context.Context, wh sdk.Warehouse, in input) ([]*userStats, error) {
 	params := map[string]any{"from": in.from, "to": in.to, "wallet": in.wallet}
@@ -88,13 +114,7 @@ func collect(ctx context.Context, wh sdk.Warehouse, in input) ([]*userStats, err
 		    AND answered_at >= {from:DateTime('UTC')} AND answered_at < {to:DateTime('UTC')}` + walletCond + `
 		  GROUP BY user_id`,
 			func(u *userStats, v []int64) { u.promoters, u.detractors, u.answers = v[0], v[1], v[2] }},
-		// A session still open (no logout) counts until the period's end.
-		{`SELECT user_id, sum(dateDiff('second', login_at, least(ifNull(logout_at, {to:DateTime('UTC')}), {to:DateTime('UTC')})))
-		  FROM wh.user_sessions
-		  WHERE user_id != 0
-		    AND login_at >= {from:DateTime('UTC')} AND login_at < {to:DateTime('UTC')}` + walletCond + `
-		  GROUP BY user_id`,
-			func(u *userStats, v []int64) { u.loggedS = v[0] }},
+		{loggedTimeSQL, func(u *userStats, v []int64) { u.loggedS = v[0] }},
 	}
 	for _, q := range queries {
 		err := each(ctx, wh, q.sql, params, func(row []*string) error {
@@ -133,6 +153,9 @@ func collect(ctx context.Context, wh sdk.Warehouse, in input) ([]*userStats, err
 	}
 	out := make([]*userStats, 0, len(byUser))
 	for _, u := range byUser {
+		if u.handled() == 0 && u.answers == 0 && u.loggedS == 0 {
+			continue // no activity: no all-zero row sharing the last rank
+		}
 		if u.name == "" {
 			u.name = fmt.Sprintf("#%d", u.id) // a user missing from wh.users
 		}
