@@ -104,12 +104,12 @@ type runIDInput struct {
 }
 
 type rowsInput struct {
-	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
-	Offset int64  `query:"offset" minimum:"0" default:"0"`
-	Limit  int64  `query:"limit" minimum:"1" maximum:"1000" default:"100"`
-	Sort   string `query:"sort" maxLength:"100" doc:"column name; empty keeps the report's order"`
-	Desc   bool   `query:"desc"`
-	Q      string `query:"q" maxLength:"200" doc:"keeps the rows where any column's displayed text contains this, case-insensitively and literally (% _ \\ ' are plain characters): text as is, ids and counts as digits, numbers rounded to the column's decimals with the language's decimal separator and no thousands separators, dates as dd/mm/yyyy (pt-BR) or yyyy-mm-dd (en) with hh:mm:ss for times"`
+	ID      string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+	Offset  int64  `query:"offset" minimum:"0" default:"0"`
+	Limit   int64  `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	Sort    string `query:"sort" maxLength:"100" doc:"column name; empty keeps the report's order"`
+	Desc    bool   `query:"desc"`
+	Q       string `query:"q" maxLength:"200" doc:"keeps the rows where any column's displayed text contains this, case-insensitively and literally (% _ \\ ' are plain characters): text as is, ids and counts as digits, numbers rounded to the column's decimals with the language's decimal separator and no thousands separators, dates as dd/mm/yyyy (pt-BR) or yyyy-mm-dd (en) with hh:mm:ss for times"`
 	Lang    string `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of the column labels and of the displayed text the search matches"`
 	Numbers string `query:"numbers" default:"json" enum:"json,text" doc:"json (default): int, number, percent and duration cells are JSON numbers rounded to the column's decimals and bool cells JSON booleans; text: every cell is the warehouse's text, unrounded (the form of earlier versions, for older clients)"`
 }
@@ -130,7 +130,7 @@ type resultRow []any
 func (resultRow) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeArray, Items: &huma.Schema{
 		Description: "a cell: a number (int, number, percent and duration columns), a boolean (bool columns), text (the others, and every cell with numbers=text) or null (empty)",
-		OneOf: []*huma.Schema{{Type: huma.TypeString}, {Type: huma.TypeNumber}, {Type: huma.TypeBoolean}, {Type: "null"}},
+		OneOf:       []*huma.Schema{{Type: huma.TypeString}, {Type: huma.TypeNumber}, {Type: huma.TypeBoolean}, {Type: "null"}},
 	}}
 }
 
