@@ -12,7 +12,7 @@ export CHDB_LIB_PATH := $(CHDB_LIB)
 BIN := $(CURDIR)/bin/relato
 DATA ?= $(CURDIR)/.data
 
-.PHONY: all build chdb mailpit redocly lint-openapi plugins run test test-go bench lint fmt vet deps-test clean
+.PHONY: all build chdb mailpit redocly vendor-swagger-ui lint-openapi plugins run test test-go bench lint fmt vet deps-test clean
 
 all: build
 
@@ -66,6 +66,21 @@ redocly: $(REDOCLY)
 $(REDOCLY):
 	@command -v npm >/dev/null || { echo "npm is needed to fetch the Redocly CLI: apt-get install -y npm"; exit 1; }
 	npm install --prefix $(CACHE)/redocly/$(REDOCLY_VERSION) --no-audit --no-fund --silent @redocly/cli@$(REDOCLY_VERSION)
+
+# Swagger UI, the viewer /docs serves (server/web/static/vendor, committed;
+# see server/web/NOTICE): fetched with npm at a pinned version, checked against
+# the tarball's sha256, copied unchanged. Only needed to update it.
+SWAGGER_UI_VERSION ?= 5.31.1
+SWAGGER_UI_SHA256 ?= 67496e7441d5ed25c54514c7da861d9eeb0d3a185de4af451855a22357125e2d
+vendor-swagger-ui:
+	@command -v npm >/dev/null || { echo "npm is needed to fetch Swagger UI: apt-get install -y npm"; exit 1; }
+	rm -rf $(CACHE)/swagger-ui && mkdir -p $(CACHE)/swagger-ui
+	cd $(CACHE)/swagger-ui && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null
+	echo "$(SWAGGER_UI_SHA256)  $(CACHE)/swagger-ui/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz" | sha256sum -c -
+	tar -xzf $(CACHE)/swagger-ui/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz -C $(CACHE)/swagger-ui
+	cp $(CACHE)/swagger-ui/package/swagger-ui-bundle.js $(CACHE)/swagger-ui/package/swagger-ui.css $(CACHE)/swagger-ui/package/swagger-ui-bundle.js.LICENSE.txt server/web/static/vendor/
+	cp $(CACHE)/swagger-ui/package/LICENSE server/web/static/vendor/swagger-ui.LICENSE
+	cp $(CACHE)/swagger-ui/package/NOTICE server/web/static/vendor/swagger-ui.NOTICE
 
 # The OpenAPI document of a real server (servertest) linted with 0 errors and
 # 0 warnings; also part of `go test ./...` below.

@@ -40,6 +40,11 @@ type ColumnInfo struct {
 	Name  string     `json:"name"`
 	Type  ColumnType `json:"type"`
 	Label string     `json:"label"`
+	// Decimals is how many decimal places the column's numbers are rounded
+	// to in files and in the rows API; absent when they are kept as computed.
+	Decimals *int `json:"decimals,omitempty" doc:"decimal places the column's numbers are rounded to (files and the rows API); absent when kept as computed"`
+	// Identifier marks an id or code: shown without thousands separators.
+	Identifier bool `json:"identifier,omitempty" doc:"an id or code (never shown with thousands separators)"`
 }
 
 // Info describes d in lang.
@@ -63,7 +68,11 @@ func (d *Definition) Info(lang string) ReportInfo {
 		ri.Filters = append(ri.Filters, fi)
 	}
 	for _, c := range d.Columns {
-		ri.Columns = append(ri.Columns, ColumnInfo{Name: c.Name, Type: c.Type, Label: c.Label.In(lang)})
+		ci := ColumnInfo{Name: c.Name, Type: c.Type, Label: c.Label.In(lang), Identifier: c.Identifier()}
+		if p := c.Places(); p >= 0 {
+			ci.Decimals = &p
+		}
+		ri.Columns = append(ri.Columns, ci)
 	}
 	return ri
 }

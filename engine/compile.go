@@ -138,7 +138,11 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 		f := d.Filter(n)
 		switch {
 		case f == nil:
-			errs = append(errs, FilterError{n, fmt.Sprintf("unknown filter (this report has: %s)", strings.Join(settableNames(d), ", "))})
+			msg := "unknown filter"
+			if guess := Suggest(n, settableNames(d)); guess != "" {
+				msg += fmt.Sprintf("; did you mean %s?", guess)
+			}
+			errs = append(errs, FilterError{n, fmt.Sprintf("%s (this report has: %s)", msg, strings.Join(settableNames(d), ", "))})
 		case f.Computed():
 			errs = append(errs, FilterError{n, "is computed by the report and cannot be set"})
 		}

@@ -136,6 +136,31 @@ type ColumnDef struct {
 	Pos      Pos
 }
 
+// Places is how many decimals the column's numbers are rounded to wherever
+// they are shown or written: Decimals when set, else 2 for percent and
+// duration and -1 (as the warehouse returns them) for the others — the rule
+// engine/writer applies to files, so the view and the rows API agree with a
+// download.
+func (c ColumnDef) Places() int {
+	switch {
+	case c.Decimals >= 0 && c.Type != ColString && c.Type != ColDate && c.Type != ColDatetime && c.Type != ColBool:
+		return c.Decimals
+	case c.Type == ColPercent || c.Type == ColDuration:
+		return 2
+	case c.Type == ColInt:
+		return 0
+	}
+	return -1
+}
+
+// Identifier reports whether the column holds ids or codes rather than
+// quantities: an int column named id or ending in _id or _code (event_id,
+// conversation_id, error_code). Pages show them without thousands separators
+// (1000000396689, never 1.000.000.396.689).
+func (c ColumnDef) Identifier() bool {
+	return c.Type == ColInt && (c.Name == "id" || strings.HasSuffix(c.Name, "_id") || strings.HasSuffix(c.Name, "_code"))
+}
+
 // Filter returns the filter named name, or nil.
 func (d *Definition) Filter(name string) *Filter {
 	for _, f := range d.Filters {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -141,11 +142,20 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 				return Period{}, fmt.Errorf("must be a relative period (%s) or FROM..TO, got %q", strings.Join(RelativePeriods, ", "), s)
 			}
 			var err error
-			if p.From, _, err = parseBound(strings.TrimSpace(from), loc, false); err != nil {
+			from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+			if p.From, _, err = parseBound(from, loc, false); err != nil {
 				return Period{}, fmt.Errorf("from: %v", err)
 			}
-			if p.To, _, err = parseBound(strings.TrimSpace(to), loc, true); err != nil {
+			if p.To, _, err = parseBound(to, loc, true); err != nil {
 				return Period{}, fmt.Errorf("to: %v", err)
+			}
+			// Echo the bounds as typed: the instants they resolve to (a date
+			// as the end is the next midnight) are not what the person wrote.
+			switch {
+			case p.To.Equal(p.From):
+				return Period{}, fmt.Errorf("is empty: it ends (%s) where it starts (%s)", to, from)
+			case p.To.Before(p.From):
+				return Period{}, fmt.Errorf("ends (%s) before it starts (%s)", to, from)
 			}
 		}
 		if !p.To.After(p.From) {
@@ -168,6 +178,9 @@ func parseBound(s string, loc *time.Location, end bool) (time.Time, bool, error)
 	}
 	t, err := parseInstant(s, loc)
 	if err != nil {
+		if msg := impossibleDate(s); msg != "" {
+			return time.Time{}, false, errors.New(msg)
+		}
 		return time.Time{}, false, fmt.Errorf("%q is neither a date (2024-01-31) nor a date and time (2024-01-31T13:45)", s)
 	}
 	return t, false, nil
@@ -195,4 +208,26 @@ func (periodType) Schema(*Filter) map[string]any {
 			map[string]any{"type": "object", "properties": map[string]any{"from": map[string]any{"type": "string"}, "to": map[string]any{"type": "string"}}, "required": []string{"from", "to"}, "additionalProperties": false},
 		},
 	}
+}
+
+var datePrefix = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])`)
+
+// impossibleDate explains a date written in the right form that no calendar
+// has (2024-02-30, 2024-13-01), or returns "" for anything else.
+func impossibleDate(s string) string {
+	m := datePrefix.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	if mo < 1 || mo > 12 {
+		return fmt.Sprintf("%q does not exist: there is no month %d", s, mo)
+	}
+	last := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if d < 1 || d > last {
+		return fmt.Sprintf("%q does not exist: %s %d has %d days", s, time.Month(mo), y, last)
+	}
+	return ""
 }

@@ -143,10 +143,10 @@ func TestResolvePeriod_RefusesEmptyBackwardsAndMalformedPeriods(t *testing.T) {
 		given any
 		want  string // part of the error
 	}{
-		{"from after to", "2024-03-31..2024-03-01", "ends (2024-03-02T00:00:00-03:00) before it starts (2024-03-31T00:00:00-03:00)"},
-		{"an empty instant range", "2024-03-01T10:00..2024-03-01T10:00", "ends (2024-03-01T10:00:00-03:00) before it starts"},
+		{"from after to", "2024-03-31..2024-03-01", "ends (2024-03-01) before it starts (2024-03-31)"}, // as typed (issue 12)
+		{"an empty instant range", "2024-03-01T10:00..2024-03-01T10:00", "is empty: it ends (2024-03-01T10:00) where it starts"},
 		{"end instant before start", "2024-03-01T10:00..2024-03-01T09:59", "before it starts"},
-		{"a day that does not exist", "2024-02-30..2024-03-01", `from: "2024-02-30" is neither a date`},
+		{"a day that does not exist", "2024-02-30..2024-03-01", `from: "2024-02-30" does not exist: February 2024 has 29 days`}, // issue 12
 		{"a malformed end", "2024-03-01..tomorrow", `to: "tomorrow" is neither a date`},
 		{"last_0_days", "last_0_days", "last_N_days needs N ≥ 1"},
 		{"last_N_days beyond three digits", "last_1000_days", "must be a relative period"},

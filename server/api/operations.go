@@ -104,20 +104,34 @@ type runIDInput struct {
 }
 
 type rowsInput struct {
-	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
-	Offset int64  `query:"offset" minimum:"0" default:"0"`
-	Limit  int64  `query:"limit" minimum:"1" maximum:"1000" default:"100"`
-	Sort   string `query:"sort" maxLength:"100" doc:"column name; empty keeps the report's order"`
-	Desc   bool   `query:"desc"`
-	Q      string `query:"q" maxLength:"200" doc:"search over every text column"`
+	ID      string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+	Offset  int64  `query:"offset" minimum:"0" default:"0"`
+	Limit   int64  `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	Sort    string `query:"sort" maxLength:"100" doc:"column name; empty keeps the report's order"`
+	Desc    bool   `query:"desc"`
+	Q       string `query:"q" maxLength:"200" doc:"keeps the rows where any column's displayed text contains this, case-insensitively and literally (% _ \\ ' are plain characters): text as is, ids and counts as digits, numbers rounded to the column's decimals with the language's decimal separator and no thousands separators, dates as dd/mm/yyyy (pt-BR) or yyyy-mm-dd (en) with hh:mm:ss for times"`
+	Lang    string `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of the column labels and of the displayed text the search matches"`
+	Numbers string `query:"numbers" default:"json" enum:"json,text" doc:"json (default): int, number, percent and duration cells are JSON numbers rounded to the column's decimals and bool cells JSON booleans; text: every cell is the warehouse's text, unrounded (the form of earlier versions, for older clients)"`
 }
 
 type rowsOutput struct {
 	Body struct {
 		Columns []engine.ColumnInfo `json:"columns"`
-		Rows    [][]*string         `json:"rows"`
+		Rows    []resultRow         `json:"rows" doc:"the page's rows, cells in the order of columns; null is an empty cell (also a ratio with a zero denominator). With numbers=json: numbers for int, number, percent and duration columns (rounded to the column's decimals), booleans for bool, strings for the others; with numbers=text: strings"`
 		Total   int64               `json:"total"`
 	}
+}
+
+// resultRow is one row of a result page: one cell per column, typed as the
+// rows operation says.
+type resultRow []any
+
+// Schema documents a row's cells: text, a number, a boolean or null.
+func (resultRow) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeArray, Items: &huma.Schema{
+		Description: "a cell: a number (int, number, percent and duration columns), a boolean (bool columns), text (the others, and every cell with numbers=text) or null (empty)",
+		OneOf:       []*huma.Schema{{Type: huma.TypeString}, {Type: huma.TypeNumber}, {Type: huma.TypeBoolean}, {Type: "null"}},
+	}}
 }
 
 type downloadInput struct {
@@ -318,16 +332,27 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 			return nil, huma.Error422UnprocessableEntity("unknown sort column", &huma.ErrorDetail{Location: "query.sort", Message: "not a column of this report", Value: in.Sort})
 		}
 	}
-	page, err := s.App.Page(ctx, res, snapshot.PageRequest{Offset: in.Offset, Limit: in.Limit, Sort: in.Sort, Desc: in.Desc, Search: in.Q})
+	page, err := s.App.Page(ctx, res, snapshot.PageRequest{Offset: in.Offset, Limit: in.Limit, Sort: in.Sort, Desc: in.Desc, Search: in.Q, Lang: in.Lang})
 	if err != nil {
 		return nil, err
 	}
 	s.audit(ctx, "run.view", res.Run.ID, "")
 	out := &rowsOutput{}
-	out.Body.Columns = reportInfo(def, engine.DefaultLanguage).Columns
-	out.Body.Rows = page.Rows
-	if out.Body.Rows == nil {
-		out.Body.Rows = [][]*string{}
+	out.Body.Columns = reportInfo(def, in.Lang).Columns
+	out.Body.Rows = make([]resultRow, len(page.Rows))
+	if in.Numbers == "text" {
+		for i, r := range page.Rows {
+			out.Body.Rows[i] = make(resultRow, len(r))
+			for j, v := range r {
+				if v != nil {
+					out.Body.Rows[i][j] = *v
+				}
+			}
+		}
+	} else {
+		for i, r := range page.Values(def) {
+			out.Body.Rows[i] = r
+		}
 	}
 	out.Body.Total = page.Total
 	return out, nil

@@ -74,6 +74,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = a.catalog(rest)
 	case "sql":
 		err = a.sql(ctx, rest)
+	case "lookups":
+		err = a.lookups(ctx, rest)
 	case "serve":
 		err = a.serve(ctx, rest)
 	case "version", "--version":
@@ -83,7 +85,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		a.usage()
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "relato: unknown command %q (run, lint, test, seed, catalog, version)\n", cmd)
+		fmt.Fprintf(stderr, "relato: unknown command %q (run, lint, test, seed, catalog, lookups, version)\n", cmd)
 		return exitBadInput
 	}
 	if err == nil {
@@ -133,6 +135,7 @@ usage:
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)
   relato seed [--scale demo]   load deterministic demo data into the warehouse
   relato catalog [-o FILE]     write the report catalog as Markdown
+  relato lookups <kind> [--tenant N]  the values (and labels) a lookup filter accepts: wallet, user, queue, …
   relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
   relato version
 
@@ -253,7 +256,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	def, ok := cat.Reports[pos[0]]
 	if !ok {
-		return fmt.Errorf("unknown report %q (see relato catalog)", pos[0])
+		return unknownReport(cat, pos[0])
 	}
 	b, err := c.openWarehouse(ctx)
 	if err != nil {

@@ -59,9 +59,29 @@ func (s *Service) Clock() time.Time {
 
 // ErrUnknownReport means the tenant has no report with that id: not in the
 // catalog, or a plugin it is not entitled to.
-type ErrUnknownReport struct{ ID string }
+type ErrUnknownReport struct {
+	ID string
+	// Suggestion is the report id the tenant may use that ID most likely
+	// meant (engine.Suggest), or "".
+	Suggestion string
+}
 
-func (e ErrUnknownReport) Error() string { return fmt.Sprintf("no report %q", e.ID) }
+func (e ErrUnknownReport) Error() string {
+	if e.Suggestion != "" {
+		return fmt.Sprintf("no report %q; did you mean %s?", e.ID, e.Suggestion)
+	}
+	return fmt.Sprintf("no report %q", e.ID)
+}
+
+// unknownReport is the error for an id the tenant has no report for, with
+// the closest id it has.
+func (s *Service) unknownReport(tenant uint32, id string) ErrUnknownReport {
+	var ids []string
+	for _, d := range s.Reports(tenant) {
+		ids = append(ids, d.ID)
+	}
+	return ErrUnknownReport{ID: id, Suggestion: engine.Suggest(id, ids)}
+}
 
 // Report finds a report the tenant may use: a YAML definition of the
 // catalog, else a custom-report plugin the tenant is entitled to.
@@ -118,14 +138,16 @@ type Request struct {
 // Prepare compiles a request: the report the tenant may use, its filters
 // checked against the tenant's lookups and resolved in its zone (Location, else
 // the tenant's, else DefaultZone for a tenant the warehouse does not list). It
-// is the one compile path of the server and of `relato run`. Errors:
+// is the one compile path of the server and of `relato run`. A lookup filter
+// may name its value by label where the label is the tenant's only one
+// (resolveLookupNames). Errors:
 // ErrUnknownReport, engine.FilterErrors (bad filter values, by filter), or a
 // warehouse error.
 func (s *Service) Prepare(ctx context.Context, req Request) (*engine.Compiled, error) {
 	s.init()
 	def, ok := s.Report(req.Tenant, req.ReportID)
 	if !ok {
-		return nil, ErrUnknownReport{ID: req.ReportID}
+		return nil, s.unknownReport(req.Tenant, req.ReportID)
 	}
 	loc := req.Location
 	if loc == nil {
@@ -141,8 +163,12 @@ func (s *Service) Prepare(ctx context.Context, req Request) (*engine.Compiled, e
 			return nil, err
 		}
 	}
+	filters, err := s.resolveLookupNames(ctx, req.Tenant, def, req.Filters)
+	if err != nil {
+		return nil, err
+	}
 	env := engine.CompileEnv{Tenant: req.Tenant, Location: loc, Now: req.Now, Tables: s.Tables, Lookups: s.lookups}
-	return engine.Compile(ctx, def, req.Filters, env)
+	return engine.Compile(ctx, def, filters, env)
 }
 
 // decodeFilters reads filters stored as JSON.

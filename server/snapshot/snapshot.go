@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/chsql"
@@ -38,6 +40,9 @@ var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // Store keeps snapshots in a warehouse backend.
 type Store struct {
 	B engine.Backend
+
+	settingsOnce sync.Once
+	settings     map[string]string // view query settings (viewSettings)
 }
 
 // Info describes a frozen result.
@@ -284,8 +289,12 @@ type PageRequest struct {
 	// Sort is a column name, "" for result order; Desc reverses it.
 	Sort string
 	Desc bool
-	// Search keeps rows where any text column contains it (case-insensitive).
-	Search   string
+	// Search keeps rows where any column's displayed text contains it,
+	// literally and case-insensitively (see View).
+	Search string
+	// Lang is the reader's language (pt-BR or en): it decides the displayed
+	// text searched in date, time, number and yes/no columns.
+	Lang     string
 	TimeZone string
 }
 
@@ -296,7 +305,81 @@ type Page struct {
 	Total   int64
 }
 
-// View returns one page of run's snapshot for def's columns.
+// noTopKFilter turns off ClickHouse's dynamic top-K filtering for view
+// queries. With it on (the default since 25.x, still in 26.5), `WHERE s = 'x'
+// ORDER BY n LIMIT k` on a MergeTree table of several granules fails with
+// "Cannot convert string 'x' to type Float64 … __topKFilter": the filter's
+// constant is compared with the sort column. Servers that predate the setting
+// do not have the bug and would refuse the unknown setting, so it is sent only
+// where system.settings lists it.
+const noTopKFilter = "use_top_k_dynamic_filtering"
+
+func (s *Store) viewSettings(ctx context.Context) map[string]string {
+	s.settingsOnce.Do(func() {
+		rows, err := s.B.Query(ctx, engine.Query{
+			SQL:    "SELECT count() FROM system.settings WHERE name = {name:String}",
+			Params: map[string]string{"name": noTopKFilter},
+		})
+		if err != nil {
+			return
+		}
+		defer rows.Close()
+		if rows.Next() && string(rows.Values()[0]) == "1" {
+			s.settings = map[string]string{noTopKFilter: "0"}
+		}
+	})
+	return s.settings
+}
+
+// displayedText is the SQL for the text a page shows for column c in lang:
+// what a search matches. Ids and counts as plain digits, numbers rounded to
+// the column's places with the language's decimal separator (no thousands
+// separators), dates and times as dd/mm/yyyy hh:mm:ss in pt-BR and
+// yyyy-mm-dd hh:mm:ss in English, yes/no in words. NULL is empty.
+func displayedText(c *engine.ColumnDef, lang string) string {
+	col := chsql.QuoteIdent(c.Name)
+	ptBR := lang != "en"
+	var expr string
+	switch c.Type {
+	case engine.ColString:
+		return "ifNull(toString(" + col + "), '')"
+	case engine.ColInt:
+		expr = "toString(" + col + ")"
+	case engine.ColNumber, engine.ColPercent, engine.ColDuration:
+		expr = "toString(" + col + ")"
+		if p := c.Places(); p >= 0 {
+			expr = "toString(round(toFloat64(" + col + "), " + strconv.Itoa(p) + "))"
+		}
+		if ptBR {
+			expr = "replaceOne(" + expr + ", '.', ',')"
+		}
+	case engine.ColDate:
+		expr = "toString(" + col + ")"
+		if ptBR {
+			expr = "formatDateTime(" + col + ", '%d/%m/%Y')"
+		}
+	case engine.ColDatetime:
+		expr = "formatDateTime(" + col + ", '%Y-%m-%d %H:%i:%S')"
+		if ptBR {
+			expr = "formatDateTime(" + col + ", '%d/%m/%Y %H:%i:%S')"
+		}
+	case engine.ColBool:
+		if ptBR {
+			expr = "if(" + col + ", 'Sim', 'Não')"
+		} else {
+			expr = "if(" + col + ", 'Yes', 'No')"
+		}
+	default:
+		expr = "toString(" + col + ")"
+	}
+	return "ifNull(" + expr + ", '')"
+}
+
+// View returns one page of run's snapshot for def's columns. A search keeps
+// the rows where the displayed text of any column (displayedText) contains
+// req.Search as typed: case-insensitive, with no wildcard (%, _ and \ are
+// plain characters). Sorting is by the column's typed value (numbers as
+// numbers, dates as dates), NULLs last, ties in result order.
 func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, req PageRequest) (Page, error) {
 	tbl, err := table(runID)
 	if err != nil {
@@ -318,15 +401,15 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	if req.Search != "" {
 		var conds []string
 		for _, c := range def.Columns {
-			if c.Type == engine.ColString {
-				conds = append(conds, "positionCaseInsensitiveUTF8(ifNull(toString("+chsql.QuoteIdent(c.Name)+"), ''), {q:String}) > 0")
-			}
+			conds = append(conds, "positionCaseInsensitiveUTF8("+displayedText(c, req.Lang)+", {q:String}) > 0")
 		}
 		if len(conds) == 0 {
 			conds = []string{"0"}
 		}
 		where = " WHERE " + strings.Join(conds, " OR ")
-		params["q"] = req.Search
+		// A parameter's text is read with ClickHouse's escaping rules: a
+		// backslash alone would not parse.
+		params["q"] = chsql.EscapeParam(req.Search)
 	}
 	order := rowColumn
 	if req.Sort != "" {
@@ -343,7 +426,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		if req.Desc {
 			order += " DESC"
 		}
-		order += ", " + rowColumn
+		order += " NULLS LAST, " + rowColumn
 	} else if req.Desc {
 		order += " DESC"
 	}
@@ -353,6 +436,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
 		Params:   params,
 		TimeZone: req.TimeZone,
+		Settings: s.viewSettings(ctx),
 	})
 	if err != nil {
 		return Page{}, err
@@ -375,7 +459,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + tbl + where, Params: params})
+	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + tbl + where, Params: params, TimeZone: req.TimeZone})
 	if err != nil {
 		return Page{}, err
 	}
@@ -384,4 +468,45 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
 	}
 	return page, total.Err()
+}
+
+// Values are a page's cells typed for JSON, by def's columns: int, number,
+// percent and duration cells as numbers (json.Number, rounded half away from
+// zero to the column's places, engine.ColumnDef.Places), bool cells as
+// booleans, the others as the text ClickHouse gives; NULL, nan and inf as
+// nil. Columns def does not declare keep their text.
+func (p Page) Values(def *engine.Definition) [][]any {
+	cols := make([]*engine.ColumnDef, len(p.Columns))
+	for i, c := range p.Columns {
+		for _, d := range def.Columns {
+			if d.Name == c.Name {
+				cols[i] = d
+			}
+		}
+	}
+	out := make([][]any, len(p.Rows))
+	for r, row := range p.Rows {
+		vals := make([]any, len(row))
+		for i, v := range row {
+			if v == nil {
+				continue
+			}
+			vals[i] = *v
+			if i >= len(cols) || cols[i] == nil {
+				continue
+			}
+			switch cols[i].Type {
+			case engine.ColInt, engine.ColNumber, engine.ColPercent, engine.ColDuration:
+				if n, ok := writer.NumberText([]byte(*v), cols[i].Places()); ok {
+					vals[i] = json.Number(n)
+				} else {
+					vals[i] = nil
+				}
+			case engine.ColBool:
+				vals[i] = *v == "true" || *v == "1"
+			}
+		}
+		out[r] = vals
+	}
+	return out
 }

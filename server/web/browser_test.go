@@ -226,6 +226,7 @@ type rowsPage struct {
 func (b testBundle) rows(t *testing.T, token, id string, q url.Values) rowsPage {
 	t.Helper()
 	var p rowsPage
+	q.Set("numbers", "text") // every cell as the warehouse's text
 	if err := json.Unmarshal(b.apiGet(t, token, "/v1/runs/"+id+"/rows?"+q.Encode()), &p); err != nil {
 		t.Fatal(err)
 	}

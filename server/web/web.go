@@ -21,23 +21,33 @@ func Static() fs.FS {
 }
 
 // Handler serves the pages: "/" is the single page (its own hash routes pick
-// the tab or the result view) and "/static/…" its assets. The API is not
+// the tab or the result view), "/docs" the API reference and "/static/…"
+// their assets. The API is not
 // here; mount it beside this handler on the same origin (/v1/, /openapi.json).
 func Handler() http.Handler {
 	assets := http.FileServerFS(Static())
-	index, err := fs.ReadFile(Static(), "index.html")
-	if err != nil {
-		panic(err)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", withHeaders(http.StripPrefix("/static/", assets)))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /{$}", page("index.html"))
+	// The API reference: Swagger UI from static/vendor over /openapi.json,
+	// so it works without internet (Huma's own /docs loads its viewer from a
+	// CDN and is turned off in server/api).
+	mux.Handle("GET /docs", page("docs.html"))
+	return mux
+}
+
+// page serves one embedded HTML file.
+func page(name string) http.Handler {
+	body, err := fs.ReadFile(Static(), name)
+	if err != nil {
+		panic(err) // the file is embedded at build time
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Write(index)
+		w.Write(body)
 	})
-	return mux
 }
 
 func withHeaders(h http.Handler) http.Handler {
@@ -63,12 +73,13 @@ func setSecurityHeaders(w http.ResponseWriter) {
 }
 
 // WithAPI puts the pages and the API on one origin, as the pages expect:
-// "/" and "/static/…" are the pages, every other path goes to api (/v1/…,
-// /openapi.json, /docs, /healthz, /metrics).
+// "/", "/docs" and "/static/…" are the pages, every other path goes to api
+// (/v1/…, /openapi.json, /healthz, /metrics).
 func WithAPI(api http.Handler) http.Handler {
 	pages := Handler()
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pages)
+	mux.Handle("GET /docs", pages)
 	mux.Handle("GET /static/", pages)
 	mux.Handle("/", api)
 	return mux

@@ -86,21 +86,24 @@ function resolvedFilters(run) {
   try { return JSON.parse(r || "{}"); } catch { return {}; }
 }
 
-function fmtNumber(v, digits) {
+function fmtNumber(v, digits, grouping = true) {
   const n = Number(v);
   if (!isFinite(n)) return v;
-  return n.toLocaleString(currentLang(), { maximumFractionDigits: digits });
+  return n.toLocaleString(currentLang(), { maximumFractionDigits: digits, useGrouping: grouping });
 }
 
-// fmtCell shows a result value by its column type; empty stays empty.
-function fmtCell(v, type) {
+// fmtCell shows a result value by its column type; empty stays empty. col is
+// the column from the rows API: its decimals (the places the API rounded to)
+// and identifier (ids and codes, never grouped: 1000000396689).
+function fmtCell(v, type, col = {}) {
   if (v === null || v === undefined) return "";
+  const places = (fallback) => (typeof col.decimals === "number" ? col.decimals : fallback);
   switch (type) {
-    case "percent": return `${fmtNumber(v, 2)} %`;
-    case "number": return fmtNumber(v, 2);
+    case "percent": return `${fmtNumber(v, places(2))} %`;
+    case "number": return fmtNumber(v, places(2));
     case "duration": return `${fmtNumber(v, 1)} s`;
-    case "int": return fmtNumber(v, 0);
-    case "bool": return v === "true" || v === "1" ? t("yes") : t("no");
+    case "int": return fmtNumber(v, 0, !col.identifier);
+    case "bool": return v === true || v === "true" || v === "1" ? t("yes") : t("no");
     case "date": return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
     case "datetime": {
       // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss".
@@ -709,13 +712,13 @@ function renderResult(view, body, signal) {
   async function load() {
     let page;
     try {
-      page = await call("GET", `/v1/runs/${view.run.id}/rows`, { query: { offset: view.offset, limit: view.limit, sort: view.sort, desc: view.sort ? view.desc : "", q: view.q }, signal });
+      page = await call("GET", `/v1/runs/${view.run.id}/rows`, { query: { offset: view.offset, limit: view.limit, sort: view.sort, desc: view.sort ? view.desc : "", q: view.q, lang: currentLang() }, signal });
     } catch (e) {
       if (!signal.aborted) info.textContent = errorText(e);
       return;
     }
-    // Labels come from the report in the page's language; the rows answer
-    // carries the default language's.
+    // Labels come from the report in the page's language (the rows answer
+    // carries the same, asked with lang).
     const cols = page.columns.map((c) => ({ ...c, label: (view.columns.find((x) => x.name === c.name) || c).label }));
     const th = (c) => {
       const sortState = view.sort === c.name ? (view.desc ? "descending" : "ascending") : "none";
@@ -728,7 +731,7 @@ function renderResult(view, body, signal) {
         } }, c.label));
     };
     const rows = page.rows.length
-      ? page.rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: numericTypes.has(cols[i]?.type) ? "num" : null, dataset: v === null ? {} : { value: v } }, fmtCell(v, cols[i]?.type)))))
+      ? page.rows.map((r) => h("tr", {}, r.map((v, i) => h("td", { class: numericTypes.has(cols[i]?.type) ? "num" : null, dataset: v === null ? {} : { value: v } }, fmtCell(v, cols[i]?.type, cols[i])))))
       : [h("tr", {}, h("td", { colspan: cols.length || 1, class: "muted" }, t("noRows")))];
     table.replaceChildren(h("caption", { class: "visually-hidden" }, titleOf(view.run)), h("thead", {}, h("tr", {}, cols.map(th))), h("tbody", {}, rows));
     table.dataset.total = String(page.total);
