@@ -141,7 +141,7 @@ func TestResolveFilters_ServiceLevelNamesTheFilterOfEveryBadValue(t *testing.T) 
 		{"a threshold over 10m breaks its rule", map[string]any{"threshold": "10m1s"}, []string{"threshold: deve estar entre 1s e 10m"}},
 		{"a threshold of exactly 10m is allowed", map[string]any{"threshold": "10m"}, nil},
 		{"an interval outside the enum", map[string]any{"interval": "7m"}, []string{`interval: must be one of 15m, 30m, 1h, 1d, got "7m"`}},
-		{"an unknown filter", map[string]any{"colour": "red"}, []string{"colour: unknown filter (this report has: period, wallet, queues, threshold, short_abandon, abandons, interval)"}},
+		{"an unknown filter", map[string]any{"colour": "red"}, []string{"colour: unknown filter (this report has: period, wallet, queues, threshold, short_abandon, abandons, interval, only_with_calls)"}},
 		{"a threshold number without unit", map[string]any{"threshold": 20}, []string{"threshold: must be a duration with a unit, like 20s or 2m"}},
 		{"a threshold text without unit", map[string]any{"threshold": "20"}, []string{`threshold: invalid duration "20" (use e.g. 30s, 2m, 1h, 31d)`}},
 		{"a wallet that is not an id", map[string]any{"wallet": "abc"}, []string{"wallet: must be a wallet id (a positive integer), got abc"}},
@@ -179,7 +179,7 @@ func TestResolveFilters_ReportsEveryBadValueTogether(t *testing.T) {
 	env.Lookups = refusingLookups{t}
 	got := filterErrors(t, d, map[string]any{"colour": "red", "wallet": "abc", "interval": "7m", "threshold": "20"}, env)
 	want := []string{
-		"colour: unknown filter (this report has: period, wallet, queues, threshold, short_abandon, abandons, interval)",
+		"colour: unknown filter (this report has: period, wallet, queues, threshold, short_abandon, abandons, interval, only_with_calls)",
 		"period: is required",
 		"wallet: must be a wallet id (a positive integer), got abc",
 		`threshold: invalid duration "20" (use e.g. 30s, 2m, 1h, 31d)`,

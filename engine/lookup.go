@@ -17,6 +17,9 @@ type Lookup struct {
 	Name string
 	// Table and Column hold the tenant's valid ids (database-qualified table).
 	Table, Column string
+	// Label is the column of Table people see for a value (a name), shown
+	// when the values are listed; empty means the value is its own label.
+	Label string
 	// Numeric ids bind as UInt64; others as String.
 	Numeric bool
 	// Fixed lists the only valid values when there is no table.
@@ -26,15 +29,16 @@ type Lookup struct {
 // Lookups lists the lookup filter types.
 func Lookups() []Lookup {
 	return []Lookup{
-		{Name: "wallet", Table: "wh.wallets", Column: "wallet_id", Numeric: true},
-		{Name: "user", Table: "wh.users", Column: "user_id", Numeric: true},
-		{Name: "queue", Table: "wh.queues", Column: "queue_id", Numeric: true},
-		{Name: "line", Table: "wh.lines", Column: "line_id", Numeric: true},
-		{Name: "template", Table: "wh.templates", Column: "template_id", Numeric: true},
-		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Numeric: true},
-		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Numeric: true},
+		{Name: "wallet", Table: "wh.wallets", Column: "wallet_id", Label: "name", Numeric: true},
+		{Name: "user", Table: "wh.users", Column: "user_id", Label: "name", Numeric: true},
+		{Name: "queue", Table: "wh.queues", Column: "queue_id", Label: "name", Numeric: true},
+		{Name: "line", Table: "wh.lines", Column: "line_id", Label: "name", Numeric: true},
+		{Name: "template", Table: "wh.templates", Column: "template_id", Label: "name", Numeric: true},
+		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Label: "name", Numeric: true},
+		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Label: "name", Numeric: true},
+		{Name: "bot", Table: "wh.bots", Column: "bot_id", Label: "name", Numeric: true},
 		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}},
-		{Name: "event_type", Table: "wh.event_types", Column: "event_type"},
+		{Name: "event_type", Table: "wh.event_types", Column: "event_type", Label: "label"},
 	}
 }
 

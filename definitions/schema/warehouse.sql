@@ -123,6 +123,9 @@ CREATE TABLE IF NOT EXISTS wh.event_types (
 -- ACD voice calls. A call that hangs up in the IVR has outcome 'ivr_abandoned',
 -- queue_id 0 and entered_queue_at = ended_at; it is never offered. Outbound
 -- calls skip IVR and queue (queue_id 0, wait 0).
+-- An answered call (every outbound call included) is also a voice attendance
+-- in wh.conversations; a call abandoned in queue or in the IVR is not: it
+-- exists only here (contacts.all_contacts lists it from this table).
 CREATE TABLE IF NOT EXISTS wh.calls (
     tenant_id UInt32,
     wallet_id UInt32,
@@ -144,7 +147,8 @@ CREATE TABLE IF NOT EXISTS wh.calls (
     ivr_path String                     -- menu choices, e.g. 'menu>2>1'
 ) ENGINE = MergeTree ORDER BY (tenant_id, entered_queue_at, call_id);
 
--- Every attendance/contact on any channel (WhatsApp, WebChat, voice, e-mail).
+-- Every attendance/contact on any channel (WhatsApp, WebChat, voice, e-mail);
+-- a voice call is here only once answered (abandoned calls: wh.calls only).
 -- The service protocol number is here (report "protocolos gerados").
 CREATE TABLE IF NOT EXISTS wh.conversations (
     tenant_id UInt32,

@@ -85,7 +85,8 @@ func (g *tenantGen) conversations() statement {
 			"number + 1 AS n", f("1 + %s AS cn", r.mod("c", g.nContacts)), g.contactWallet("cn") + " AS widx",
 			r.pickW("ch", channels) + " AS ch", f("if(%s < 0.2, 'outbound', 'inbound') AS dir", r.u("dir")),
 			r.u("hb") + " AS rhb",
-			"multiIf(rhb < 0.10, 'none', rhb < 0.35 AND ch IN ('whatsapp', 'webchat'), 'bot', 'user') AS hb",
+			// An unanswered voice call is no conversation (it lives in wh.calls only).
+			"multiIf(rhb < 0.10 AND ch != 'voice', 'none', rhb < 0.35 AND ch IN ('whatsapp', 'webchat'), 'bot', 'user') AS hb",
 			g.at(r, "t") + " AS st", r.u("open") + " < 0.04 AS is_open",
 			f("toUInt32(multiIf(hb = 'none', 0, hb = 'bot', 1 + %s, 5 + %s)) AS fr", r.mod("fb", 5), r.exp("fr", 90)),
 			f("toUInt32(30 + %s) AS dur", r.exp("dur", 600)),

@@ -294,6 +294,7 @@ func TestSeed_OtherFactsFollowTheVocabulary(t *testing.T) {
 		{"documents sent by the API", "SELECT countIf(sent_by = 'api' AND user_id = 0) FROM wh.document_sends", 1, 1e9},
 		{"conversations served by bots", "SELECT countIf(handled_by = 'bot' AND bot_id != 0 AND user_id = 0) FROM wh.conversations", 1, 1e9},
 		{"conversations not served", "SELECT countIf(handled_by = 'none' AND first_response_at IS NULL) FROM wh.conversations", 1, 1e9},
+		{"voice conversations not served (an unanswered call is in wh.calls only)", "SELECT countIf(channel = 'voice' AND handled_by = 'none') FROM wh.conversations", 0, 0},
 		{"duplicate protocols", "SELECT count() - uniqExact(protocol) FROM wh.conversations", 0, 0},
 		{"duplicate contact phones", "SELECT count() - uniqExact(tenant_id, phone) FROM wh.contacts", 0, 0},
 		{"users of facts missing from wh.users", `SELECT count() FROM (SELECT tenant_id, user_id FROM wh.calls WHERE user_id != 0

@@ -352,6 +352,15 @@ func TestAPI_MeAndLookupsAreTheCallersTenantOnly(t *testing.T) {
 	if !strings.Contains(string(body), `"value":"whatsapp"`) {
 		t.Fatalf("channels: %s", body)
 	}
+	// The seed gives each tenant bots 100·t+1..100·t+3 named from one list, so
+	// tenant 1 sees 101..103 by name, ordered by name.
+	code, _, body = b.do(t, b.viewer, "GET", "/v1/lookups/bot", nil)
+	vals = nil
+	json.Unmarshal(body, &vals)
+	want := []reporting.LookupValue{{Value: "101", Label: "Assistente Virtual"}, {Value: "102", Label: "Bot Cobrança"}, {Value: "103", Label: "Bot Suporte"}}
+	if code != 200 || fmt.Sprint(vals) != fmt.Sprint(want) {
+		t.Fatalf("bots: %d %s, want %v", code, body, want)
+	}
 }
 
 func mustFormat(t testing.TB, id string) export.Format {

@@ -34,7 +34,7 @@ func (s *Server) registerLookups(api huma.API) {
 		})
 	register(s, api, huma.Operation{OperationID: "list-lookup-values", Method: http.MethodGet, Path: "/v1/lookups/{kind}", Summary: "The values a lookup filter accepts for the caller's tenant (wallets, users, queues…), with labels", Tags: []string{"catalog"}},
 		func(ctx context.Context, in *struct {
-			Kind string `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,event_type,channel"`
+			Kind string `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,bot,event_type,channel"`
 		}) (*lookupOutput, error) {
 			values, err := s.App.LookupValues(ctx, principal(ctx).TenantID, in.Kind)
 			if err != nil {

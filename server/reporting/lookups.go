@@ -13,19 +13,13 @@ type LookupValue struct {
 	Label string `json:"label"`
 }
 
-// lookupLabels names the column shown for each lookup's values.
-var lookupLabels = map[string]string{
-	"wallet": "name", "user": "name", "queue": "name", "line": "name", "template": "name",
-	"pipeline": "name", "campaign": "name", "event_type": "label",
-}
-
 // ErrUnknownLookup means no lookup filter type has that name.
 type ErrUnknownLookup struct{ Kind string }
 
 func (e ErrUnknownLookup) Error() string { return fmt.Sprintf("unknown lookup %q", e.Kind) }
 
 // LookupValues lists the values of lookup kind (wallet, user, queue, line,
-// template, pipeline, campaign, event_type, channel) valid for the tenant,
+// template, pipeline, campaign, bot, event_type, channel) valid for the tenant,
 // ordered by label, at most 10,000.
 func (s *Service) LookupValues(ctx context.Context, tenant uint32, kind string) ([]LookupValue, error) {
 	var lk *engine.Lookup
@@ -44,10 +38,14 @@ func (s *Service) LookupValues(ctx context.Context, tenant uint32, kind string) 
 		}
 		return out, nil
 	}
-	// Table, id column and label column come from fixed lists, never from the
-	// request.
+	// Table, id column and label column come from engine.Lookups, never from
+	// the request.
+	label := lk.Label
+	if label == "" {
+		label = lk.Column
+	}
 	rows, err := s.Warehouse.Query(ctx, engine.Query{
-		SQL:          "SELECT toString(" + lk.Column + ") AS v, any(" + lookupLabels[lk.Name] + ") AS l FROM " + lk.Table + " GROUP BY v ORDER BY l, v LIMIT 10000",
+		SQL:          "SELECT toString(" + lk.Column + ") AS v, any(" + label + ") AS l FROM " + lk.Table + " GROUP BY v ORDER BY l, v LIMIT 10000",
 		TableFilters: engine.TenantScope(s.Tables, tenant),
 	})
 	if err != nil {
