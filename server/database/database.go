@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -75,11 +76,30 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("open database %q: want sqlite:<path> or postgres://…", Redact(dsn))
 	}
-	if err := db.writer.PingContext(ctx); err != nil {
+	if err := db.ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", db.dsn, err)
 	}
 	return db, nil
+}
+
+// ping opens the first connection. On SQLite, switching a new file to WAL takes
+// an exclusive lock and SQLite answers SQLITE_BUSY without calling the busy
+// handler when another process is doing the same, so a busy first connection is
+// retried for up to 10 s (the busy_timeout of every other statement).
+func (db *DB) ping(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.writer.PingContext(ctx)
+		if err == nil || db.dialect != SQLite || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Dialect is SQLite or Postgres.
