@@ -158,6 +158,7 @@ func TestOpenAPI_ListsAreNeverNull(t *testing.T) {
 	}
 	admin := srv.Token(1, "Ana", auth.Admin)
 	empty := srv.Token(3, "Bia", auth.Admin) // tenant 3 has no warehouse data
+	operator := srv.Token(0, "Comercial", auth.Operator)
 
 	run := call(t, "POST", srv.URL+"/v1/runs", admin, `{"report":"kpis.service_level","filters":{"period":"2024-03-01..2024-03-01"}}`)
 	id := run["id"].(string)
@@ -179,6 +180,7 @@ func TestOpenAPI_ListsAreNeverNull(t *testing.T) {
 		{"/v1/audit", "/v1/audit", empty},
 		{"/v1/lookups/{kind}", "/v1/lookups/wallet", empty},
 		{"/v1/admin/plugins", "/v1/admin/plugins", empty},
+		{"/v1/operator/audit", "/v1/operator/audit", operator},
 	} {
 		t.Run(c.url, func(t *testing.T) {
 			var body any

@@ -102,13 +102,12 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			next(ctx)
 			return
 		}
-		h := ctx.Header("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := bearerToken(ctx.Header("Authorization"))
 		if !ok {
 			huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.Auth.Authenticate(ctx.Context(), strings.TrimSpace(token))
+		p, err := s.Auth.Authenticate(ctx.Context(), token)
 		if err != nil {
 			if errors.Is(err, auth.ErrUnauthenticated) {
 				huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or revoked token")
@@ -117,8 +116,33 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			}
 			return
 		}
+		if forOperators(op) != p.IsOperator() {
+			if p.IsOperator() {
+				huma.WriteErr(api, ctx, http.StatusForbidden, "an operator acts above tenants: use the /v1/operator/ operations, or a tenant user's token here")
+			} else {
+				huma.WriteErr(api, ctx, http.StatusForbidden, "this operation is for the platform's operators")
+			}
+			return
+		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// operatorScope marks, in huma.Operation.Metadata, an operation that only
+// operators may call; every other authenticated operation is for tenant users.
+const operatorScope = "relato.operator"
+
+func forOperators(op *huma.Operation) bool { return op.Metadata[operatorScope] == true }
+
+// bearerToken reads the token of an Authorization header. The scheme is
+// case-insensitive (RFC 9110 §11.1), so "bearer x" is "Bearer x".
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {
