@@ -3,6 +3,7 @@ package schedules
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -157,16 +158,30 @@ func (s *Store) FireNow(ctx context.Context, tenant uint32, id, owner string, le
 	return f, tx.Commit()
 }
 
-// FireQueued records the run created for a claimed fire.
-func (s *Store) FireQueued(ctx context.Context, fireID, runID string) error {
+// fireConfig is what a fire keeps of its schedule's delivery settings.
+type fireConfig struct {
+	Destinations string `json:"destinations"` // sealDestinations' JSON, sealed with the fire id
+	Format       string `json:"format"`
+	FileName     string `json:"file_name"`
+}
+
+// FireQueued records the run created for a claimed fire, with sch's delivery
+// settings of this moment (destinations, secrets sealed; format; file name):
+// the run delivers with them even if the schedule is edited meanwhile.
+func (s *Store) FireQueued(ctx context.Context, fireID, runID string, sch *Schedule) error {
+	dests, err := s.sealDestinations(fireID, sch.Destinations)
+	if err != nil {
+		return fmt.Errorf("fire %s queued: %w", fireID, err)
+	}
+	cfg, _ := json.Marshal(fireConfig{Destinations: dests, Format: sch.Format, FileName: sch.FileName})
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var scheduleID string
-	if err := tx.QueryRowContext(ctx, `UPDATE schedule_fires SET run_id = $1, state = 'queued', lease_owner = NULL, lease_until = NULL
-		WHERE id = $2 AND state = 'claimed' RETURNING schedule_id`, runID, fireID).Scan(&scheduleID); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE schedule_fires SET run_id = $1, state = 'queued', lease_owner = NULL, lease_until = NULL, config = $3
+		WHERE id = $2 AND state = 'claimed' RETURNING schedule_id`, runID, fireID, string(cfg)).Scan(&scheduleID); err != nil {
 		return fmt.Errorf("fire %s queued: %w", fireID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schedules SET last_run_id = $1 WHERE id = $2`, runID, scheduleID); err != nil {
@@ -333,4 +348,28 @@ func (s *Store) FireOfRun(ctx context.Context, tenant uint32, runID string) (*Fi
 		return nil, nil
 	}
 	return f, err
+}
+
+// AsFired returns sch with the delivery settings fire f recorded when it
+// queued its run (FireQueued); a fire from before they were recorded returns
+// sch unchanged.
+func (s *Store) AsFired(ctx context.Context, f *Fire, sch *Schedule) (*Schedule, error) {
+	var raw sql.NullString
+	if err := s.r.QueryRowContext(ctx, `SELECT config FROM schedule_fires WHERE id = $1`, f.ID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	if !raw.Valid || raw.String == "" {
+		return sch, nil
+	}
+	var cfg fireConfig
+	if err := json.Unmarshal([]byte(raw.String), &cfg); err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	dests, err := s.openDestinations(f.ID, cfg.Destinations)
+	if err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	out := *sch
+	out.Destinations, out.Format, out.FileName = dests, cfg.Format, cfg.FileName
+	return &out, nil
 }

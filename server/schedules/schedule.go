@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -147,4 +148,70 @@ func RenderFileName(tmpl string, v FileNameValues, ext string) string {
 		name = name[:180]
 	}
 	return name + ext
+}
+
+// Changes names what an edit changed from old to new, for the audit trail:
+// name, report, filters, recurrence, time_zone, format, file_name, paused,
+// and per destination its kind and each config field that differs, as
+// "destinations[0].config.host". A changed secret is named, its value never
+// (the names carry no values at all).
+func Changes(old, new *Schedule) []string {
+	var out []string
+	add := func(name string, changed bool) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add("name", old.Name != new.Name)
+	add("report", old.ReportID != new.ReportID)
+	add("filters", !sameJSONText(old.Filters, new.Filters))
+	add("recurrence", old.Recurrence != new.Recurrence)
+	add("time_zone", old.TimeZone != new.TimeZone)
+	add("format", old.Format != new.Format)
+	add("file_name", old.FileName != new.FileName)
+	add("paused", old.Paused != new.Paused)
+	for i := 0; i < max(len(old.Destinations), len(new.Destinations)); i++ {
+		at := fmt.Sprintf("destinations[%d]", i)
+		if i >= len(old.Destinations) {
+			out = append(out, at+" added")
+			continue
+		}
+		if i >= len(new.Destinations) {
+			out = append(out, at+" removed")
+			continue
+		}
+		o, n := old.Destinations[i], new.Destinations[i]
+		if NormalizeKind(o.Kind) != NormalizeKind(n.Kind) {
+			out = append(out, at+".kind")
+			continue
+		}
+		var oc, nc map[string]json.RawMessage
+		json.Unmarshal(o.Config, &oc)
+		json.Unmarshal(n.Config, &nc)
+		keys := map[string]bool{}
+		for k := range oc {
+			keys[k] = true
+		}
+		for k := range nc {
+			keys[k] = true
+		}
+		var changed []string
+		for k := range keys {
+			if !sameJSONText(oc[k], nc[k]) {
+				changed = append(changed, at+".config."+k)
+			}
+		}
+		sort.Strings(changed)
+		out = append(out, changed...)
+	}
+	return out
+}
+
+// sameJSONText compares two JSON texts by value (key order and spacing aside).
+func sameJSONText(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return sameJSON(x, y)
 }

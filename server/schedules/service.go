@@ -153,7 +153,7 @@ func (s *Service) startRun(ctx context.Context, f *Fire) (string, error) {
 		var runID string
 		runID, err = s.Host.StartRun(ctx, sch, s.Store.now())
 		if err == nil {
-			if err = s.Store.FireQueued(ctx, f.ID, runID); err == nil {
+			if err = s.Store.FireQueued(ctx, f.ID, runID, sch); err == nil {
 				log.Info("schedule fired", "run_id", runID, "manual", f.Manual)
 				return runID, nil
 			}
@@ -226,6 +226,9 @@ func (s *Service) deliverFinished(ctx context.Context) error {
 func (s *Service) deliver(ctx context.Context, f *Fire, r *runs.Run) error {
 	log := s.Logger.With("schedule_id", f.ScheduleID, "run_id", r.ID, "fire_id", f.ID)
 	sch, err := s.Store.Get(ctx, f.TenantID, f.ScheduleID)
+	if err == nil {
+		sch, err = s.Store.AsFired(ctx, f, sch)
+	}
 	if err != nil {
 		return s.Store.EndFire(ctx, f.ID, FireFailed, fmt.Errorf("schedule: %w", err))
 	}
