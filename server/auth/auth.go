@@ -74,6 +74,10 @@ type Principal struct {
 	TenantID uint32 // 0 for an operator
 	Name     string
 	Role     Role
+	// TokenID is the id of the token the caller authenticated with ("" for
+	// callers that used none, such as the command line); a stream checks it
+	// to end when the token is revoked.
+	TokenID string
 }
 
 // IsOperator reports whether p acts above tenants.
@@ -105,6 +109,15 @@ type Store struct {
 	w, r    *sql.DB      // the database's writer and reader pools
 	owned   *database.DB // opened by Open, closed by Close; nil after New
 	dialect string
+	// Now is the store's clock (expiry); nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // New returns a store on db, the process's shared control-plane database, after
@@ -188,22 +201,18 @@ func (s *Store) CreateUser(ctx context.Context, tenant uint32, name string, role
 	}
 	p := Principal{UserID: randomID("u_", 9), TenantID: tenant, Name: name, Role: role}
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_users (id, tenant_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)`),
-		p.UserID, int64(tenant), name, string(role), time.Now().UTC())
+		p.UserID, int64(tenant), name, string(role), s.now().UTC())
 	return p, err
 }
 
-// IssueToken creates a bearer token for user; only its hash is stored, so the
-// token is returned once and can never be read back.
+// IssueToken creates a bearer token for user that never expires; see Issue.
 func (s *Store) IssueToken(ctx context.Context, userID string) (string, error) {
-	token := randomID("rlt_", 32)
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tokens (hash, user_id, created_at) VALUES (?, ?, ?)`), hashToken(token), userID, time.Now().UTC())
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	_, tok, err := s.Issue(ctx, userID, TokenOptions{})
+	return tok, err
 }
 
-// Authenticate resolves a bearer token to its user.
+// Authenticate resolves a bearer token to its user. Errors: ErrUnauthenticated
+// for a token that is unknown, revoked or expired, or whose user is disabled.
 func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" || len(token) > 200 {
 		return Principal{}, ErrUnauthenticated
@@ -211,21 +220,26 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	var p Principal
 	var tenant int64
 	var role string
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role)
+	var expires, disabled sql.NullTime
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role, t.id, t.expires_at, u.disabled_at FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role, &p.TokenID, &expires, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Principal{}, err
 	}
+	// Compared here, not in SQL: SQLite keeps times as text of varying width.
+	if disabled.Valid || (expires.Valid && !s.now().Before(expires.Time)) {
+		return Principal{}, ErrUnauthenticated
+	}
 	p.TenantID, p.Role = uint32(tenant), Role(role)
 	return p, nil
 }
 
-// RevokeToken stops a token from working.
+// RevokeToken stops a token from working, given the token itself.
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
-	_, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), time.Now().UTC(), hashToken(token))
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), s.now().UTC(), hashToken(token))
 	return err
 }
 
@@ -250,7 +264,7 @@ func (s *Store) Audit(ctx context.Context, p Principal, action, object, detail s
 // operator's change to a tenant (an entitlement) reaches that tenant's admins.
 func (s *Store) AuditIn(ctx context.Context, tenant uint32, p Principal, action, object, detail string) error {
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO audit_events (id, tenant_id, user_id, action, object, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		randomID("a_", 12), int64(tenant), p.UserID, action, object, detail, time.Now().UTC())
+		randomID("a_", 12), int64(tenant), p.UserID, action, object, detail, s.now().UTC())
 	return err
 }
 
