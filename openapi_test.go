@@ -181,6 +181,10 @@ func TestOpenAPI_ListsAreNeverNull(t *testing.T) {
 		{"/v1/lookups/{kind}", "/v1/lookups/wallet", empty},
 		{"/v1/admin/plugins", "/v1/admin/plugins", empty},
 		{"/v1/operator/audit", "/v1/operator/audit", operator},
+		{"/v1/tokens", "/v1/tokens?user_id=nobody", admin},
+		{"/v1/users", "/v1/users", admin},
+		{"/v1/operator/tokens", "/v1/operator/tokens?user_id=nobody", operator},
+		{"/v1/operator/users", "/v1/operator/users", operator},
 	} {
 		t.Run(c.url, func(t *testing.T) {
 			var body any

@@ -15,6 +15,7 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/plugins/host"
+	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
@@ -107,6 +108,8 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return huma.Error422UnprocessableEntity("invalid cursor", &huma.ErrorDetail{Location: "query.cursor", Message: "not a cursor this server issued; start from the first page"})
 	case errors.Is(err, schedules.ErrNotFound):
 		return huma.Error404NotFound("schedule not found")
+	case errors.Is(err, auth.ErrNotFound):
+		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, host.ErrNotFound):
 		return huma.Error404NotFound("plugin not found")
 	case errors.As(err, &userMsg):

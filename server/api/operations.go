@@ -225,6 +225,7 @@ func (s *Server) register(api huma.API) {
 		})
 	s.registerSchedules(api)
 	s.registerPlugins(api)
+	s.registerUsers(api)
 	s.registerLookups(api)
 	registerDestinationKinds(api)
 	registerFormats(api)
@@ -365,6 +366,11 @@ func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 	var last RunEvent
 	first := true
 	for {
+		if p.TokenID != "" { // the stream ends when its token is revoked or expires
+			if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+				return
+			}
+		}
 		r, err := s.App.Runs.Get(ctx, p.TenantID, in.ID)
 		if err != nil {
 			return

@@ -81,11 +81,7 @@ func (s *Server) registerPlugins(api huma.API) {
 			if err := s.Plugins.SetEntitlement(in.ID, in.Tenant, in.Body.Entitled); err != nil {
 				return nil, err
 			}
-			detail := fmt.Sprintf("tenant %d entitled=%v", in.Tenant, in.Body.Entitled)
-			s.audit(ctx, "plugin.entitlement", in.ID, detail)
-			if err := s.Auth.AuditIn(ctx, in.Tenant, principal(ctx), "plugin.entitlement", in.ID, detail); err != nil {
-				s.Logger.Error("audit", "action", "plugin.entitlement", "tenant", in.Tenant, "request_id", RequestID(ctx), "err", err)
-			}
+			s.auditFor(ctx, in.Tenant, "plugin.entitlement", in.ID, fmt.Sprintf("tenant %d entitled=%v", in.Tenant, in.Body.Entitled))
 			return &entitlementsOutput{Body: s.Plugins.Entitlements()}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "list-operator-audit", Method: http.MethodGet, Path: "/v1/operator/audit", Metadata: operator,

@@ -109,7 +109,8 @@ type Store struct {
 	w, r    *sql.DB      // the database's writer and reader pools
 	owned   *database.DB // opened by Open, closed by Close; nil after New
 	dialect string
-	// Now is the store's clock (expiry); nil means time.Now.
+	// Now is the store's clock for token expiry and the times of users and
+	// tokens (the audit trail keeps real time); nil means time.Now.
 	Now func() time.Time
 }
 
@@ -119,6 +120,10 @@ func (s *Store) now() time.Time {
 	}
 	return time.Now()
 }
+
+// Clock is the store's current time (Now, else time.Now), for callers that
+// compute expiries.
+func (s *Store) Clock() time.Time { return s.now() }
 
 // New returns a store on db, the process's shared control-plane database, after
 // applying Migrations. The store does not own db: Close leaves it open.
@@ -264,7 +269,7 @@ func (s *Store) Audit(ctx context.Context, p Principal, action, object, detail s
 // operator's change to a tenant (an entitlement) reaches that tenant's admins.
 func (s *Store) AuditIn(ctx context.Context, tenant uint32, p Principal, action, object, detail string) error {
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO audit_events (id, tenant_id, user_id, action, object, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		randomID("a_", 12), int64(tenant), p.UserID, action, object, detail, s.now().UTC())
+		randomID("a_", 12), int64(tenant), p.UserID, action, object, detail, time.Now().UTC()) // real time: the trail's order
 	return err
 }
 

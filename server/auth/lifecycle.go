@@ -232,3 +232,49 @@ func (s *Store) TokenActive(ctx context.Context, id string) (bool, error) {
 	}
 	return !revoked.Valid && !disabled.Valid && (!expires.Valid || s.now().Before(expires.Time)), nil
 }
+
+// ParseExpiry reads when a token should expire, as people type it: a span
+// from now ("90d", "12h", "30m": Go durations plus d for days of 24 h), an
+// RFC 3339 instant ("2025-01-31T23:59:00-03:00"), or a date ("2025-01-31":
+// its start, UTC). "" or "never" is no expiry (nil). Errors: anything else,
+// a span that is not positive, or more than 10 years.
+func ParseExpiry(s string, now time.Time) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "never") {
+		return nil, nil
+	}
+	var at time.Time
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		at = t
+	} else if t, err := time.Parse(time.DateOnly, s); err == nil {
+		at = t
+	} else {
+		span, err := parseSpan(s)
+		if err != nil {
+			return nil, fmt.Errorf("expiry %q: want a span such as 90d or 12h, a date such as 2025-01-31, or an RFC 3339 time", s)
+		}
+		if span <= 0 {
+			return nil, fmt.Errorf("expiry %q: the span must be positive", s)
+		}
+		at = now.Add(span)
+	}
+	if at.After(now.AddDate(10, 0, 0)) {
+		return nil, fmt.Errorf("expiry %q: at most 10 years from now", s)
+	}
+	at = at.UTC()
+	return &at, nil
+}
+
+func parseSpan(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err != nil || fmt.Sprint(n) != days {
+			return 0, errors.New("not a number of days")
+		}
+		if n > 3660 {
+			return 0, errors.New("too many days")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}

@@ -109,3 +109,30 @@ func TestCreateUser_OperatorsBelongToNoTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseExpiry_ReadsSpansDatesAndInstants(t *testing.T) {
+	now := time.Date(2024, 3, 20, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want string // RFC 3339 UTC; "" = no expiry; "error"
+	}{
+		{"", ""}, {"never", ""},
+		{"90d", "2024-06-18T12:00:00Z"}, // 11 days left in March + 30 + 31 + 18 = 90
+		{"12h", "2024-03-21T00:00:00Z"},
+		{"2025-01-31", "2025-01-31T00:00:00Z"},
+		{"2024-04-01T09:00:00-03:00", "2024-04-01T12:00:00Z"},
+		{"-1h", "error"}, {"0d", "error"}, {"soon", "error"}, {"1.5d", "error"}, {"20y", "error"}, {"4000d", "error"},
+	} {
+		got, err := auth.ParseExpiry(tc.in, now)
+		switch {
+		case tc.want == "error":
+			if err == nil {
+				t.Errorf("%q: accepted as %v", tc.in, got)
+			}
+		case err != nil:
+			t.Errorf("%q: %v", tc.in, err)
+		case tc.want == "" && got != nil, tc.want != "" && (got == nil || got.Format(time.RFC3339) != tc.want):
+			t.Errorf("%q: got %v, want %q", tc.in, got, tc.want)
+		}
+	}
+}

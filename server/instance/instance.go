@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if in.Auth, err = auth.New(ctx, db); err != nil {
 		return nil, err
 	}
+	in.Auth.Now = opt.Now
 	in.closers = append(in.closers, in.Auth.Close)
 	sealer, err := secretKey(cfg, in.Logger)
 	if err != nil {
