@@ -111,7 +111,7 @@ func usersAndTokensThroughTheAPI(t *testing.T, db string) {
 	// An event stream ends when its token is revoked.
 	run := b.generate(t, t1["secret"].(string), "kpis.service_level", map[string]any{"period": "2024-03-01..2024-03-07"})
 	req, _ := http.NewRequest("GET", b.url+"/v1/runs/"+run.ID+"/events", nil)
-	req.Header.Set("Authorization", "bearer "+t1["secret"].(string)) // the scheme in lower case (RFC 9110)
+	req.Header.Set("Authorization", "bearer "+t1["secret"].(string))      // the scheme in lower case (RFC 9110)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a failure bound, not a timing claim
 	defer cancel()
 	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
