@@ -38,6 +38,7 @@ type Server struct {
 	Version   string
 
 	requests atomic.Int64
+	views    viewAudit
 }
 
 type principalKey struct{}
@@ -60,8 +61,9 @@ func (s *Server) Config() huma.Config {
 	return cfg
 }
 
-// Handler builds the HTTP handler: the operations, /healthz and /metrics,
-// behind the request-id and panic-recovery middleware.
+// Handler builds the HTTP handler: the operations, /healthz and /metrics
+// (operators' tokens only), behind the request-id and panic-recovery
+// middleware; every answer is Cache-Control: no-store and nosniff.
 func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
@@ -75,8 +77,8 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
-	return s.withRequestID(countRequests(&s.requests, mux))
+	mux.HandleFunc("GET /metrics", s.operatorOnly(s.serveMetrics))
+	return s.withRequestID(noStore(countRequests(&s.requests, mux)))
 }
 
 func countRequests(n *atomic.Int64, h http.Handler) http.Handler {

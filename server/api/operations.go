@@ -323,7 +323,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, "run.view", res.Run.ID, "")
+	s.auditView(ctx, res.Run.ID)
 	out := &rowsOutput{}
 	out.Body.Columns = reportInfo(def, engine.DefaultLanguage).Columns
 	out.Body.Rows = page.Rows
