@@ -78,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /metrics", s.operatorOnly(s.serveMetrics))
-	return s.withRequestID(noStore(countRequests(&s.requests, mux)))
+	return s.withRequestID(noStore(validUTF8(countRequests(&s.requests, mux))))
 }
 
 func countRequests(n *atomic.Int64, h http.Handler) http.Handler {

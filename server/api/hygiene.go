@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -121,4 +124,32 @@ func (s *Server) auditView(ctx context.Context, run string) {
 	if s.views.first(principal(ctx).UserID, run, time.Now()) {
 		s.audit(context.WithoutCancel(ctx), "run.view", run, "")
 	}
+}
+
+// maxCheckedBody bounds how much of a request body validUTF8 reads; the
+// operations' own limits (64 KiB) are far below it.
+const maxCheckedBody = 1 << 20
+
+// validUTF8 refuses a JSON body that is not valid UTF-8 with a 422, rather
+// than let the decoder turn each bad byte into U+FFFD and run a report on a
+// filter value nobody typed (issue 11).
+func validUTF8(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody || !strings.Contains(r.Header.Get("Content-Type"), "json") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		head, err := io.ReadAll(io.LimitReader(r.Body, maxCheckedBody))
+		if err == nil && !utf8.Valid(head) && (len(head) < maxCheckedBody || !utf8.Valid(head[:len(head)-utf8.UTFMax])) {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			w.Write([]byte(`{"title":"Unprocessable Entity","status":422,"detail":"the request body is not valid UTF-8","errors":[{"message":"not valid UTF-8: send text encoded as UTF-8","location":"body"}]}`))
+			return
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/instance"
+	"github.com/relato/relato/server/servertest"
 )
 
 // Issue 11, point 6: error bodies echoed the request, passwords included;
@@ -80,5 +82,58 @@ func TestAPI_ViewingAResultIsAuditedOncePerUserRunAndMinute(t *testing.T) {
 	// across a minute boundary the viewer's could be 2, hence ≤ 3).
 	if n := strings.Count(string(data), `"action":"run.view"`); n < 2 || n > 3 {
 		t.Fatalf("%d run.view entries: %s", n, data)
+	}
+}
+
+func TestSchedules_ControlCharactersAndPathSegmentsAreRefusedAtSaveTime(t *testing.T) {
+	b := setup(t)
+	body := func(fileName string, cfg map[string]any) map[string]any {
+		c := map[string]any{"host": "ftp.example.com", "username": "relato", "password": "x", "directory": "/in"}
+		for k, v := range cfg {
+			c[k] = v
+		}
+		return map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 6 * * *",
+			"file_name": fileName, "destinations": []any{map[string]any{"kind": "ftp", "config": c}}}
+	}
+	for _, c := range []struct {
+		name, fileName string
+		cfg            map[string]any
+		location       string
+	}{
+		{"a line break in the file name", "sl\r\nDELE x", nil, "body.file_name"},
+		{"dots in the file name", "..{report}", nil, "body.file_name"},
+		{"a line break in the user name", "{report}", map[string]any{"username": "relato\r\nDELE /in/x"}, "body.destinations[0].config.username"},
+		{"a NUL in the folder", "{report}", map[string]any{"directory": "/in\x00"}, "body.destinations[0].config.directory"},
+		{"a parent segment in the folder", "{report}", map[string]any{"directory": "/in/../../etc"}, "body.destinations[0].config.directory"},
+		{"a line break in the password", "{report}", map[string]any{"password": "x\r\nDELE y"}, "body.destinations[0].config.password"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, data := b.do(t, b.manager, "POST", "/v1/schedules", body(c.fileName, c.cfg))
+			if code != 422 || !strings.Contains(string(data), `"location":"`+c.location+`"`) {
+				t.Fatalf("%d %s", code, data)
+			}
+		})
+	}
+	if code, _, data := b.do(t, b.manager, "POST", "/v1/schedules", body("{report}_{date}", map[string]any{"directory": "/in/relatórios..2024"})); code != 201 {
+		t.Fatalf("a folder with dots inside a name was refused: %d %s", code, data)
+	}
+}
+
+func TestAPI_InvalidUTF8IsRefusedNotRewritten(t *testing.T) {
+	b := setup(t)
+	req, _ := http.NewRequest("POST", b.url+"/v1/runs", strings.NewReader("{\"report\":\"kpis.service_level\",\"filters\":{\"period\":\"2024-03-01..2024-03-02\",\"wallet\":\"Cobran\xe7a\"}}"))
+	req.Header.Set("Authorization", "Bearer "+b.viewer)
+	req.Header.Set("Content-Type", "application/json")
+	if code, _, data := send(t, req); code != 422 || !strings.Contains(string(data), "UTF-8") {
+		t.Fatalf("%d %s", code, data)
+	}
+}
+
+func TestDestinations_ATestToARefusedAddressSaysOnlyNotAllowed(t *testing.T) {
+	b := setupWith(t, servertest.Options{Configure: func(c *instance.Config) { c.AllowOutbound = nil }})
+	code, _, data := b.do(t, b.manager, "POST", "/v1/destinations/test", map[string]any{"kind": "ftp",
+		"config": map[string]any{"host": "localhost", "port": 2121, "username": "u", "password": "p"}})
+	if code != 200 || !strings.Contains(string(data), `"error":"address not allowed"`) || strings.Contains(string(data), "/8") || strings.Contains(string(data), "is in") {
+		t.Fatalf("%d %s", code, data)
 	}
 }

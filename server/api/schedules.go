@@ -242,6 +242,10 @@ func (s *Server) registerSchedules(api huma.API) {
 			out.Body.OK, out.Body.Fingerprint, out.Body.Server = err == nil, res.Fingerprint, res.Server
 			if err != nil {
 				out.Body.Error = err.Error()
+				if errors.Is(err, delivery.ErrAddressRefused) {
+					// Never what a name resolved to: that would map the inside network.
+					out.Body.Error = "address not allowed"
+				}
 			}
 			return out, nil
 		})
@@ -447,6 +451,23 @@ func secretsKeepable(d destinationBody, prev *schedules.Destination, prefix stri
 	return prev, len(*details) == n
 }
 
+// unsafeConfigText says what is wrong with a text setting that would break
+// out of its place at delivery time, or "": control characters anywhere but
+// in a PEM block (a private key or CA), and ".." segments in a directory.
+func unsafeConfigText(field string, v any) string {
+	text, ok := v.(string)
+	if !ok || strings.HasSuffix(field, "private_key") || strings.HasSuffix(field, "_pem") || field == "body" {
+		return ""
+	}
+	if strings.ContainsFunc(text, schedules.IsControl) {
+		return "must not contain control characters (line breaks, tabs, NUL)"
+	}
+	if field == "directory" && slices.Contains(strings.FieldsFunc(text, func(r rune) bool { return r == '/' || r == '\\' }), "..") {
+		return `must not contain ".." segments`
+	}
+	return ""
+}
+
 // mergedConfig is the body's config with secrets it leaves out or sends as
 // "[redacted]" taken from the stored destination.
 func mergedConfig(d destinationBody, prev *schedules.Destination) map[string]any {
@@ -490,6 +511,11 @@ func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination
 	cfg := mergedConfig(d, prev)
 	raw, _ := json.Marshal(cfg)
 	n := len(*details)
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
+		if msg := unsafeConfigText(k, cfg[k]); msg != "" {
+			*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg})
+		}
+	}
 	if host, ok := cfg["host"].(string); ok {
 		if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 			if err := s.Schedules.Guard.CheckIP(ip); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/schedules"
 )
 
 type createUserInput struct {
@@ -115,7 +116,7 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, huma.Error422UnprocessableEntity("invalid user", &huma.ErrorDetail{Location: "body.tenant_id", Message: msg, Value: tenant})
 				}
 				name := strings.TrimSpace(in.Body.Name)
-				if name == "" || strings.ContainsFunc(name, isControl) {
+				if name == "" || strings.ContainsFunc(name, schedules.IsControl) {
 					return nil, huma.Error422UnprocessableEntity("invalid user", &huma.ErrorDetail{Location: "body.name", Message: "a display name without control characters is required"})
 				}
 				created, err := s.Auth.CreateUser(ctx, tenant, name, role)
@@ -226,8 +227,6 @@ func tokenDetail(t auth.Token) string {
 	}
 	return d
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // auditFor records an action on tenant's users in the actor's trail and, for
 // an operator acting on a tenant, in that tenant's trail too.

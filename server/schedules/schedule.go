@@ -118,6 +118,12 @@ func CheckFileName(tmpl string) error {
 	if strings.ContainsAny(tmpl, "/\\") {
 		return errors.New("must not contain a path separator; set the destination's directory instead")
 	}
+	if strings.ContainsFunc(tmpl, IsControl) {
+		return errors.New("must not contain control characters (line breaks, tabs, NUL)")
+	}
+	if strings.Contains(tmpl, "..") {
+		return errors.New(`must not contain ".."`)
+	}
 	for _, m := range placeholderRe.FindAllStringSubmatch(tmpl, -1) {
 		if _, ok := placeholders[m[1]]; !ok {
 			return fmt.Errorf("unknown placeholder {%s} (known: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule})", m[1])
@@ -215,3 +221,8 @@ func sameJSONText(a, b json.RawMessage) bool {
 	}
 	return sameJSON(x, y)
 }
+
+// IsControl reports the characters no name, folder or user name may hold:
+// C0 controls (CR and LF among them, which would break an FTP command), DEL
+// and C1 controls.
+func IsControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
