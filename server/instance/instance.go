@@ -155,6 +155,9 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	}
 	in.App = &reporting.Service{Catalog: cat, Warehouse: wh, Tables: tables, Runs: in.Runs, Snapshots: &snapshot.Store{B: wh},
 		Plugins: in.Plugins, Logger: in.Logger, Now: opt.Now}
+	if n, err := in.App.Snapshots.RemoveStaleStaging(); err != nil || n > 0 {
+		in.Logger.Info("removed staging files of a process that died mid-snapshot", "files", n, "err", err)
+	}
 	guard, err := delivery.NewGuard(cfg.AllowOutbound...)
 	if err != nil {
 		return nil, fmt.Errorf("--allow-outbound: %w", err)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 	"strings"
 
 	"github.com/relato/relato/engine"
@@ -384,4 +385,37 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
 	}
 	return page, total.Err()
+}
+
+// processStart divides staging files: older ones were left by a process that
+// died mid-freeze; newer ones may belong to a freeze running in this process.
+var processStart = time.Now()
+
+// RemoveStaleStaging deletes the staging files (snapshot-staging/run-*.native)
+// that a killed process left on the embedded warehouse, those last written
+// before this process started, and returns how many it removed. A server
+// backend has none: 0, nil.
+func (s *Store) RemoveStaleStaging() (int, error) {
+	sb, ok := s.B.(streamingBackend)
+	if !ok {
+		return 0, nil
+	}
+	files, err := filepath.Glob(filepath.Join(sb.Path(), "snapshot-staging", "run-*.native"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil || !st.ModTime().Before(processStart) {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -248,5 +250,36 @@ func TestSnapshot_AnEmptyResultIsAnEmptySnapshot(t *testing.T) {
 	page, err := bu.store.View(context.Background(), "empty1", comp.Def, snapshot.PageRequest{Limit: 10})
 	if err != nil || info.Rows != 0 || page.Total != 0 || len(page.Columns) != 4 {
 		t.Fatalf("info %+v page %+v err %v", info, page, err)
+	}
+}
+
+func TestSnapshot_StagingFilesOfAKilledProcessAreRemovedAtStart(t *testing.T) {
+	b := enginetest.ChDB(t)
+	dir := filepath.Join(b.Path(), "snapshot-staging")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	stale, fresh, other := filepath.Join(dir, "run-stale.native"), filepath.Join(dir, "run-fresh.native"), filepath.Join(dir, "notes.txt")
+	for _, f := range []string{stale, fresh, other} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { os.Remove(fresh); os.Remove(other) })
+	// Written an hour before this process started: a killed process's.
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	os.Chtimes(other, old, old)
+	n, err := (&snapshot.Store{B: b}).RemoveStaleStaging()
+	if err != nil || n != 1 {
+		t.Fatalf("removed %d, %v", n, err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatal("the stale staging file is still there")
+	}
+	for _, f := range []string{fresh, other} { // a freeze of this process; not a staging file
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("%s was removed", f)
+		}
 	}
 }
