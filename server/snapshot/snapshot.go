@@ -17,8 +17,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/chsql"
