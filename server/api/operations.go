@@ -163,7 +163,7 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order.", Tags: []string{"runs"}, Errors: []int{413}},
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)

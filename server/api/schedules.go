@@ -202,7 +202,7 @@ func (s *Server) registerSchedules(api huma.API) {
 				return &scheduleOutput{Body: s.scheduleView(updated)}, nil
 			})
 	}
-	register(s, api, huma.Operation{OperationID: "run-schedule-now", Errors: []int{403, 404}, Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
+	register(s, api, huma.Operation{OperationID: "run-schedule-now", Errors: []int{403, 404, 429}, Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
 		Summary: "Run a schedule now and deliver its file, outside its recurrence", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*runOutput, error) {
 			sch, err := s.managedSchedule(ctx, in.ID)

@@ -41,6 +41,10 @@ type Config struct {
 	Workers int
 	// Lease is how soon another instance resumes a crashed worker's run (≥ 1s).
 	Lease time.Duration
+	// MaxWaitingPerUser and MaxWaitingPerTenant cap the runs waiting at once
+	// for one user and one tenant; beyond them a request answers 429 with
+	// Retry-After. 0: no cap.
+	MaxWaitingPerUser, MaxWaitingPerTenant int
 	// Retention is how long after they end runs and snapshots are kept (≥ 1h).
 	Retention time.Duration
 	// SecretKey is the base64 AES-256 key that encrypts destination secrets;
@@ -89,6 +93,17 @@ func settings() []setting {
 				return nil
 			}}
 	}
+	num := func(name, usage string, p func(*Config) *int) setting {
+		return setting{name: name, usage: usage, show: func(c *Config) string { return strconv.Itoa(*p(c)) },
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("not a whole number: %q", v)
+				}
+				*p(c) = n
+				return nil
+			}}
+	}
 	return []setting{
 		s("addr", "listen address, host:port", func(c *Config) *string { return &c.Addr }),
 		s("db", "control-plane database: sqlite:<path> or postgres://user@host/db", func(c *Config) *string { return &c.DB }),
@@ -105,6 +120,8 @@ func settings() []setting {
 				c.Workers = n
 				return nil
 			}},
+		num("max-waiting-per-user", "runs one user may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerUser }),
+		num("max-waiting-per-tenant", "runs one tenant may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerTenant }),
 		dur("lease", "a run's worker lease: how soon another instance resumes a crashed worker's run", func(c *Config) *time.Duration { return &c.Lease }),
 		dur("retention", "remove runs and snapshots this long after they ended", func(c *Config) *time.Duration { return &c.Retention }),
 		s("secret-key", "base64 AES-256 key that encrypts destination secrets (openssl rand -base64 32); overrides --secret-key-file", func(c *Config) *string { return &c.SecretKey }),
@@ -147,6 +164,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
+		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500,
 		LogLevel: "info",
 	}
 }
@@ -327,6 +345,12 @@ func (c *Config) validate() []string {
 	}
 	if c.Workers < 1 || c.Workers > 64 {
 		bad("workers", "must be between 1 and 64, got %d", c.Workers)
+	}
+	if c.MaxWaitingPerUser < 0 {
+		bad("max-waiting-per-user", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerUser)
+	}
+	if c.MaxWaitingPerTenant < 0 {
+		bad("max-waiting-per-tenant", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerTenant)
 	}
 	if c.Lease < time.Second {
 		bad("lease", "must be at least 1s, got %s", c.Lease)

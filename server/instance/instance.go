@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if err := db.Migrate(ctx, runs.Migrations, schedules.Migrations, auth.Migrations); err != nil {
 		return nil, err
 	}
-	if in.Runs, err = runs.New(ctx, db, runs.Options{}); err != nil {
+	if in.Runs, err = runs.New(ctx, db, runs.Options{MaxWaitingPerUser: cfg.MaxWaitingPerUser, MaxWaitingPerTenant: cfg.MaxWaitingPerTenant}); err != nil {
 		return nil, err
 	}
 	in.closers = append(in.closers, in.Runs.Close)
