@@ -41,6 +41,9 @@ type Config struct {
 	Workers int
 	// Lease is how soon another instance resumes a crashed worker's run (≥ 1s).
 	Lease time.Duration
+	// DeliveryLease is how soon another instance resumes a crashed
+	// instance's scheduled delivery (≥ 1s).
+	DeliveryLease time.Duration
 	// MaxWaitingPerUser and MaxWaitingPerTenant cap the runs waiting at once
 	// for one user and one tenant; beyond them a request answers 429 with
 	// Retry-After. 0: no cap.
@@ -123,6 +126,7 @@ func settings() []setting {
 		num("max-waiting-per-user", "runs one user may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerUser }),
 		num("max-waiting-per-tenant", "runs one tenant may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerTenant }),
 		dur("lease", "a run's worker lease: how soon another instance resumes a crashed worker's run", func(c *Config) *time.Duration { return &c.Lease }),
+		dur("delivery-lease", "a scheduled delivery's lease: how soon another instance resumes a crashed instance's delivery", func(c *Config) *time.Duration { return &c.DeliveryLease }),
 		dur("retention", "remove runs and snapshots this long after they ended", func(c *Config) *time.Duration { return &c.Retention }),
 		s("secret-key", "base64 AES-256 key that encrypts destination secrets (openssl rand -base64 32); overrides --secret-key-file", func(c *Config) *string { return &c.SecretKey }),
 		s("secret-key-file", "file holding the secret key (created with a random key if missing); default: secret.key beside the --data folder", func(c *Config) *string { return &c.SecretKeyFile }),
@@ -164,7 +168,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
-		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500,
+		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500, DeliveryLease: time.Minute,
 		LogLevel: "info",
 	}
 }
@@ -351,6 +355,9 @@ func (c *Config) validate() []string {
 	}
 	if c.MaxWaitingPerTenant < 0 {
 		bad("max-waiting-per-tenant", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerTenant)
+	}
+	if c.DeliveryLease < time.Second {
+		bad("delivery-lease", "must be at least 1s, got %s", c.DeliveryLease)
 	}
 	if c.Lease < time.Second {
 		bad("lease", "must be at least 1s, got %s", c.Lease)

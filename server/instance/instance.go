@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 		return nil, fmt.Errorf("--allow-outbound: %w", err)
 	}
 	in.Schedules = &schedules.Service{Store: schedStore, Runs: in.Runs, Host: in.App, Guard: guard, Logger: in.Logger,
-		Retry: opt.Retry, ID: opt.SchedulerID, TempDir: opt.TempDir}
+		Retry: opt.Retry, ID: opt.SchedulerID, TempDir: opt.TempDir, DeliveryLease: cfg.DeliveryLease}
 	if cfg.FailureWebhook != "" {
 		in.Schedules.Notifier = &schedules.Webhook{URL: cfg.FailureWebhook, Guard: guard}
 	}

@@ -267,6 +267,37 @@ func (s *Store) TakeFire(ctx context.Context, fireID, from, to, owner string, le
 	return n == 1, nil
 }
 
+// RenewFire extends owner's lease on a delivering fire to now+lease; false
+// when the fire is no longer owner's (taken over, or ended).
+func (s *Store) RenewFire(ctx context.Context, fireID, owner string, lease time.Duration) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE schedule_fires SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'delivering'`,
+		micros(s.now().Add(lease)), fireID, owner)
+	if err != nil {
+		return false, fmt.Errorf("renew fire %s: %w", fireID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DeliveredDestinations returns the destinations (indexes) of fire fireID
+// that have a successful attempt: a resumed delivery skips them.
+func (s *Store) DeliveredDestinations(ctx context.Context, fireID string) (map[int]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT destination FROM deliveries WHERE fire_id = $1 AND outcome = 'delivered'`, fireID)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of fire %s: %w", fireID, err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, err
+		}
+		out[i] = true
+	}
+	return out, rows.Err()
+}
+
 // ExpiredFires lists fires in state whose lease ran out (their instance died).
 func (s *Store) ExpiredFires(ctx context.Context, state string) ([]*Fire, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+fireColumns+` FROM schedule_fires WHERE state = $1 AND lease_until < $2 ORDER BY fired_at`, state, micros(s.now()))
