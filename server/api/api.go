@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -39,6 +40,7 @@ type Server struct {
 
 	requests atomic.Int64
 	views    viewAudit
+	names    sync.Map // user id → display name
 }
 
 type principalKey struct{}

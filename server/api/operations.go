@@ -30,6 +30,7 @@ type RunView struct {
 	Filters         FilterValues `json:"filters"`
 	FiltersResolved FilterValues `json:"filters_resolved" doc:"the values the run used: defaults applied, relative periods resolved"`
 	UserID          string       `json:"user_id"`
+	UserName        string       `json:"user_name" doc:"the requesting user's display name (Usuário solicitante); empty if the user is unknown"`
 	Wallet          *string      `json:"wallet,omitempty"`
 	Channel         *string      `json:"channel,omitempty"`
 	EventType       *string      `json:"event_type,omitempty"`
@@ -52,7 +53,7 @@ func (s *Server) view(r *runs.Run) RunView {
 	v := RunView{ID: r.ID, Report: r.ReportID, ReportVersion: r.ReportVersion, Status: string(r.Status), StatusLabel: statusLabels[r.Status],
 		Filters: FilterValues(r.FiltersGiven), FiltersResolved: FilterValues(r.FiltersResolved), UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
 		RequestedAt: r.RequestedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, TotalRows: r.TotalRows, Truncated: r.Truncated,
-		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error}
+		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error, UserName: s.userName(r.UserID)}
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}

@@ -240,3 +240,17 @@ func (s *Server) auditFor(ctx context.Context, tenant uint32, action, object, de
 		s.Logger.Error("audit", "action", action, "tenant", tenant, "request_id", RequestID(ctx), "err", err)
 	}
 }
+
+// userName is a user's display name for run views, "" when unknown. Names
+// never change, so they are kept for the life of the process.
+func (s *Server) userName(id string) string {
+	if v, ok := s.names.Load(id); ok {
+		return v.(string)
+	}
+	u, err := s.Auth.User(context.Background(), auth.Scope{All: true}, id)
+	if err != nil {
+		return ""
+	}
+	s.names.Store(id, u.Name)
+	return u.Name
+}

@@ -110,6 +110,10 @@ func usersAndTokensThroughTheAPI(t *testing.T, db string) {
 
 	// An event stream ends when its token is revoked.
 	run := b.generate(t, t1["secret"].(string), "kpis.service_level", map[string]any{"period": "2024-03-01..2024-03-07"})
+	// The run shows its requesting user by name (Usuário solicitante).
+	if _, _, data := b.do(t, b.manager, "GET", "/v1/runs/"+run.ID, nil); !strings.Contains(string(data), `"user_name":"Duda Lima"`) {
+		t.Fatalf("run: %s", data)
+	}
 	req, _ := http.NewRequest("GET", b.url+"/v1/runs/"+run.ID+"/events", nil)
 	req.Header.Set("Authorization", "bearer "+t1["secret"].(string))      // the scheme in lower case (RFC 9110)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a failure bound, not a timing claim
