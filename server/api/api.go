@@ -31,6 +31,9 @@ import (
 type Server struct {
 	App  *reporting.Service
 	Auth *auth.Store
+	// OIDC, when set, verifies bearer JWTs from the platform's OpenID Connect
+	// provider; relato's own tokens still go to Auth.
+	OIDC *auth.OIDC
 	// Plugins is the plugin host, for the entitlement admin operations; nil
 	// when none are installed.
 	Plugins   *host.Host
@@ -111,7 +114,7 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.Auth.Authenticate(ctx.Context(), token)
+		p, err := s.authenticateToken(ctx.Context(), token)
 		if err != nil {
 			if errors.Is(err, auth.ErrUnauthenticated) {
 				huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or revoked token")
@@ -130,6 +133,19 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// authenticateToken resolves a bearer token: a JWT goes to the OpenID Connect
+// verifier when one is configured, anything else to relato's token store.
+func (s *Server) authenticateToken(ctx context.Context, token string) (auth.Principal, error) {
+	if s.OIDC != nil && auth.LooksLikeJWT(token) {
+		p, err := s.OIDC.Authenticate(ctx, token)
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			s.Logger.Info("OpenID Connect token refused", "request_id", RequestID(ctx), "reason", err)
+		}
+		return p, err
+	}
+	return s.Auth.Authenticate(ctx, token)
 }
 
 // operatorScope marks, in huma.Operation.Metadata, an operation that only

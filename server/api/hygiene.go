@@ -76,7 +76,7 @@ func (s *Server) operatorOnly(h http.HandlerFunc) http.HandlerFunc {
 			plain(http.StatusUnauthorized, "metrics need an operator's token: send Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.Auth.Authenticate(r.Context(), token)
+		p, err := s.authenticateToken(r.Context(), token)
 		if err != nil {
 			plain(http.StatusUnauthorized, "invalid or revoked token")
 			return

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/server/auth"
 )
 
 // Config is every setting of `relato serve`. Each has a flag (--name), an
@@ -44,6 +45,9 @@ type Config struct {
 	// DeliveryLease is how soon another instance resumes a crashed
 	// instance's scheduled delivery (≥ 1s).
 	DeliveryLease time.Duration
+	// OIDC connects the platform's OpenID Connect provider: when Issuer is
+	// set, its signed JWTs are accepted as bearer tokens (auth.OIDCConfig).
+	OIDC auth.OIDCConfig
 	// MaxWaitingPerUser and MaxWaitingPerTenant cap the runs waiting at once
 	// for one user and one tenant; beyond them a request answers 429 with
 	// Retry-After. 0: no cap.
@@ -153,6 +157,11 @@ func settings() []setting {
 				c.Demo = b
 				return nil
 			}},
+		s("oidc-issuer", "the platform's OpenID Connect issuer URL; its signed JWTs are then accepted as bearer tokens (empty: off)", func(c *Config) *string { return &c.OIDC.Issuer }),
+		s("oidc-audience", "the audience (client id) OpenID Connect tokens must carry; empty: any", func(c *Config) *string { return &c.OIDC.Audience }),
+		s("oidc-tenant-claim", "the claim holding the tenant number (a dotted path for nested claims)", func(c *Config) *string { return &c.OIDC.TenantClaim }),
+		s("oidc-role-claim", "the claim holding the role: viewer, manager, admin or operator", func(c *Config) *string { return &c.OIDC.RoleClaim }),
+		s("oidc-name-claim", "the claim holding the user's display name", func(c *Config) *string { return &c.OIDC.NameClaim }),
 		s("log-level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	}
 }
@@ -169,6 +178,7 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
 		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500, DeliveryLease: time.Minute,
+		OIDC:     auth.OIDCConfig{TenantClaim: "tenant_id", RoleClaim: "role", NameClaim: "name"},
 		LogLevel: "info",
 	}
 }
@@ -355,6 +365,11 @@ func (c *Config) validate() []string {
 	}
 	if c.MaxWaitingPerTenant < 0 {
 		bad("max-waiting-per-tenant", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerTenant)
+	}
+	if c.OIDC.Issuer != "" {
+		if u, err := url.Parse(c.OIDC.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("oidc-issuer", "want the provider's issuer URL, e.g. https://login.example.com/")
+		}
 	}
 	if c.DeliveryLease < time.Second {
 		bad("delivery-lease", "must be at least 1s, got %s", c.DeliveryLease)

@@ -173,6 +173,11 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	}
 	in.Pool = &runs.Pool{Store: in.Runs, Execute: execute, Workers: cfg.Workers, Lease: cfg.Lease, Poll: opt.Poll, Logger: in.Logger}
 	in.API = &api.Server{App: in.App, Auth: in.Auth, Plugins: in.Plugins, Schedules: in.Schedules, Logger: in.Logger, Version: Version}
+	if cfg.OIDC.Issuer != "" {
+		if in.API.OIDC, err = auth.NewOIDC(ctx, cfg.OIDC, in.Auth); err != nil {
+			return nil, fmt.Errorf("--oidc-issuer: %w", err)
+		}
+	}
 	in.handler = web.WithAPI(in.API.Handler())
 	return in, nil
 }
