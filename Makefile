@@ -12,7 +12,7 @@ export CHDB_LIB_PATH := $(CHDB_LIB)
 BIN := $(CURDIR)/bin/relato
 DATA ?= $(CURDIR)/.data
 
-.PHONY: all build chdb mailpit redocly vendor-swagger-ui lint-openapi plugins run test test-go bench lint fmt vet deps-test clean
+.PHONY: all build chdb mailpit hydra redocly vendor-swagger-ui lint-openapi plugins run test test-go bench lint fmt vet deps-test clean
 
 all: build
 
@@ -57,6 +57,19 @@ mailpit: $(MAILPIT)
 $(MAILPIT):
 	GOBIN=$(CACHE)/mailpit/$(MAILPIT_VERSION) $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
+# ORY Hydra: the OpenID Connect provider the OIDC tests get tokens from. Its
+# go.mod replaces gobuffalo/pop with ORY's fork, which `go install pkg@version`
+# refuses, so it is built as a tool of a scratch module that repeats the replace.
+HYDRA_VERSION := v2.3.0
+HYDRA := $(CACHE)/hydra/$(HYDRA_VERSION)/hydra
+hydra: $(HYDRA)
+$(HYDRA):
+	rm -rf $(CACHE)/hydra/build && mkdir -p $(CACHE)/hydra/build
+	cd $(CACHE)/hydra/build && \
+	printf 'module hydrabuild\n\ngo 1.26\n\nreplace github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.1-0.20241121111754-e5dfc0f3344b\n' > go.mod && \
+	$(GO) get -tool github.com/ory/hydra/v2@$(HYDRA_VERSION) && \
+	GOBIN=$(abspath $(CACHE))/hydra/$(HYDRA_VERSION) $(GO) install tool
+
 # Redocly CLI: lints the served /openapi.json (redocly.yaml). npm is the only
 # way to get it; pinned, installed into the cache, never globally.
 REDOCLY_VERSION := 2.77.0
@@ -88,7 +101,7 @@ lint-openapi: chdb redocly
 	$(GO) test -count=1 -run '^TestOpenAPI_' .
 
 # Every test, against real servers started on loopback ports by the tests.
-test: chdb deps-test mailpit redocly
+test: chdb deps-test mailpit hydra redocly
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...

@@ -158,6 +158,7 @@ func TestOpenAPI_ListsAreNeverNull(t *testing.T) {
 	}
 	admin := srv.Token(1, "Ana", auth.Admin)
 	empty := srv.Token(3, "Bia", auth.Admin) // tenant 3 has no warehouse data
+	operator := srv.Token(0, "Comercial", auth.Operator)
 
 	run := call(t, "POST", srv.URL+"/v1/runs", admin, `{"report":"kpis.service_level","filters":{"period":"2024-03-01..2024-03-01"}}`)
 	id := run["id"].(string)
@@ -179,6 +180,11 @@ func TestOpenAPI_ListsAreNeverNull(t *testing.T) {
 		{"/v1/audit", "/v1/audit", empty},
 		{"/v1/lookups/{kind}", "/v1/lookups/wallet", empty},
 		{"/v1/admin/plugins", "/v1/admin/plugins", empty},
+		{"/v1/operator/audit", "/v1/operator/audit", operator},
+		{"/v1/tokens", "/v1/tokens?user_id=nobody", admin},
+		{"/v1/users", "/v1/users", admin},
+		{"/v1/operator/tokens", "/v1/operator/tokens?user_id=nobody", operator},
+		{"/v1/operator/users", "/v1/operator/users", operator},
 	} {
 		t.Run(c.url, func(t *testing.T) {
 			var body any

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -30,6 +31,9 @@ import (
 type Server struct {
 	App  *reporting.Service
 	Auth *auth.Store
+	// OIDC, when set, verifies bearer JWTs from the platform's OpenID Connect
+	// provider; relato's own tokens still go to Auth.
+	OIDC *auth.OIDC
 	// Plugins is the plugin host, for the entitlement admin operations; nil
 	// when none are installed.
 	Plugins   *host.Host
@@ -38,6 +42,8 @@ type Server struct {
 	Version   string
 
 	requests atomic.Int64
+	views    viewAudit
+	names    sync.Map // user id → display name
 }
 
 type principalKey struct{}
@@ -63,8 +69,9 @@ func (s *Server) Config() huma.Config {
 	return cfg
 }
 
-// Handler builds the HTTP handler: the operations, /healthz and /metrics,
-// behind the request-id and panic-recovery middleware.
+// Handler builds the HTTP handler: the operations, /healthz and /metrics
+// (operators' tokens only), behind the request-id and panic-recovery
+// middleware; every answer is Cache-Control: no-store and nosniff.
 func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
@@ -78,8 +85,8 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
-	return s.withRequestID(countRequests(&s.requests, mux))
+	mux.HandleFunc("GET /metrics", s.operatorOnly(s.serveMetrics))
+	return s.withRequestID(noStore(validUTF8(countRequests(&s.requests, mux))))
 }
 
 func countRequests(n *atomic.Int64, h http.Handler) http.Handler {
@@ -105,13 +112,12 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			next(ctx)
 			return
 		}
-		h := ctx.Header("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := bearerToken(ctx.Header("Authorization"))
 		if !ok {
 			huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.Auth.Authenticate(ctx.Context(), strings.TrimSpace(token))
+		p, err := s.authenticateToken(ctx.Context(), token)
 		if err != nil {
 			if errors.Is(err, auth.ErrUnauthenticated) {
 				huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or revoked token")
@@ -120,8 +126,46 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			}
 			return
 		}
+		if forOperators(op) != p.IsOperator() {
+			if p.IsOperator() {
+				huma.WriteErr(api, ctx, http.StatusForbidden, "an operator acts above tenants: use the /v1/operator/ operations, or a tenant user's token here")
+			} else {
+				huma.WriteErr(api, ctx, http.StatusForbidden, "this operation is for the platform's operators")
+			}
+			return
+		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// authenticateToken resolves a bearer token: a JWT goes to the OpenID Connect
+// verifier when one is configured, anything else to relato's token store.
+func (s *Server) authenticateToken(ctx context.Context, token string) (auth.Principal, error) {
+	if s.OIDC != nil && auth.LooksLikeJWT(token) {
+		p, err := s.OIDC.Authenticate(ctx, token)
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			s.Logger.Info("OpenID Connect token refused", "request_id", RequestID(ctx), "reason", err)
+		}
+		return p, err
+	}
+	return s.Auth.Authenticate(ctx, token)
+}
+
+// operatorScope marks, in huma.Operation.Metadata, an operation that only
+// operators may call; every other authenticated operation is for tenant users.
+const operatorScope = "relato.operator"
+
+func forOperators(op *huma.Operation) bool { return op.Metadata[operatorScope] == true }
+
+// bearerToken reads the token of an Authorization header. The scheme is
+// case-insensitive (RFC 9110 §11.1), so "bearer x" is "Bearer x".
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 func (s *Server) audit(ctx context.Context, action, object, detail string) {

@@ -295,7 +295,9 @@ func TestAPI_CatalogAndOpenAPI(t *testing.T) {
 	if code, _, _ := b.do(t, "", "GET", "/healthz", nil); code != 200 {
 		t.Fatalf("healthz %d", code)
 	}
-	if code, _, body := b.do(t, "", "GET", "/metrics", nil); code != 200 || !strings.Contains(string(body), "relato_http_requests_total") {
+	// Issue 11 puts /metrics behind an operator's token.
+	op := b.server.Token(0, "Plataforma", auth.Operator)
+	if code, _, body := b.do(t, op, "GET", "/metrics", nil); code != 200 || !strings.Contains(string(body), "relato_http_requests_total") {
 		t.Fatalf("metrics %d", code)
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/plugins/host"
+	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
@@ -83,6 +85,7 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		notDone reporting.NotFinishedError
 		lookup  reporting.ErrUnknownLookup
 		userMsg runs.UserMessenger
+		quota   *runs.QuotaError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -107,6 +110,11 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return huma.Error422UnprocessableEntity("invalid cursor", &huma.ErrorDetail{Location: "query.cursor", Message: "not a cursor this server issued; start from the first page"})
 	case errors.Is(err, schedules.ErrNotFound):
 		return huma.Error404NotFound("schedule not found")
+	case errors.As(err, &quota):
+		secs := int64(quota.RetryAfter.Round(time.Second) / time.Second)
+		return huma.ErrorWithHeaders(huma.Error429TooManyRequests(quota.Error()), http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}})
+	case errors.Is(err, auth.ErrNotFound):
+		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, host.ErrNotFound):
 		return huma.Error404NotFound("plugin not found")
 	case errors.As(err, &userMsg):

@@ -26,7 +26,9 @@ var apiTags = []*huma.Tag{
 	{Name: "destinations", Description: "Delivery destinations: the kinds and their settings, and a connection test that shows the key or certificate to pin."},
 	{Name: "audit", Description: "The tenant's audit trail (admins)."},
 	{Name: "auth", Description: "The caller behind the bearer token: user, role, tenant and time zone."},
-	{Name: "plugins", Description: "Custom-report plugins and the tenants entitled to each (admins)."},
+	{Name: "plugins", Description: "The custom-report plugins the caller's tenant is entitled to (admins; operators change entitlements)."},
+	{Name: "users", Description: "A tenant's users and their API tokens (admins): create and disable users; issue, list and revoke tokens, which are stored hashed and may expire."},
+	{Name: "operator", Description: "Above tenants, for the platform's operators only: plugin entitlements, users and tokens of every tenant, and the operator audit trail. Operator tokens are refused by every tenant operation."},
 }
 
 // filterValuesDoc describes a filters object once for requests and answers.

@@ -30,6 +30,7 @@ type RunView struct {
 	Filters         FilterValues `json:"filters"`
 	FiltersResolved FilterValues `json:"filters_resolved" doc:"the values the run used: defaults applied, relative periods resolved"`
 	UserID          string       `json:"user_id"`
+	UserName        string       `json:"user_name" doc:"the requesting user's display name (Usuário solicitante); empty if the user is unknown"`
 	Wallet          *string      `json:"wallet,omitempty"`
 	Channel         *string      `json:"channel,omitempty"`
 	EventType       *string      `json:"event_type,omitempty"`
@@ -52,7 +53,7 @@ func (s *Server) view(r *runs.Run) RunView {
 	v := RunView{ID: r.ID, Report: r.ReportID, ReportVersion: r.ReportVersion, Status: string(r.Status), StatusLabel: statusLabels[r.Status],
 		Filters: FilterValues(r.FiltersGiven), FiltersResolved: FilterValues(r.FiltersResolved), UserID: r.UserID, Wallet: r.Wallet, Channel: r.Channel, EventType: r.EventType,
 		RequestedAt: r.RequestedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, TotalRows: r.TotalRows, Truncated: r.Truncated,
-		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error}
+		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error, UserName: s.userName(r.UserID)}
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}
@@ -177,7 +178,7 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order.", Tags: []string{"runs"}, Errors: []int{413}},
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
@@ -239,6 +240,7 @@ func (s *Server) register(api huma.API) {
 		})
 	s.registerSchedules(api)
 	s.registerPlugins(api)
+	s.registerUsers(api)
 	s.registerLookups(api)
 	s.registerDestinationKinds(api)
 	s.registerFormats(api)
@@ -336,7 +338,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, "run.view", res.Run.ID, "")
+	s.auditView(ctx, res.Run.ID)
 	out := &rowsOutput{}
 	out.Body.Columns = reportInfo(def, in.Lang).Columns
 	out.Body.Rows = make([]resultRow, len(page.Rows))
@@ -390,6 +392,11 @@ func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 	var last RunEvent
 	first := true
 	for {
+		if p.TokenID != "" { // the stream ends when its token is revoked or expires
+			if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+				return
+			}
+		}
 		r, err := s.App.Runs.Get(ctx, p.TenantID, in.ID)
 		if err != nil {
 			return

@@ -12,7 +12,9 @@ import (
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/plugins/plugintest"
+	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/instance"
+	"github.com/relato/relato/server/runs/runstest"
 	"github.com/relato/relato/server/servertest"
 	"github.com/relato/relato/server/snapshot"
 )
@@ -75,18 +77,103 @@ func TestAPI_APluginReportIsEntitledRunAndDownloadedLikeAYAMLOne(t *testing.T) {
 	if strings.Contains(string(csv), seed.Tenant2NameMarker) {
 		t.Fatal("tenant 2's users appear in tenant 1's scorecard")
 	}
-	// An admin entitles tenant 2; a viewer may not.
-	if code, _, _ := b.do(t, b.viewer, "PUT", "/v1/admin/plugins/"+id+"/tenants/2", map[string]any{"entitled": true}); code != 403 {
-		t.Fatalf("viewer changed an entitlement: %d", code)
+	// An operator entitles tenant 2 (issue 11: entitlements are no tenant's
+	// decision, so neither a viewer nor an admin may).
+	for _, tok := range []string{b.viewer, b.admin} {
+		if code, _, _ := b.do(t, tok, "PUT", "/v1/operator/plugins/"+id+"/tenants/2", map[string]any{"entitled": true}); code != 403 {
+			t.Fatalf("a tenant user changed an entitlement: %d", code)
+		}
 	}
-	if code, _, body := b.do(t, b.admin, "PUT", "/v1/admin/plugins/"+id+"/tenants/2", map[string]any{"entitled": true}); code != 200 {
+	op := b.server.Token(0, "Comercial", auth.Operator)
+	if code, _, body := b.do(t, op, "PUT", "/v1/operator/plugins/"+id+"/tenants/2", map[string]any{"entitled": true}); code != 200 {
 		t.Fatalf("entitle: %d %s", code, body)
 	}
 	if code, _, _ := b.do(t, b.other, "GET", "/v1/reports/"+id, nil); code != 200 {
 		t.Fatalf("entitled tenant 2 cannot see the plugin: %d", code)
 	}
-	_, _, body = b.do(t, b.admin, "GET", "/v1/audit", nil)
+	_, _, body = b.do(t, b.other, "GET", "/v1/audit", nil)
 	if !strings.Contains(string(body), "plugin.entitlement") {
-		t.Fatal("the entitlement change is not audited")
+		t.Fatal("the entitlement change is not audited in the tenant's trail")
+	}
+}
+
+// Issue 11, point 1: tenant 2's admin removed tenant 1's paid report. Now a
+// tenant admin reads only its own tenant's plugins and changes none; the
+// operator, outside every tenant, reads and changes all, and each change is
+// in the operator trail and in the affected tenant's trail only.
+func TestAPI_OnlyOperatorsManageEntitlements(t *testing.T) {
+	bin := plugintest.Build(t, "github.com/relato/relato/examples/plugins/scorecard")
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			dir := t.TempDir()
+			plugintest.Install(t, dir, "scorecard", bin, "custom.agent_scorecard", 1, 1) // tenant 1 entitled
+			dsn := ""
+			if db == "postgres" {
+				dsn = runstest.StartPostgres(t).NewDatabase(t)
+			}
+			b := setupWith(t, servertest.Options{Now: func() time.Time { return servertest.SeedEnd }, Configure: func(c *instance.Config) {
+				c.Plugins = dir
+				if dsn != "" {
+					c.DB = dsn
+				}
+			}})
+			const id = "custom.agent_scorecard"
+			op := b.server.Token(0, "Comercial", auth.Operator)
+
+			// Tenant 2's admin cannot list every tenant's entitlements, nor
+			// revoke tenant 1's, nor grant its own.
+			if code, _, body := b.do(t, b.other, "GET", "/v1/operator/plugins", nil); code != 403 {
+				t.Fatalf("tenant admin listed all entitlements: %d %s", code, body)
+			}
+			for _, tenant := range []string{"1", "2"} {
+				if code, _, _ := b.do(t, b.other, "PUT", "/v1/operator/plugins/"+id+"/tenants/"+tenant, map[string]any{"entitled": tenant == "2"}); code != 403 {
+					t.Fatalf("tenant 2's admin changed tenant %s's entitlement: %d", tenant, code)
+				}
+			}
+			// The old tenant-admin path no longer changes anything.
+			if code, _, _ := b.do(t, b.other, "PUT", "/v1/admin/plugins/"+id+"/tenants/1", map[string]any{"entitled": false}); code < 400 {
+				t.Fatalf("the old admin path still answers %d", code)
+			}
+			if code, _, _ := b.do(t, b.viewer, "GET", "/v1/reports/"+id, nil); code != 200 {
+				t.Fatalf("tenant 1 lost its paid report: %d", code)
+			}
+			// Each admin sees only whether its own tenant has the report.
+			_, _, body := b.do(t, b.admin, "GET", "/v1/admin/plugins", nil)
+			if !strings.Contains(string(body), `"id":"custom.agent_scorecard"`) || !strings.Contains(string(body), `"entitled":true`) {
+				t.Fatalf("tenant 1's admin: %s", body)
+			}
+			_, _, body = b.do(t, b.other, "GET", "/v1/admin/plugins", nil)
+			if !strings.Contains(string(body), `"plugins":[]`) {
+				t.Fatalf("tenant 2's admin sees a report it does not have: %s", body)
+			}
+			// The operator token is refused by tenant operations.
+			if code, _, _ := b.do(t, op, "GET", "/v1/runs", nil); code != 403 {
+				t.Fatalf("an operator listed runs of tenant 0: %d", code)
+			}
+			// The operator sees every tenant and revokes tenant 1.
+			code, _, body := b.do(t, op, "GET", "/v1/operator/plugins", nil)
+			if code != 200 || !strings.Contains(string(body), `"custom.agent_scorecard":[1]`) {
+				t.Fatalf("operator list: %d %s", code, body)
+			}
+			if code, _, body := b.do(t, op, "PUT", "/v1/operator/plugins/"+id+"/tenants/1", map[string]any{"entitled": false}); code != 200 {
+				t.Fatalf("operator revoke: %d %s", code, body)
+			}
+			if code, _, _ := b.do(t, b.viewer, "GET", "/v1/reports/"+id, nil); code != 404 {
+				t.Fatalf("a revoked report is still visible: %d", code)
+			}
+			// Audited in the operator trail and tenant 1's, not tenant 2's.
+			for _, c := range []struct {
+				token, path string
+				want        bool
+			}{{op, "/v1/operator/audit", true}, {b.admin, "/v1/audit", true}, {b.other, "/v1/audit", false}} {
+				_, _, body := b.do(t, c.token, "GET", c.path, nil)
+				if got := strings.Contains(string(body), `"detail":"tenant 1 entitled=false"`); got != c.want {
+					t.Errorf("%s: audited = %v, want %v: %s", c.path, got, c.want, body)
+				}
+			}
+			if code, _, _ := b.do(t, b.admin, "GET", "/v1/operator/audit", nil); code != 403 {
+				t.Fatalf("a tenant admin read the operator trail: %d", code)
+			}
+		})
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +52,7 @@ type DestinationView struct {
 
 type destinationBody struct {
 	Kind   string         `json:"kind" minLength:"1" maxLength:"50" doc:"delivery.email, delivery.ftp, delivery.ftpes, delivery.ftps or delivery.sftp (the delivery. prefix may be left out)"`
-	Config map[string]any `json:"config" doc:"the kind's settings; secrets (password, private_key…) are encrypted at rest and never returned; send \"[redacted]\" or leave one out to keep the stored value"`
+	Config map[string]any `json:"config" doc:"the kind's settings; secrets (password, private_key…) are encrypted at rest and never returned; send \"[redacted]\" or leave one out to keep the stored value, which is kept only while kind, host, port and username are unchanged (otherwise 422 naming the field)"`
 }
 
 type scheduleBody struct {
@@ -145,7 +147,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			return &scheduleOutput{Body: s.scheduleView(sch)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "replace-schedule", Errors: []int{403, 404}, Method: http.MethodPut, Path: "/v1/schedules/{id}", MaxBodyBytes: 64 << 10,
-		Summary: "Replace a schedule; secrets sent as \"[redacted]\" or left out keep their stored values", Tags: tags},
+		Summary: "Replace a schedule; secrets sent as \"[redacted]\" or left out keep their stored values while kind, host, port and username stay the same", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
 			Body scheduleBody
@@ -163,7 +165,11 @@ func (s *Server) registerSchedules(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			s.audit(ctx, "schedule.update", updated.ID, "")
+			detail := "nothing changed"
+			if changes := schedules.Changes(old, updated); len(changes) > 0 {
+				detail = "changed: " + strings.Join(changes, ", ")
+			}
+			s.audit(ctx, "schedule.update", updated.ID, detail)
 			return &scheduleOutput{Body: s.scheduleView(updated)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "delete-schedule", Errors: []int{403, 404}, Method: http.MethodDelete, Path: "/v1/schedules/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a schedule", Tags: tags},
@@ -196,7 +202,7 @@ func (s *Server) registerSchedules(api huma.API) {
 				return &scheduleOutput{Body: s.scheduleView(updated)}, nil
 			})
 	}
-	register(s, api, huma.Operation{OperationID: "run-schedule-now", Errors: []int{403, 404}, Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
+	register(s, api, huma.Operation{OperationID: "run-schedule-now", Errors: []int{403, 404, 429}, Method: http.MethodPost, Path: "/v1/schedules/{id}/run-now", DefaultStatus: http.StatusAccepted,
 		Summary: "Run a schedule now and deliver its file, outside its recurrence", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*runOutput, error) {
 			sch, err := s.managedSchedule(ctx, in.ID)
@@ -236,6 +242,10 @@ func (s *Server) registerSchedules(api huma.API) {
 			out.Body.OK, out.Body.Fingerprint, out.Body.Server = err == nil, res.Fingerprint, res.Server
 			if err != nil {
 				out.Body.Error = err.Error()
+				if errors.Is(err, delivery.ErrAddressRefused) {
+					// Never what a name resolved to: that would map the inside network.
+					out.Body.Error = "address not allowed"
+				}
 			}
 			return out, nil
 		})
@@ -379,6 +389,10 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 			prev = &old.Destinations[i]
 		}
 		prefix := fmt.Sprintf("body.destinations[%d]", i)
+		prev, ok := secretsKeepable(d, prev, prefix, &details)
+		if !ok {
+			continue
+		}
 		if dest := s.checkDestination(d, prev, prefix, &details); dest != nil {
 			cfg, _ := json.Marshal(mergedConfig(d, prev))
 			sch.Destinations = append(sch.Destinations, schedules.Destination{Kind: schedules.NormalizeKind(d.Kind), Config: cfg})
@@ -388,6 +402,70 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		return nil, huma.Error422UnprocessableEntity("invalid schedule", details...)
 	}
 	return sch, nil
+}
+
+// secretsKeepable checks which stored secrets the body may keep and returns
+// the stored destination to take them from (nil: none), adding a problem at
+// each secret field it must send again. A stored secret stays bound to the
+// host, port and username it was given for (schedules.SecretBinding): when one
+// of them changes, "[redacted]" is refused, and so is leaving a stored secret
+// out unless the body brings a new one (a key instead of a password). A
+// "[redacted]" with nothing stored to keep is refused rather than sent.
+func secretsKeepable(d destinationBody, prev *schedules.Destination, prefix string, details *[]error) (*schedules.Destination, bool) {
+	stored := map[string]any{}
+	var changed []string
+	if prev != nil {
+		json.Unmarshal(prev.Config, &stored)
+		changed = schedules.BindingChanges(d.Config, stored)
+	}
+	n := len(*details)
+	need := func(k string) {
+		msg := "send the " + k + " again: there is no stored value to keep here"
+		if len(changed) > 0 {
+			msg = "send the " + k + " again: a stored secret is kept only for the same host, port and username, and " + strings.Join(changed, ", ") + " changed"
+		}
+		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg})
+	}
+	fresh := false
+	for _, k := range slices.Sorted(maps.Keys(d.Config)) {
+		if !schedules.IsSecretField(d.Kind, k) {
+			continue
+		}
+		switch v := d.Config[k]; {
+		case v == schedules.Redacted && (len(changed) > 0 || stored[k] == nil || stored[k] == ""):
+			need(k)
+		case v != schedules.Redacted && v != "" && v != nil:
+			fresh = true
+		}
+	}
+	if len(changed) > 0 && !fresh {
+		for _, k := range slices.Sorted(maps.Keys(stored)) {
+			if _, given := d.Config[k]; !given && stored[k] != "" && schedules.IsSecretField(d.Kind, k) {
+				need(k)
+			}
+		}
+	}
+	if len(changed) > 0 {
+		prev = nil // nothing stored may follow the destination elsewhere
+	}
+	return prev, len(*details) == n
+}
+
+// unsafeConfigText says what is wrong with a text setting that would break
+// out of its place at delivery time, or "": control characters anywhere but
+// in a PEM block (a private key or CA), and ".." segments in a directory.
+func unsafeConfigText(field string, v any) string {
+	text, ok := v.(string)
+	if !ok || strings.HasSuffix(field, "private_key") || strings.HasSuffix(field, "_pem") || field == "body" {
+		return ""
+	}
+	if strings.ContainsFunc(text, schedules.IsControl) {
+		return "must not contain control characters (line breaks, tabs, NUL)"
+	}
+	if field == "directory" && slices.Contains(strings.FieldsFunc(text, func(r rune) bool { return r == '/' || r == '\\' }), "..") {
+		return `must not contain ".." segments`
+	}
+	return ""
 }
 
 // mergedConfig is the body's config with secrets it leaves out or sends as
@@ -433,6 +511,11 @@ func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination
 	cfg := mergedConfig(d, prev)
 	raw, _ := json.Marshal(cfg)
 	n := len(*details)
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
+		if msg := unsafeConfigText(k, cfg[k]); msg != "" {
+			*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg})
+		}
+	}
 	if host, ok := cfg["host"].(string); ok {
 		if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 			if err := s.Schedules.Guard.CheckIP(ip); err != nil {

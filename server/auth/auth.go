@@ -21,15 +21,40 @@ import (
 // Role is what a user may do (DESIGN §4).
 type Role string
 
-// Roles, each including the ones before it.
+// Tenant roles, each including the ones before it.
 const (
 	Viewer  Role = "viewer"  // generates, sees own runs
 	Manager Role = "manager" // sees all runs of the tenant; schedules
-	Admin   Role = "admin"   // also destinations and plugin entitlements
+	Admin   Role = "admin"   // also destinations, the tenant's users and its audit
 )
 
-// Allows reports whether r includes need.
-func (r Role) Allows(need Role) bool { return rank(r) >= rank(need) }
+// Operator is the platform's own staff and commercial team (DESIGN §4): above
+// tenants, it manages plugins and which tenants are entitled to paid reports.
+// An operator belongs to no tenant (TenantID 0) and holds no tenant role, so
+// it neither includes nor is included by Viewer, Manager or Admin.
+const Operator Role = "operator"
+
+// Allows reports whether r includes need: tenant roles include the ones
+// before them; Operator allows only Operator.
+func (r Role) Allows(need Role) bool {
+	if r == Operator || need == Operator {
+		return r == need
+	}
+	return rank(r) >= rank(need)
+}
+
+// Valid reports whether r is a role relato knows.
+func (r Role) Valid() bool { return r == Operator || rank(r) > 0 }
+
+// ParseRole reads a role name as users type it (case and surrounding spaces
+// ignored). Error: the name is not operator, admin, manager or viewer.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if !r.Valid() {
+		return "", fmt.Errorf("role %q: want viewer, manager, admin or operator", s)
+	}
+	return r, nil
+}
 
 func rank(r Role) int {
 	switch r {
@@ -46,10 +71,20 @@ func rank(r Role) int {
 // Principal is the authenticated caller.
 type Principal struct {
 	UserID   string
-	TenantID uint32
+	TenantID uint32 // 0 for an operator
 	Name     string
 	Role     Role
+	// TokenID is the id of the token the caller authenticated with ("" for
+	// callers that used none, such as the command line); a stream checks it
+	// to end when the token is revoked.
+	TokenID string
 }
+
+// IsOperator reports whether p acts above tenants.
+func (p Principal) IsOperator() bool { return p.Role == Operator }
+
+// OperatorTenant is the TenantID of operators and of the operator audit trail.
+const OperatorTenant uint32 = 0
 
 // ErrUnauthenticated means the token is missing, unknown or revoked.
 var ErrUnauthenticated = errors.New("invalid or missing token")
@@ -74,7 +109,21 @@ type Store struct {
 	w, r    *sql.DB      // the database's writer and reader pools
 	owned   *database.DB // opened by Open, closed by Close; nil after New
 	dialect string
+	// Now is the store's clock for token expiry and the times of users and
+	// tokens (the audit trail keeps real time); nil means time.Now.
+	Now func() time.Time
 }
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Clock is the store's current time (Now, else time.Now), for callers that
+// compute expiries.
+func (s *Store) Clock() time.Time { return s.now() }
 
 // New returns a store on db, the process's shared control-plane database, after
 // applying Migrations. The store does not own db: Close leaves it open.
@@ -142,29 +191,33 @@ func randomID(prefix string, n int) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// CreateUser adds a user and returns it.
+// CreateUser adds a user and returns it. An operator has tenant
+// OperatorTenant (0); every other role a tenant ≥ 1. Errors: an unknown role,
+// or a tenant that does not fit the role.
 func (s *Store) CreateUser(ctx context.Context, tenant uint32, name string, role Role) (Principal, error) {
-	if rank(role) == 0 {
-		return Principal{}, fmt.Errorf("role %q: want viewer, manager or admin", role)
+	if !role.Valid() {
+		return Principal{}, fmt.Errorf("role %q: want viewer, manager, admin or operator", role)
+	}
+	if role == Operator && tenant != OperatorTenant {
+		return Principal{}, fmt.Errorf("an operator belongs to no tenant (tenant 0), not tenant %d", tenant)
+	}
+	if role != Operator && tenant == OperatorTenant {
+		return Principal{}, fmt.Errorf("a %s belongs to a tenant (1 or more)", role)
 	}
 	p := Principal{UserID: randomID("u_", 9), TenantID: tenant, Name: name, Role: role}
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_users (id, tenant_id, name, role, created_at) VALUES (?, ?, ?, ?, ?)`),
-		p.UserID, int64(tenant), name, string(role), time.Now().UTC())
+		p.UserID, int64(tenant), name, string(role), s.now().UTC())
 	return p, err
 }
 
-// IssueToken creates a bearer token for user; only its hash is stored, so the
-// token is returned once and can never be read back.
+// IssueToken creates a bearer token for user that never expires; see Issue.
 func (s *Store) IssueToken(ctx context.Context, userID string) (string, error) {
-	token := randomID("rlt_", 32)
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tokens (hash, user_id, created_at) VALUES (?, ?, ?)`), hashToken(token), userID, time.Now().UTC())
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	_, tok, err := s.Issue(ctx, userID, TokenOptions{})
+	return tok, err
 }
 
-// Authenticate resolves a bearer token to its user.
+// Authenticate resolves a bearer token to its user. Errors: ErrUnauthenticated
+// for a token that is unknown, revoked or expired, or whose user is disabled.
 func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" || len(token) > 200 {
 		return Principal{}, ErrUnauthenticated
@@ -172,21 +225,26 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	var p Principal
 	var tenant int64
 	var role string
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role)
+	var expires, disabled sql.NullTime
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role, t.id, t.expires_at, u.disabled_at FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role, &p.TokenID, &expires, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Principal{}, err
 	}
+	// Compared here, not in SQL: SQLite keeps times as text of varying width.
+	if disabled.Valid || (expires.Valid && !s.now().Before(expires.Time)) {
+		return Principal{}, ErrUnauthenticated
+	}
 	p.TenantID, p.Role = uint32(tenant), Role(role)
 	return p, nil
 }
 
-// RevokeToken stops a token from working.
+// RevokeToken stops a token from working, given the token itself.
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
-	_, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), time.Now().UTC(), hashToken(token))
+	_, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE hash = ?`), s.now().UTC(), hashToken(token))
 	return err
 }
 
@@ -201,10 +259,17 @@ type Event struct {
 	TenantID uint32    `json:"-"`
 }
 
-// Audit records that p did action on object.
+// Audit records that p did action on object, in p's tenant's trail (the
+// operator trail, tenant 0, for an operator).
 func (s *Store) Audit(ctx context.Context, p Principal, action, object, detail string) error {
+	return s.AuditIn(ctx, p.TenantID, p, action, object, detail)
+}
+
+// AuditIn records that p did action on object in tenant's trail: how an
+// operator's change to a tenant (an entitlement) reaches that tenant's admins.
+func (s *Store) AuditIn(ctx context.Context, tenant uint32, p Principal, action, object, detail string) error {
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO audit_events (id, tenant_id, user_id, action, object, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		randomID("a_", 12), int64(p.TenantID), p.UserID, action, object, detail, time.Now().UTC())
+		randomID("a_", 12), int64(tenant), p.UserID, action, object, detail, time.Now().UTC()) // real time: the trail's order
 	return err
 }
 

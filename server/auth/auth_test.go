@@ -84,7 +84,8 @@ func TestRole_Includes(t *testing.T) {
 	for _, tc := range []struct {
 		r, need auth.Role
 		ok      bool
-	}{{auth.Viewer, auth.Manager, false}, {auth.Manager, auth.Viewer, true}, {auth.Admin, auth.Manager, true}, {auth.Manager, auth.Admin, false}, {"", auth.Viewer, false}} {
+	}{{auth.Viewer, auth.Manager, false}, {auth.Manager, auth.Viewer, true}, {auth.Admin, auth.Manager, true}, {auth.Manager, auth.Admin, false}, {"", auth.Viewer, false},
+		{auth.Operator, auth.Operator, true}, {auth.Operator, auth.Viewer, false}, {auth.Admin, auth.Operator, false}} {
 		if tc.r.Allows(tc.need) != tc.ok {
 			t.Errorf("%q allows %q = %v", tc.r, tc.need, !tc.ok)
 		}

@@ -1,8 +1,12 @@
-// Package auth holds users, their API tokens (stored as SHA-256 hashes, never
-// in clear) and the audit trail, in the control-plane database (SQLite or
-// PostgreSQL, through server/database). Its schema is the versioned migration set
-// Migrations (migrations/<dialect>/NNNN_name.sql, recorded in auth_migrations),
-// applied by New.
+// Package auth holds users (with a role: viewer, manager, admin, or operator
+// above tenants), their API tokens (stored as SHA-256 hashes, never in clear;
+// with an optional expiry; revocable by id), the audit trail (a trail per
+// tenant, and the operators' as tenant 0), and the verifier of bearer JWTs from
+// the platform's OpenID Connect provider (OIDC, on coreos/go-oidc), in the
+// control-plane database (SQLite or PostgreSQL, through server/database). Its
+// schema is the versioned migration set Migrations
+// (migrations/<dialect>/NNNN_name.sql, recorded in auth_migrations), applied by
+// New.
 //
 // It imports server/database; it must not import the HTTP layer or the other
 // stores.

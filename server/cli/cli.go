@@ -1,5 +1,5 @@
-// Package cli is the relato command line: run, lint, test, seed, catalog,
-// version. It wires the engine, the definitions and the backends together.
+// Package cli is the relato command line: serve, run, lint, test, seed, catalog,
+// users, tokens and version. It wires the engine, the definitions and the backends together.
 package cli
 
 import (
@@ -78,6 +78,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = a.lookups(ctx, rest)
 	case "serve":
 		err = a.serve(ctx, rest)
+	case "users":
+		err = a.users(ctx, rest)
+	case "tokens":
+		err = a.tokens(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "relato", buildVersion())
 		return exitOK
@@ -137,6 +141,11 @@ usage:
   relato catalog [-o FILE]     write the report catalog as Markdown
   relato lookups <kind> [--tenant N]  the values (and labels) a lookup filter accepts: wallet, user, queue, …
   relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
+  relato users create --tenant N --name NAME --role viewer|manager|admin|operator
+  relato users list [--tenant N] | relato users disable ID
+  relato tokens issue --user ID [--name NAME] [--expires 90d|2025-01-31]
+  relato tokens list [--tenant N] [--user ID] | relato tokens revoke ID
+               (users and tokens take --db, default RELATO_DB or sqlite:.data/relato.db)
   relato version
 
 common flags: --data DIR (embedded warehouse directory, default ./.data/warehouse)

@@ -22,9 +22,9 @@ type served struct {
 	token string
 }
 
-func startServe(t *testing.T, db, addr string) served {
+func startServe(t *testing.T, db, addr string, extra ...string) served {
 	t.Helper()
-	cmd := exec.Command(relato, "serve", "--data", data, "--db", db, "--addr", addr, "--demo", "--workers", "2", "--lease", "3s")
+	cmd := exec.Command(relato, append([]string{"serve", "--data", data, "--db", db, "--addr", addr, "--demo", "--workers", "2", "--lease", "3s"}, extra...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/relato/relato/delivery"
+	"github.com/relato/relato/server/auth"
 )
 
 // Config is every setting of `relato serve`. Each has a flag (--name), an
@@ -41,6 +42,16 @@ type Config struct {
 	Workers int
 	// Lease is how soon another instance resumes a crashed worker's run (≥ 1s).
 	Lease time.Duration
+	// DeliveryLease is how soon another instance resumes a crashed
+	// instance's scheduled delivery (≥ 1s).
+	DeliveryLease time.Duration
+	// OIDC connects the platform's OpenID Connect provider: when Issuer is
+	// set, its signed JWTs are accepted as bearer tokens (auth.OIDCConfig).
+	OIDC auth.OIDCConfig
+	// MaxWaitingPerUser and MaxWaitingPerTenant cap the runs waiting at once
+	// for one user and one tenant; beyond them a request answers 429 with
+	// Retry-After. 0: no cap.
+	MaxWaitingPerUser, MaxWaitingPerTenant int
 	// Retention is how long after they end runs and snapshots are kept (≥ 1h).
 	Retention time.Duration
 	// SecretKey is the base64 AES-256 key that encrypts destination secrets;
@@ -89,6 +100,17 @@ func settings() []setting {
 				return nil
 			}}
 	}
+	num := func(name, usage string, p func(*Config) *int) setting {
+		return setting{name: name, usage: usage, show: func(c *Config) string { return strconv.Itoa(*p(c)) },
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("not a whole number: %q", v)
+				}
+				*p(c) = n
+				return nil
+			}}
+	}
 	return []setting{
 		s("addr", "listen address, host:port", func(c *Config) *string { return &c.Addr }),
 		s("db", "control-plane database: sqlite:<path> or postgres://user@host/db", func(c *Config) *string { return &c.DB }),
@@ -105,7 +127,10 @@ func settings() []setting {
 				c.Workers = n
 				return nil
 			}},
+		num("max-waiting-per-user", "runs one user may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerUser }),
+		num("max-waiting-per-tenant", "runs one tenant may have waiting at once; more answer 429 with Retry-After (0: no cap)", func(c *Config) *int { return &c.MaxWaitingPerTenant }),
 		dur("lease", "a run's worker lease: how soon another instance resumes a crashed worker's run", func(c *Config) *time.Duration { return &c.Lease }),
+		dur("delivery-lease", "a scheduled delivery's lease: how soon another instance resumes a crashed instance's delivery", func(c *Config) *time.Duration { return &c.DeliveryLease }),
 		dur("retention", "remove runs and snapshots this long after they ended", func(c *Config) *time.Duration { return &c.Retention }),
 		s("secret-key", "base64 AES-256 key that encrypts destination secrets (openssl rand -base64 32); overrides --secret-key-file", func(c *Config) *string { return &c.SecretKey }),
 		s("secret-key-file", "file holding the secret key (created with a random key if missing); default: secret.key beside the --data folder", func(c *Config) *string { return &c.SecretKeyFile }),
@@ -132,6 +157,11 @@ func settings() []setting {
 				c.Demo = b
 				return nil
 			}},
+		s("oidc-issuer", "the platform's OpenID Connect issuer URL; its signed JWTs are then accepted as bearer tokens (empty: off)", func(c *Config) *string { return &c.OIDC.Issuer }),
+		s("oidc-audience", "the audience (client id) OpenID Connect tokens must carry; empty: any", func(c *Config) *string { return &c.OIDC.Audience }),
+		s("oidc-tenant-claim", "the claim holding the tenant number (a dotted path for nested claims)", func(c *Config) *string { return &c.OIDC.TenantClaim }),
+		s("oidc-role-claim", "the claim holding the role: viewer, manager, admin or operator", func(c *Config) *string { return &c.OIDC.RoleClaim }),
+		s("oidc-name-claim", "the claim holding the user's display name", func(c *Config) *string { return &c.OIDC.NameClaim }),
 		s("log-level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	}
 }
@@ -147,6 +177,8 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
+		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500, DeliveryLease: time.Minute,
+		OIDC:     auth.OIDCConfig{TenantClaim: "tenant_id", RoleClaim: "role", NameClaim: "name"},
 		LogLevel: "info",
 	}
 }
@@ -327,6 +359,20 @@ func (c *Config) validate() []string {
 	}
 	if c.Workers < 1 || c.Workers > 64 {
 		bad("workers", "must be between 1 and 64, got %d", c.Workers)
+	}
+	if c.MaxWaitingPerUser < 0 {
+		bad("max-waiting-per-user", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerUser)
+	}
+	if c.MaxWaitingPerTenant < 0 {
+		bad("max-waiting-per-tenant", "must be 0 (no cap) or more, got %d", c.MaxWaitingPerTenant)
+	}
+	if c.OIDC.Issuer != "" {
+		if u, err := url.Parse(c.OIDC.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("oidc-issuer", "want the provider's issuer URL, e.g. https://login.example.com/")
+		}
+	}
+	if c.DeliveryLease < time.Second {
+		bad("delivery-lease", "must be at least 1s, got %s", c.DeliveryLease)
 	}
 	if c.Lease < time.Second {
 		bad("lease", "must be at least 1s, got %s", c.Lease)

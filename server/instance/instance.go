@@ -121,13 +121,14 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if err := db.Migrate(ctx, runs.Migrations, schedules.Migrations, auth.Migrations); err != nil {
 		return nil, err
 	}
-	if in.Runs, err = runs.New(ctx, db, runs.Options{}); err != nil {
+	if in.Runs, err = runs.New(ctx, db, runs.Options{MaxWaitingPerUser: cfg.MaxWaitingPerUser, MaxWaitingPerTenant: cfg.MaxWaitingPerTenant}); err != nil {
 		return nil, err
 	}
 	in.closers = append(in.closers, in.Runs.Close)
 	if in.Auth, err = auth.New(ctx, db); err != nil {
 		return nil, err
 	}
+	in.Auth.Now = opt.Now
 	in.closers = append(in.closers, in.Auth.Close)
 	sealer, err := secretKey(cfg, in.Logger)
 	if err != nil {
@@ -154,12 +155,15 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	}
 	in.App = &reporting.Service{Catalog: cat, Warehouse: wh, Tables: tables, Runs: in.Runs, Snapshots: &snapshot.Store{B: wh},
 		Plugins: in.Plugins, Logger: in.Logger, Now: opt.Now}
+	if n, err := in.App.Snapshots.RemoveStaleStaging(); err != nil || n > 0 {
+		in.Logger.Info("removed staging files of a process that died mid-snapshot", "files", n, "err", err)
+	}
 	guard, err := delivery.NewGuard(cfg.AllowOutbound...)
 	if err != nil {
 		return nil, fmt.Errorf("--allow-outbound: %w", err)
 	}
 	in.Schedules = &schedules.Service{Store: schedStore, Runs: in.Runs, Host: in.App, Guard: guard, Logger: in.Logger,
-		Retry: opt.Retry, ID: opt.SchedulerID, TempDir: opt.TempDir}
+		Retry: opt.Retry, ID: opt.SchedulerID, TempDir: opt.TempDir, DeliveryLease: cfg.DeliveryLease}
 	if cfg.FailureWebhook != "" {
 		in.Schedules.Notifier = &schedules.Webhook{URL: cfg.FailureWebhook, Guard: guard}
 	}
@@ -169,6 +173,11 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	}
 	in.Pool = &runs.Pool{Store: in.Runs, Execute: execute, Workers: cfg.Workers, Lease: cfg.Lease, Poll: opt.Poll, Logger: in.Logger}
 	in.API = &api.Server{App: in.App, Auth: in.Auth, Plugins: in.Plugins, Schedules: in.Schedules, Logger: in.Logger, Version: Version}
+	if cfg.OIDC.Issuer != "" {
+		if in.API.OIDC, err = auth.NewOIDC(ctx, cfg.OIDC, in.Auth); err != nil {
+			return nil, fmt.Errorf("--oidc-issuer: %w", err)
+		}
+	}
 	in.handler = web.WithAPI(in.API.Handler())
 	return in, nil
 }

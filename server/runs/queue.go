@@ -10,10 +10,15 @@ import (
 	"github.com/relato/relato/server/runs/migrations"
 )
 
-// Claim takes the oldest waiting run that heads its queue key (no earlier run of
-// the key is waiting or processing, and none is processing at all) and marks it
+// Claim takes a waiting run that heads its queue key (no earlier run of the
+// key is waiting or processing, and none is processing at all) and marks it
 // processing for workerID until now+lease. It returns nil, nil when nothing is
 // ready.
+//
+// Among the heads it is fair across tenants (issue 11: one tenant's 48 runs
+// made another's wait 10 s): first the tenant with the fewest runs processing,
+// then the tenant whose last run started longest ago (round-robin), then the
+// oldest request. Within a key nothing changes: only the head can be taken.
 //
 // Exactly one caller wins each run, across processes: PostgreSQL locks the chosen
 // row with FOR UPDATE SKIP LOCKED, so concurrent claimers pass over it, and the
@@ -34,7 +39,10 @@ func (s *Store) Claim(ctx context.Context, workerID string, lease time.Duration)
 		  AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.queue_key = r.queue_key AND e.seq < r.seq
 		                  AND e.status IN ('waiting', 'processing'))
 		  AND NOT EXISTS (SELECT 1 FROM runs p WHERE p.queue_key = r.queue_key AND p.status = 'processing')
-		ORDER BY r.seq LIMIT 1 `+lock+`)
+		ORDER BY (SELECT COUNT(*) FROM runs t WHERE t.tenant_id = r.tenant_id AND t.status = 'processing'),
+		         (SELECT COALESCE(MAX(t.started_at), 0) FROM runs t WHERE t.tenant_id = r.tenant_id),
+		         r.seq
+		LIMIT 1 `+lock+`)
 	RETURNING `+runColumns, micros(now), workerID, micros(now.Add(lease)))
 	r, err := scanRun(row)
 	switch {

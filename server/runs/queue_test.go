@@ -3,6 +3,8 @@ package runs_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,8 +37,11 @@ func TestClaim_TakesOnlyTheHeadOfEachKeyInRequestOrder(t *testing.T) {
 				}
 				return r.ID
 			}
-			// Heads of the four keys, oldest first; then nothing: a2 and n2 wait behind a1 and n1.
-			for i, want := range []string{a1.ID, b1.ID, n1.ID, other.ID, ""} {
+			// Heads of the four keys; then nothing: a2 and n2 wait behind a1 and n1.
+			// Across tenants the claim is fair (issue 11 changed this order, which
+			// was oldest first): once a1 runs, tenant 2, with nothing running,
+			// goes before tenant 1's next heads, which then go oldest first.
+			for i, want := range []string{a1.ID, other.ID, b1.ID, n1.ID, ""} {
 				if got := claim(); got != want {
 					t.Fatalf("claim %d: got %q, want %q", i, got, want)
 				}
@@ -156,3 +161,82 @@ func TestHeartbeat_ExtendsTheLease(t *testing.T) {
 		})
 	}
 }
+
+// Issue 11, point 4: one viewer queued 48 runs and another tenant's short
+// report waited for all of them. Tenant A queues 50 runs on 50 wallets;
+// tenant B's one run, requested last, starts before A's third.
+func TestClaim_IsFairAcrossTenants(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			for i := 0; i < 50; i++ {
+				mustCreate(t, s, newRun(1, "ana", ptr(fmt.Sprint(i))))
+			}
+			tb := mustCreate(t, s, newRun(2, "bia", nil))
+			// Two workers: each takes a run, and when one finishes takes the next.
+			var order []string
+			claim := func(w string) *runs.Run {
+				t.Helper()
+				r, err := s.Claim(ctx, w, time.Minute)
+				if err != nil || r == nil {
+					t.Fatalf("claim: %v %v", r, err)
+				}
+				order = append(order, fmt.Sprint(r.TenantID))
+				return r
+			}
+			first, second := claim("w1"), claim("w2")
+			if err := s.Finish(ctx, first.ID, "w1", runs.Result{}); err != nil {
+				t.Fatal(err)
+			}
+			third := claim("w1")
+			if first.ID != tb.ID && second.ID != tb.ID && third.ID != tb.ID {
+				t.Fatalf("tenant B's run is not among the first three claims: tenants %v", order)
+			}
+			// Tenant A's runs keep their request order among themselves.
+			var prev *runs.Run
+			for _, r := range []*runs.Run{first, second, third} {
+				if r.TenantID != 1 {
+					continue
+				}
+				if prev != nil {
+					if a, b := atoi(*prev.Wallet), atoi(*r.Wallet); b <= a {
+						t.Fatalf("tenant A out of order: wallet %d after %d", b, a)
+					}
+				}
+				prev = r
+			}
+		})
+	}
+}
+
+// A per-user and a per-tenant cap on waiting runs; a started run frees a place.
+func TestCreate_RefusesRunsBeyondTheWaitingCaps(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{MaxWaitingPerUser: 2, MaxWaitingPerTenant: 3})
+			ctx := context.Background()
+			mustCreate(t, s, newRun(1, "ana", ptr("1")))
+			mustCreate(t, s, newRun(1, "ana", ptr("2")))
+			var qe *runs.QuotaError
+			if _, err := s.Create(ctx, newRun(1, "ana", ptr("3"))); !errors.As(err, &qe) || qe.Scope != "user" || qe.Limit != 2 || qe.RetryAfter <= 0 {
+				t.Fatalf("ana's third waiting run: %v", err)
+			}
+			mustCreate(t, s, newRun(1, "bia", ptr("3"))) // the tenant's third
+			if _, err := s.Create(ctx, newRun(1, "caio", ptr("4"))); !errors.As(err, &qe) || qe.Scope != "tenant" || qe.Limit != 3 {
+				t.Fatalf("the tenant's fourth waiting run: %v", err)
+			}
+			mustCreate(t, s, newRun(2, "ana", nil)) // another tenant is not counted
+			if r, err := s.Claim(ctx, "w", time.Minute); err != nil || r == nil {
+				t.Fatalf("claim: %v %v", r, err)
+			}
+			// Tenant 1's oldest run started (no tenant had one running, so the
+			// oldest request won): 2 wait, and caio's fits.
+			if _, err := s.Create(ctx, newRun(1, "caio", ptr("4"))); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

@@ -26,7 +26,28 @@ type Options struct {
 	MaxAttempts int
 	// Now is the clock; tests move it. Default time.Now.
 	Now func() time.Time
+	// MaxWaitingPerUser and MaxWaitingPerTenant cap the runs waiting at once
+	// for one user and for one tenant; Create refuses more with a
+	// *QuotaError. 0: no cap.
+	MaxWaitingPerUser, MaxWaitingPerTenant int
 }
+
+// QuotaError means a cap on waiting runs is reached: Scope "user" or
+// "tenant", its Limit, and RetryAfter, how long a client should wait before
+// asking again.
+type QuotaError struct {
+	Scope      string
+	Limit      int
+	RetryAfter time.Duration
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("too many runs waiting: at most %d per %s; try again when some have started", e.Limit, e.Scope)
+}
+
+// quotaRetryAfter is the Retry-After of a QuotaError: about how soon a worker
+// takes the next run of a busy queue.
+const quotaRetryAfter = 30 * time.Second
 
 // Store keeps runs in SQLite or PostgreSQL and is the queue's source of truth.
 // It is safe for concurrent use, and several processes may share one database.
@@ -37,6 +58,7 @@ type Store struct {
 	owned       *database.DB // opened by Open, closed by Close; nil after New
 	maxAttempts int
 	now         func() time.Time
+	opt         Options
 
 	mu   sync.Mutex
 	subs map[chan struct{}]struct{}
@@ -54,7 +76,7 @@ func New(ctx context.Context, db *database.DB, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open runs store: %w", err)
 	}
 	s := &Store{dialect: db.Dialect(), w: db.Writer(), r: db.Reader(),
-		maxAttempts: opt.MaxAttempts, now: opt.Now, subs: map[chan struct{}]struct{}{}}
+		maxAttempts: opt.MaxAttempts, now: opt.Now, opt: opt, subs: map[chan struct{}]struct{}{}}
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = 3
 	}
@@ -218,6 +240,15 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
 			return nil, fmt.Errorf("create run: lock key: %w", err)
 		}
+		if s.opt.MaxWaitingPerUser > 0 || s.opt.MaxWaitingPerTenant > 0 {
+			// The tenant's inserts take turns too, so two of them cannot both pass a cap.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, fmt.Sprintf("tenant:%d", nr.TenantID)); err != nil {
+				return nil, fmt.Errorf("create run: lock tenant: %w", err)
+			}
+		}
+	}
+	if err := s.checkQuota(ctx, tx, nr); err != nil {
+		return nil, err
 	}
 	row := tx.QueryRowContext(ctx, `INSERT INTO runs (id, tenant_id, report_id, report_version,
 		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at)
@@ -234,6 +265,30 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	}
 	s.notify()
 	return r, nil
+}
+
+// checkQuota refuses a run beyond the caps on waiting runs (Options).
+func (s *Store) checkQuota(ctx context.Context, tx *sql.Tx, nr NewRun) error {
+	for _, c := range []struct {
+		scope, where string
+		limit        int
+		args         []any
+	}{
+		{"user", "tenant_id = $1 AND user_id = $2", s.opt.MaxWaitingPerUser, []any{int64(nr.TenantID), nr.UserID}},
+		{"tenant", "tenant_id = $1", s.opt.MaxWaitingPerTenant, []any{int64(nr.TenantID)}},
+	} {
+		if c.limit <= 0 {
+			continue
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE status = 'waiting' AND `+c.where, c.args...).Scan(&n); err != nil {
+			return fmt.Errorf("create run: count waiting: %w", err)
+		}
+		if n >= c.limit {
+			return &QuotaError{Scope: c.scope, Limit: c.limit, RetryAfter: quotaRetryAfter}
+		}
+	}
+	return nil
 }
 
 // Get returns the tenant's run; a run of another tenant is ErrNotFound.

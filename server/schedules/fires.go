@@ -3,6 +3,7 @@ package schedules
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -157,16 +158,30 @@ func (s *Store) FireNow(ctx context.Context, tenant uint32, id, owner string, le
 	return f, tx.Commit()
 }
 
-// FireQueued records the run created for a claimed fire.
-func (s *Store) FireQueued(ctx context.Context, fireID, runID string) error {
+// fireConfig is what a fire keeps of its schedule's delivery settings.
+type fireConfig struct {
+	Destinations string `json:"destinations"` // sealDestinations' JSON, sealed with the fire id
+	Format       string `json:"format"`
+	FileName     string `json:"file_name"`
+}
+
+// FireQueued records the run created for a claimed fire, with sch's delivery
+// settings of this moment (destinations, secrets sealed; format; file name):
+// the run delivers with them even if the schedule is edited meanwhile.
+func (s *Store) FireQueued(ctx context.Context, fireID, runID string, sch *Schedule) error {
+	dests, err := s.sealDestinations(fireID, sch.Destinations)
+	if err != nil {
+		return fmt.Errorf("fire %s queued: %w", fireID, err)
+	}
+	cfg, _ := json.Marshal(fireConfig{Destinations: dests, Format: sch.Format, FileName: sch.FileName})
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var scheduleID string
-	if err := tx.QueryRowContext(ctx, `UPDATE schedule_fires SET run_id = $1, state = 'queued', lease_owner = NULL, lease_until = NULL
-		WHERE id = $2 AND state = 'claimed' RETURNING schedule_id`, runID, fireID).Scan(&scheduleID); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE schedule_fires SET run_id = $1, state = 'queued', lease_owner = NULL, lease_until = NULL, config = $3
+		WHERE id = $2 AND state = 'claimed' RETURNING schedule_id`, runID, fireID, string(cfg)).Scan(&scheduleID); err != nil {
 		return fmt.Errorf("fire %s queued: %w", fireID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schedules SET last_run_id = $1 WHERE id = $2`, runID, scheduleID); err != nil {
@@ -252,6 +267,37 @@ func (s *Store) TakeFire(ctx context.Context, fireID, from, to, owner string, le
 	return n == 1, nil
 }
 
+// RenewFire extends owner's lease on a delivering fire to now+lease; false
+// when the fire is no longer owner's (taken over, or ended).
+func (s *Store) RenewFire(ctx context.Context, fireID, owner string, lease time.Duration) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE schedule_fires SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'delivering'`,
+		micros(s.now().Add(lease)), fireID, owner)
+	if err != nil {
+		return false, fmt.Errorf("renew fire %s: %w", fireID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DeliveredDestinations returns the destinations (indexes) of fire fireID
+// that have a successful attempt: a resumed delivery skips them.
+func (s *Store) DeliveredDestinations(ctx context.Context, fireID string) (map[int]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT destination FROM deliveries WHERE fire_id = $1 AND outcome = 'delivered'`, fireID)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of fire %s: %w", fireID, err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, err
+		}
+		out[i] = true
+	}
+	return out, rows.Err()
+}
+
 // ExpiredFires lists fires in state whose lease ran out (their instance died).
 func (s *Store) ExpiredFires(ctx context.Context, state string) ([]*Fire, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+fireColumns+` FROM schedule_fires WHERE state = $1 AND lease_until < $2 ORDER BY fired_at`, state, micros(s.now()))
@@ -333,4 +379,28 @@ func (s *Store) FireOfRun(ctx context.Context, tenant uint32, runID string) (*Fi
 		return nil, nil
 	}
 	return f, err
+}
+
+// AsFired returns sch with the delivery settings fire f recorded when it
+// queued its run (FireQueued); a fire from before they were recorded returns
+// sch unchanged.
+func (s *Store) AsFired(ctx context.Context, f *Fire, sch *Schedule) (*Schedule, error) {
+	var raw sql.NullString
+	if err := s.r.QueryRowContext(ctx, `SELECT config FROM schedule_fires WHERE id = $1`, f.ID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	if !raw.Valid || raw.String == "" {
+		return sch, nil
+	}
+	var cfg fireConfig
+	if err := json.Unmarshal([]byte(raw.String), &cfg); err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	dests, err := s.openDestinations(f.ID, cfg.Destinations)
+	if err != nil {
+		return nil, fmt.Errorf("fire %s settings: %w", f.ID, err)
+	}
+	out := *sch
+	out.Destinations, out.Format, out.FileName = dests, cfg.Format, cfg.FileName
+	return &out, nil
 }

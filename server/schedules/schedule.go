@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -117,6 +118,12 @@ func CheckFileName(tmpl string) error {
 	if strings.ContainsAny(tmpl, "/\\") {
 		return errors.New("must not contain a path separator; set the destination's directory instead")
 	}
+	if strings.ContainsFunc(tmpl, IsControl) {
+		return errors.New("must not contain control characters (line breaks, tabs, NUL)")
+	}
+	if strings.Contains(tmpl, "..") {
+		return errors.New(`must not contain ".."`)
+	}
 	for _, m := range placeholderRe.FindAllStringSubmatch(tmpl, -1) {
 		if _, ok := placeholders[m[1]]; !ok {
 			return fmt.Errorf("unknown placeholder {%s} (known: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule})", m[1])
@@ -148,3 +155,74 @@ func RenderFileName(tmpl string, v FileNameValues, ext string) string {
 	}
 	return name + ext
 }
+
+// Changes names what an edit changed from old to new, for the audit trail:
+// name, report, filters, recurrence, time_zone, format, file_name, paused,
+// and per destination its kind and each config field that differs, as
+// "destinations[0].config.host". A changed secret is named, its value never
+// (the names carry no values at all).
+func Changes(old, new *Schedule) []string {
+	var out []string
+	add := func(name string, changed bool) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add("name", old.Name != new.Name)
+	add("report", old.ReportID != new.ReportID)
+	add("filters", !sameJSONText(old.Filters, new.Filters))
+	add("recurrence", old.Recurrence != new.Recurrence)
+	add("time_zone", old.TimeZone != new.TimeZone)
+	add("format", old.Format != new.Format)
+	add("file_name", old.FileName != new.FileName)
+	add("paused", old.Paused != new.Paused)
+	for i := 0; i < max(len(old.Destinations), len(new.Destinations)); i++ {
+		at := fmt.Sprintf("destinations[%d]", i)
+		if i >= len(old.Destinations) {
+			out = append(out, at+" added")
+			continue
+		}
+		if i >= len(new.Destinations) {
+			out = append(out, at+" removed")
+			continue
+		}
+		o, n := old.Destinations[i], new.Destinations[i]
+		if NormalizeKind(o.Kind) != NormalizeKind(n.Kind) {
+			out = append(out, at+".kind")
+			continue
+		}
+		var oc, nc map[string]json.RawMessage
+		json.Unmarshal(o.Config, &oc)
+		json.Unmarshal(n.Config, &nc)
+		keys := map[string]bool{}
+		for k := range oc {
+			keys[k] = true
+		}
+		for k := range nc {
+			keys[k] = true
+		}
+		var changed []string
+		for k := range keys {
+			if !sameJSONText(oc[k], nc[k]) {
+				changed = append(changed, at+".config."+k)
+			}
+		}
+		sort.Strings(changed)
+		out = append(out, changed...)
+	}
+	return out
+}
+
+// sameJSONText compares two JSON texts by value (key order and spacing aside).
+func sameJSONText(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return sameJSON(x, y)
+}
+
+// IsControl reports the characters no name, folder or user name may hold:
+// C0 controls (CR and LF among them, which would break an FTP command), DEL
+// and C1 controls.
+func IsControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

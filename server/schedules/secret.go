@@ -109,3 +109,30 @@ func splitSecrets(kind string, cfg json.RawMessage) (public map[string]json.RawM
 	}
 	return public, secrets, nil
 }
+
+// SecretBinding names the settings a stored secret is bound to (issue 11): a
+// password or key given for one server is never sent to another, so an edit
+// that changes any of them (or the kind) must carry the secret again.
+var SecretBinding = []string{"host", "port", "username"}
+
+// BindingChanges lists the SecretBinding fields whose values differ between
+// a destination's config as sent (given) and as stored, in SecretBinding's
+// order. Values compare by their JSON text, so 22 and 22.0 are equal, but 22
+// and "22", or a port left out and a port 21 stored, are not.
+func BindingChanges(given, stored map[string]any) []string {
+	var out []string
+	for _, k := range SecretBinding {
+		a, aok := given[k]
+		b, bok := stored[k]
+		if aok != bok || (aok && !sameJSON(a, b)) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}

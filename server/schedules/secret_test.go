@@ -92,3 +92,47 @@ func TestOpenDestinations_RowsSealedBeforeTheSpecStillOpen(t *testing.T) {
 		t.Errorf("round trip %s, want %s", back[0].Config, ds[0].Config)
 	}
 }
+
+func TestBindingChanges_NamesTheChangedHostPortAndUsername(t *testing.T) {
+	stored := map[string]any{"host": "ftp.example.com", "port": float64(21), "username": "relato", "password": "s3cret", "directory": "/in"}
+	for _, tc := range []struct {
+		name  string
+		given map[string]any
+		want  string
+	}{
+		{"the same server, another folder", map[string]any{"host": "ftp.example.com", "port": 21, "username": "relato", "directory": "/out"}, ""},
+		{"another host", map[string]any{"host": "127.0.0.2", "port": 21, "username": "relato"}, "host"},
+		{"another port and user", map[string]any{"host": "ftp.example.com", "port": 2121, "username": "root"}, "port,username"},
+		{"the port left out", map[string]any{"host": "ftp.example.com", "username": "relato"}, "port"},
+		{"the port as text", map[string]any{"host": "ftp.example.com", "port": "21", "username": "relato"}, "port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Join(BindingChanges(tc.given, stored), ","); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestChanges_NamesWhatAnEditChangedButNoSecretValue(t *testing.T) {
+	old := &Schedule{Name: "Diário", ReportID: "kpis.service_level", Filters: json.RawMessage(`{"period":"yesterday","interval":"1h"}`),
+		Recurrence: "0 7 * * *", TimeZone: "America/Sao_Paulo", Format: "csv", Destinations: []Destination{
+			{Kind: "delivery.ftp", Config: json.RawMessage(`{"host":"ftp.example.com","port":21,"username":"relato","password":"old-s3cret"}`)}}}
+	edited := *old
+	edited.Filters = json.RawMessage(`{"interval": "1h", "period": "yesterday"}`) // same values, other order
+	edited.Recurrence = "0 8 * * *"
+	edited.Destinations = []Destination{
+		{Kind: "ftp", Config: json.RawMessage(`{"host":"127.0.0.2","port":21,"username":"relato","password":"new-s3cret"}`)},
+		{Kind: "delivery.email", Config: json.RawMessage(`{"to":["a@example.com"]}`)}}
+	got := strings.Join(Changes(old, &edited), "; ")
+	want := "recurrence; destinations[0].config.host; destinations[0].config.password; destinations[1] added"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if strings.Contains(got, "s3cret") {
+		t.Fatal("a secret's value is in the audit detail")
+	}
+	if c := Changes(old, old); len(c) != 0 {
+		t.Fatalf("no edit, changes %v", c)
+	}
+}

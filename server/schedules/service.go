@@ -34,15 +34,20 @@ type Clock interface{ Now() time.Time }
 // Service fires due schedules and delivers their runs' files. Several
 // instances may share one store: each due time is claimed by one of them.
 type Service struct {
-	Store  *Store
-	Runs   *runs.Store
-	Host   Host
-	Guard  *delivery.Guard      // outbound allow-list; nil refuses every internal address
-	Retry  delivery.RetryPolicy // per destination; zero: 5 attempts from 30 s doubling
-	Poll   time.Duration        // default 5s
-	Lease  time.Duration        // how long a fire stays ours without finishing; default 2h
-	ID     string               // instance id; default random
-	Logger *slog.Logger
+	Store *Store
+	Runs  *runs.Store
+	Host  Host
+	Guard *delivery.Guard      // outbound allow-list; nil refuses every internal address
+	Retry delivery.RetryPolicy // per destination; zero: 5 attempts from 30 s doubling
+	Poll  time.Duration        // default 5s
+	Lease time.Duration        // how long a claimed fire stays ours until its run is queued; default 2h
+	// DeliveryLease is how long a delivering fire stays ours without a
+	// renewal; the delivering instance renews it every DeliveryLease/3, so a
+	// dead one's delivery is taken over about DeliveryLease after its last
+	// renewal, like a run's lease. Default 1m.
+	DeliveryLease time.Duration
+	ID            string // instance id; default random
+	Logger        *slog.Logger
 	// TempDir holds files while they are delivered; default os.TempDir().
 	TempDir string
 	// Notifier, when set, tells owners about fires that did not deliver.
@@ -60,6 +65,9 @@ func (s *Service) init() {
 		}
 		if s.Lease <= 0 {
 			s.Lease = 2 * time.Hour
+		}
+		if s.DeliveryLease <= 0 {
+			s.DeliveryLease = time.Minute
 		}
 		if s.ID == "" {
 			b := make([]byte, 4)
@@ -153,7 +161,7 @@ func (s *Service) startRun(ctx context.Context, f *Fire) (string, error) {
 		var runID string
 		runID, err = s.Host.StartRun(ctx, sch, s.Store.now())
 		if err == nil {
-			if err = s.Store.FireQueued(ctx, f.ID, runID); err == nil {
+			if err = s.Store.FireQueued(ctx, f.ID, runID, sch); err == nil {
 				log.Info("schedule fired", "run_id", runID, "manual", f.Manual)
 				return runID, nil
 			}
@@ -197,7 +205,7 @@ func (s *Service) deliverFinished(ctx context.Context) error {
 		default:
 			continue
 		}
-		ok, err := s.Store.TakeFire(ctx, f.ID, FireQueued, FireDelivering, s.ID, s.Lease)
+		ok, err := s.Store.TakeFire(ctx, f.ID, FireQueued, FireDelivering, s.ID, s.DeliveryLease)
 		if err != nil || !ok {
 			errs = append(errs, err)
 			continue
@@ -207,7 +215,7 @@ func (s *Service) deliverFinished(ctx context.Context) error {
 	stuck, err := s.Store.ExpiredFires(ctx, FireDelivering)
 	errs = append(errs, err)
 	for _, f := range stuck {
-		if ok, err := s.Store.TakeFire(ctx, f.ID, FireDelivering, FireDelivering, s.ID, s.Lease); err != nil || !ok {
+		if ok, err := s.Store.TakeFire(ctx, f.ID, FireDelivering, FireDelivering, s.ID, s.DeliveryLease); err != nil || !ok {
 			errs = append(errs, err)
 			continue
 		}
@@ -226,6 +234,9 @@ func (s *Service) deliverFinished(ctx context.Context) error {
 func (s *Service) deliver(ctx context.Context, f *Fire, r *runs.Run) error {
 	log := s.Logger.With("schedule_id", f.ScheduleID, "run_id", r.ID, "fire_id", f.ID)
 	sch, err := s.Store.Get(ctx, f.TenantID, f.ScheduleID)
+	if err == nil {
+		sch, err = s.Store.AsFired(ctx, f, sch)
+	}
 	if err != nil {
 		return s.Store.EndFire(ctx, f.ID, FireFailed, fmt.Errorf("schedule: %w", err))
 	}
@@ -235,8 +246,22 @@ func (s *Service) deliver(ctx context.Context, f *Fire, r *runs.Run) error {
 		return s.Store.EndFire(ctx, f.ID, FireFailed, fmt.Errorf("writing the file: %w", err))
 	}
 	defer cleanup()
+	// Keep the fire ours while we deliver; if the lease is lost (we stalled and
+	// another instance took over), stop.
+	ctx, stopRenewing := s.renewFire(ctx, f.ID, log)
+	defer stopRenewing()
+	done, err := s.Store.DeliveredDestinations(ctx, f.ID)
+	if err != nil {
+		return err
+	}
 	var failures []string
 	for i, d := range sch.Destinations {
+		if done[i] {
+			// Resuming a fire whose instance died: this destination already has
+			// the file, and must not get it twice.
+			log.Info("already delivered", "destination", i, "kind", d.Kind)
+			continue
+		}
 		dest, err := delivery.New(d.Kind, d.Config, delivery.WithGuard(s.Guard))
 		if err != nil {
 			// Configs are validated on save; this is a kind removed since.
@@ -328,4 +353,35 @@ func FileValues(sch *Schedule, r *runs.Run) (v FileNameValues, from, to time.Tim
 		}
 	}
 	return v, from, to
+}
+
+// renewFire renews fire fireID's lease every Lease/3 until the returned stop
+// is called; the returned context is canceled if the lease is lost.
+func (s *Service) renewFire(ctx context.Context, fireID string, log *slog.Logger) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		t := time.NewTicker(s.DeliveryLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stopped:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ok, err := s.Store.RenewFire(ctx, fireID, s.ID, s.DeliveryLease)
+				if err != nil {
+					log.Warn("renew delivery lease", "err", err)
+					continue
+				}
+				if !ok {
+					log.Warn("delivery lease lost: another instance took the fire over")
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(stopped); cancel() }
 }

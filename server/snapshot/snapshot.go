@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/chsql"
@@ -509,4 +510,37 @@ func (p Page) Values(def *engine.Definition) [][]any {
 		out[r] = vals
 	}
 	return out
+}
+
+// processStart divides staging files: older ones were left by a process that
+// died mid-freeze; newer ones may belong to a freeze running in this process.
+var processStart = time.Now()
+
+// RemoveStaleStaging deletes the staging files (snapshot-staging/run-*.native)
+// that a killed process left on the embedded warehouse, those last written
+// before this process started, and returns how many it removed. A server
+// backend has none: 0, nil.
+func (s *Store) RemoveStaleStaging() (int, error) {
+	sb, ok := s.B.(streamingBackend)
+	if !ok {
+		return 0, nil
+	}
+	files, err := filepath.Glob(filepath.Join(sb.Path(), "snapshot-staging", "run-*.native"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil || !st.ModTime().Before(processStart) {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -427,5 +429,35 @@ func TestPage_ValuesAreTypedAndRoundedToTheColumnsPlaces(t *testing.T) {
 	want := `[[1000000396689,21.05,2.3,0.1,true,"007"],[null,null,-2.3,1000,false,null]]`
 	if string(got) != want {
 		t.Fatalf("values\n got %s\nwant %s", got, want)
+	}
+}
+func TestSnapshot_StagingFilesOfAKilledProcessAreRemovedAtStart(t *testing.T) {
+	b := enginetest.ChDB(t)
+	dir := filepath.Join(b.Path(), "snapshot-staging")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	stale, fresh, other := filepath.Join(dir, "run-stale.native"), filepath.Join(dir, "run-fresh.native"), filepath.Join(dir, "notes.txt")
+	for _, f := range []string{stale, fresh, other} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { os.Remove(fresh); os.Remove(other) })
+	// Written an hour before this process started: a killed process's.
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	os.Chtimes(other, old, old)
+	n, err := (&snapshot.Store{B: b}).RemoveStaleStaging()
+	if err != nil || n != 1 {
+		t.Fatalf("removed %d, %v", n, err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatal("the stale staging file is still there")
+	}
+	for _, f := range []string{fresh, other} { // a freeze of this process; not a staging file
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("%s was removed", f)
+		}
 	}
 }

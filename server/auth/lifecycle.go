@@ -1,0 +1,280 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound means no user or token with that id in the caller's scope.
+var ErrNotFound = errors.New("not found")
+
+// Scope limits the user and token operations to one tenant, or lets an
+// operator reach every tenant.
+type Scope struct {
+	Tenant uint32
+	All    bool // operators: every tenant, Tenant ignored
+}
+
+// ScopeOf is what p may manage: its tenant, or every tenant for an operator.
+func ScopeOf(p Principal) Scope { return Scope{Tenant: p.TenantID, All: p.IsOperator()} }
+
+func (sc Scope) where(column string) (string, []any) {
+	if sc.All {
+		return "1 = 1", nil
+	}
+	return column + " = ?", []any{int64(sc.Tenant)}
+}
+
+// User is a user as listed.
+type User struct {
+	ID         string     `json:"id"`
+	TenantID   uint32     `json:"tenant_id" doc:"0 for an operator"`
+	Name       string     `json:"name" doc:"display name, shown as the requesting user on runs"`
+	Role       Role       `json:"role" enum:"viewer,manager,admin,operator"`
+	CreatedAt  time.Time  `json:"created_at"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty" doc:"set once the user is disabled: its tokens no longer work"`
+}
+
+// Users lists the users in scope, by tenant then name.
+func (s *Store) Users(ctx context.Context, sc Scope) ([]User, error) {
+	cond, args := sc.where("tenant_id")
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE `+cond+` ORDER BY tenant_id, name, id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var tenant int64
+	var role string
+	var disabled sql.NullTime
+	if err := sc.Scan(&u.ID, &tenant, &u.Name, &role, &u.CreatedAt, &disabled); err != nil {
+		return u, err
+	}
+	u.TenantID, u.Role = uint32(tenant), Role(role)
+	if disabled.Valid {
+		u.DisabledAt = &disabled.Time
+	}
+	return u, nil
+}
+
+// User returns one user in scope. Errors: ErrNotFound.
+func (s *Store) User(ctx context.Context, sc Scope, id string) (User, error) {
+	cond, args := sc.where("tenant_id")
+	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE id = ? AND `+cond),
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("user %q: %w", id, ErrNotFound)
+	}
+	return u, err
+}
+
+// DisableUser stops a user: every token of theirs stops working at once.
+// Disabling a disabled user changes nothing. Errors: ErrNotFound.
+func (s *Store) DisableUser(ctx context.Context, sc Scope, id string) (User, error) {
+	u, err := s.User(ctx, sc, id)
+	if err != nil || u.DisabledAt != nil {
+		return u, err
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL`), s.now().UTC(), id); err != nil {
+		return u, err
+	}
+	return s.User(ctx, sc, id)
+}
+
+// TokenOptions are the optional settings of a new token.
+type TokenOptions struct {
+	Name      string     // what it is for, e.g. "BI export"; at most 100 characters
+	ExpiresAt *time.Time // nil: never expires
+}
+
+// Token is a token as listed: never the secret, which only Issue returns.
+type Token struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	UserName  string     `json:"user_name"`
+	TenantID  uint32     `json:"tenant_id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Issue creates a bearer token for user and returns it with its secret, the
+// one time the secret exists outside the caller: only its SHA-256 is stored.
+// Errors: ErrNotFound for no such user, a disabled user, an expiry in the past,
+// or a name over 100 characters.
+func (s *Store) Issue(ctx context.Context, userID string, opt TokenOptions) (Token, string, error) {
+	var u User
+	var err error
+	if u, err = scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE id = ?`), userID)); errors.Is(err, sql.ErrNoRows) {
+		return Token{}, "", fmt.Errorf("user %q: %w", userID, ErrNotFound)
+	} else if err != nil {
+		return Token{}, "", err
+	}
+	if u.DisabledAt != nil {
+		return Token{}, "", fmt.Errorf("user %q is disabled", userID)
+	}
+	name := strings.TrimSpace(opt.Name)
+	if len([]rune(name)) > 100 {
+		return Token{}, "", errors.New("token name: at most 100 characters")
+	}
+	now := s.now().UTC()
+	if opt.ExpiresAt != nil && !opt.ExpiresAt.After(now) {
+		return Token{}, "", fmt.Errorf("expiry %s is not in the future", opt.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	secret := randomID("rlt_", 32)
+	t := Token{ID: randomID("tk_", 12), UserID: u.ID, UserName: u.Name, TenantID: u.TenantID, Name: name, CreatedAt: now}
+	var expires any
+	if opt.ExpiresAt != nil {
+		e := opt.ExpiresAt.UTC()
+		t.ExpiresAt, expires = &e, e
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tokens (hash, id, user_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		hashToken(secret), t.ID, u.ID, name, now, expires); err != nil {
+		return Token{}, "", err
+	}
+	return t, secret, nil
+}
+
+const tokenColumns = `t.id, t.user_id, u.name, u.tenant_id, t.name, t.created_at, t.expires_at, t.revoked_at`
+
+func scanToken(sc interface{ Scan(...any) error }) (Token, error) {
+	var t Token
+	var tenant int64
+	var expires, revoked sql.NullTime
+	if err := sc.Scan(&t.ID, &t.UserID, &t.UserName, &tenant, &t.Name, &t.CreatedAt, &expires, &revoked); err != nil {
+		return t, err
+	}
+	t.TenantID = uint32(tenant)
+	if expires.Valid {
+		t.ExpiresAt = &expires.Time
+	}
+	if revoked.Valid {
+		t.RevokedAt = &revoked.Time
+	}
+	return t, nil
+}
+
+// Tokens lists the tokens in scope, of one user when userID is not "",
+// newest first, revoked and expired ones included.
+func (s *Store) Tokens(ctx context.Context, sc Scope, userID string) ([]Token, error) {
+	cond, args := sc.where("u.tenant_id")
+	if userID != "" {
+		cond += " AND t.user_id = ?"
+		args = append(args, userID)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+tokenColumns+` FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id WHERE `+cond+` ORDER BY t.created_at DESC, t.id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Revoke stops the token with this id from working; revoking a revoked token
+// changes nothing. Errors: ErrNotFound.
+func (s *Store) Revoke(ctx context.Context, sc Scope, id string) (Token, error) {
+	cond, args := sc.where("u.tenant_id")
+	get := func() (Token, error) {
+		t, err := scanToken(s.r.QueryRowContext(ctx, s.q(`SELECT `+tokenColumns+` FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id WHERE t.id = ? AND `+cond),
+			append([]any{id}, args...)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return t, fmt.Errorf("token %q: %w", id, ErrNotFound)
+		}
+		return t, err
+	}
+	t, err := get()
+	if err != nil || t.RevokedAt != nil {
+		return t, err
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), s.now().UTC(), id); err != nil {
+		return t, err
+	}
+	return get()
+}
+
+// TokenActive reports whether the token with this id still authenticates:
+// not revoked, not expired, its user not disabled. A stream calls it to end
+// when its token stops working.
+func (s *Store) TokenActive(ctx context.Context, id string) (bool, error) {
+	var expires, revoked, disabled sql.NullTime
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT t.expires_at, t.revoked_at, u.disabled_at FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id WHERE t.id = ?`), id).
+		Scan(&expires, &revoked, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return !revoked.Valid && !disabled.Valid && (!expires.Valid || s.now().Before(expires.Time)), nil
+}
+
+// ParseExpiry reads when a token should expire, as people type it: a span
+// from now ("90d", "12h", "30m": Go durations plus d for days of 24 h), an
+// RFC 3339 instant ("2025-01-31T23:59:00-03:00"), or a date ("2025-01-31":
+// its start, UTC). "" or "never" is no expiry (nil). Errors: anything else,
+// a span that is not positive, or more than 10 years.
+func ParseExpiry(s string, now time.Time) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "never") {
+		return nil, nil
+	}
+	var at time.Time
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		at = t
+	} else if t, err := time.Parse(time.DateOnly, s); err == nil {
+		at = t
+	} else {
+		span, err := parseSpan(s)
+		if err != nil {
+			return nil, fmt.Errorf("expiry %q: want a span such as 90d or 12h, a date such as 2025-01-31, or an RFC 3339 time", s)
+		}
+		if span <= 0 {
+			return nil, fmt.Errorf("expiry %q: the span must be positive", s)
+		}
+		at = now.Add(span)
+	}
+	if at.After(now.AddDate(10, 0, 0)) {
+		return nil, fmt.Errorf("expiry %q: at most 10 years from now", s)
+	}
+	at = at.UTC()
+	return &at, nil
+}
+
+func parseSpan(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err != nil || fmt.Sprint(n) != days {
+			return 0, errors.New("not a number of days")
+		}
+		if n > 3660 {
+			return 0, errors.New("too many days")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
