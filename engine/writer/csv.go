@@ -104,12 +104,23 @@ func newCSVEncoder(d Dialect) *csvEncoder {
 	return e
 }
 
-// appendValue appends the CSV field for v, quoted when needed.
+// appendValue appends the CSV field for v, quoted when needed, neutralised
+// in the dialects meant for people (see neutralise).
 func (e *csvEncoder) appendValue(dst []byte, f *Field, v []byte) []byte {
-	if f.Kind == KindString && !(e.dialect == PtBRExcel && isFormulaLike(v)) {
-		return e.appendField(dst, v)
+	if f.Kind == KindString {
+		if e.dialect == RFC4180Exact || !needsGuard(v, e.dialect) {
+			return e.appendField(dst, v)
+		}
+		cell := e.neutralise(e.cell[:0], v)
+		e.cell = cell[:0]
+		return e.appendField(dst, cell)
 	}
 	cell := e.render(e.cell[:0], f, v)
+	if e.dialect != RFC4180Exact && startsFormula(cell) && !isNumberText(cell) {
+		// A value of another kind that is not valid for it (a number column
+		// holding "=1+1") arrives as raw text: guard it like a string.
+		cell = append(cell[:0], e.neutralise(nil, cell)...)
+	}
 	e.cell = cell[:0] // keep the grown buffer for the next value
 	return e.appendField(dst, cell)
 }
@@ -117,9 +128,6 @@ func (e *csvEncoder) appendValue(dst []byte, f *Field, v []byte) []byte {
 // render appends v's text in the dialect, unquoted.
 func (e *csvEncoder) render(cell []byte, f *Field, v []byte) []byte {
 	switch f.Kind {
-	case KindString:
-		// Excel runs a cell starting with '=' as a formula: neutralise it.
-		return append(append(cell, '\''), v...)
 	case KindInt, KindNumber:
 		return e.appendNumber(cell, v, f.Decimals)
 	case KindPercent:
@@ -178,26 +186,6 @@ func (e *csvEncoder) needsQuotes(s []byte) bool {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
-
-// isFormulaLike reports whether Excel would read s as a formula: it starts
-// with = + - @ or a control character and is not plain arithmetic text such
-// as a phone number (+55 11 99999-0000) or a negative number.
-func isFormulaLike(s []byte) bool {
-	if len(s) == 0 {
-		return false
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return true
-	case '+', '-':
-		for _, c := range s {
-			if !(c >= '0' && c <= '9' || c == ' ' || c == '(' || c == ')' || c == '+' || c == '-' || c == '.' || c == ',' || c == '/') {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // appendNumber renders numeric text with places decimals (places < 0: as given).
 // nan and ±inf render empty; text that is not a number is kept as it is.

