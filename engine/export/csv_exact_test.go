@@ -24,7 +24,7 @@ func TestCSVExact_IsTheUnguardedCSVForPrograms(t *testing.T) {
 		want string
 	}{
 		{export.CSVExact, "Nome\r\n=1+1\r\n"},
-		{export.CSV, "Nome\r\n'=1+1\r\n"},
+		{export.CSV, "Nome\r\n\"'=1+1\"\r\n"},
 		{export.CSVExcel, "\uFEFFNome\r\n\"=\"\"=1+1\"\"\"\r\n"},
 	} {
 		var buf bytes.Buffer

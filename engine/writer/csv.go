@@ -113,13 +113,15 @@ func (e *csvEncoder) appendValue(dst []byte, f *Field, v []byte) []byte {
 		}
 		cell := e.neutralise(e.cell[:0], v)
 		e.cell = cell[:0]
-		return e.appendField(dst, cell)
+		return e.appendQuoted(dst, cell)
 	}
 	cell := e.render(e.cell[:0], f, v)
 	if e.dialect != RFC4180Exact && startsFormula(cell) && !isNumberText(cell) {
 		// A value of another kind that is not valid for it (a number column
 		// holding "=1+1") arrives as raw text: guard it like a string.
 		cell = append(cell[:0], e.neutralise(nil, cell)...)
+		e.cell = cell[:0]
+		return e.appendQuoted(dst, cell)
 	}
 	e.cell = cell[:0] // keep the grown buffer for the next value
 	return e.appendField(dst, cell)
@@ -160,6 +162,13 @@ func (e *csvEncoder) appendField(dst, s []byte) []byte {
 	if !e.needsQuotes(s) {
 		return append(dst, s...)
 	}
+	return e.appendQuoted(dst, s)
+}
+
+// appendQuoted appends s always quoted. A guarded cell is quoted so that a
+// reader guessing the quote character (gnumeric) does not take the
+// apostrophe for one.
+func (e *csvEncoder) appendQuoted(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for _, c := range s {
 		if c == '"' {

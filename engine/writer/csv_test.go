@@ -113,21 +113,21 @@ func TestWriteCSV_RendersEachKindInEachDialect(t *testing.T) {
 		{"empty string", writer.KindString, asIs, "", "", ""},
 		// Behaviour changed by issue 13: both people's dialects guard formulas
 		// (OWASP: = + - @ TAB CR); pt-BR Excel writes a text constant ="…" that
-		// shows the same text, RFC 4180 an apostrophe.
+		// shows the same text, RFC 4180 an apostrophe in a quoted field.
 		{"formula is neutralised in both dialects", writer.KindString, asIs, "=HYPERLINK(\"x\")", `"'=HYPERLINK(""x"")"`, `"=""=HYPERLINK(""""x"""")"""`},
-		{"at sign is neutralised", writer.KindString, asIs, "@SUM(A1)", "'@SUM(A1)", `"=""@SUM(A1)"""`},
-		{"minus followed by text is neutralised", writer.KindString, asIs, "-2+cmd|x", "'-2+cmd|x", `"=""-2+cmd|x"""`},
-		{"phone number stays the same text", writer.KindString, asIs, "+55 (11) 99999-0000", "'+55 (11) 99999-0000", `"=""+55 (11) 99999-0000"""`},
-		{"arithmetic that looks like a phone is neutralised", writer.KindString, asIs, "+3-1", "'+3-1", `"=""+3-1"""`},
+		{"at sign is neutralised", writer.KindString, asIs, "@SUM(A1)", `"'@SUM(A1)"`, `"=""@SUM(A1)"""`},
+		{"minus followed by text is neutralised", writer.KindString, asIs, "-2+cmd|x", `"'-2+cmd|x"`, `"=""-2+cmd|x"""`},
+		{"phone number stays the same text", writer.KindString, asIs, "+55 (11) 99999-0000", `"'+55 (11) 99999-0000"`, `"=""+55 (11) 99999-0000"""`},
+		{"arithmetic that looks like a phone is neutralised", writer.KindString, asIs, "+3-1", `"'+3-1"`, `"=""+3-1"""`},
 		{"leading zero stays for Excel", writer.KindString, asIs, "011900000007", "011900000007", `"=""011900000007"""`},
 		{"18-digit protocol stays text for Excel", writer.KindString, asIs, "120261101000083510", "120261101000083510", `"=""120261101000083510"""`},
-		{"tab then formula", writer.KindString, asIs, "\t=1+1", "'\t=1+1", "\"=\"\"\t=1+1\"\"\""},
+		{"tab then formula", writer.KindString, asIs, "\t=1+1", "\"'\t=1+1\"", "\"=\"\"\t=1+1\"\"\""},
 		{"CR then formula falls back to the apostrophe", writer.KindString, asIs, "\r=1+1", "\"'\r=1+1\"", "\"'\r=1+1\""},
-		{"e-mail starting with a formula", writer.KindString, asIs, "=1+1@example.com", "'=1+1@example.com", `"=""=1+1@example.com"""`},
+		{"e-mail starting with a formula", writer.KindString, asIs, "=1+1@example.com", `"'=1+1@example.com"`, `"=""=1+1@example.com"""`},
 		{"text starting with a letter is left alone", writer.KindString, asIs, "Ana =1+1", "Ana =1+1", "Ana =1+1"},
 		{"Portuguese boolean word stays text", writer.KindString, asIs, "Verdadeiro", "Verdadeiro", `"=""Verdadeiro"""`},
 		{"negative number in a number column stays a number", writer.KindNumber, asIs, "-3", "-3", "-3"},
-		{"formula in a number column is neutralised", writer.KindNumber, asIs, "=1+1", "'=1+1", `"=""=1+1"""`},
+		{"formula in a number column is neutralised", writer.KindNumber, asIs, "=1+1", `"'=1+1"`, `"=""=1+1"""`},
 	}
 	kinds := []writer.Kind{writer.KindString, writer.KindInt, writer.KindNumber, writer.KindPercent, writer.KindDuration, writer.KindDatetime, writer.KindDate, writer.KindBool}
 	for _, k := range kinds {

@@ -10,8 +10,10 @@ import "unicode/utf8"
 // Excel, LibreOffice or Google Sheets. In the people's dialects such a string
 // cell is neutralised:
 //
-//   - RFC4180 prefixes it with an apostrophe ("'=1+1"), OWASP's remedy;
-//     the apostrophe shows in LibreOffice and Excel, gnumeric hides it.
+//   - RFC4180 prefixes it with an apostrophe ("'=1+1"), OWASP's remedy, and
+//     quotes the field ("'=1+1" in double quotes) so that gnumeric's
+//     guesser does not take the apostrophe for the quote character; the
+//     apostrophe shows in LibreOffice and Excel, gnumeric hides it.
 //   - PtBRExcel also keeps text that a spreadsheet would read as a number,
 //     date or boolean ("+5511900000002", "011900000007", an 18-digit
 //     protocol) as the same text: it writes the cell as a string-literal
