@@ -36,7 +36,9 @@ const textFormat = 49
 // significant digits that a float64 cannot hold is written as text (its
 // digits in lang's decimal mark, a percent followed by "%") and counted in
 // Stats.TextNumbers; a text over 32,767 characters is cut to Excel's cell
-// limit and counted in Stats.CutCells. lang picks the sheet name and the date display format
+// limit and counted in Stats.CutCells. When rows report Truncated (the
+// result was cut at the report's max_rows), a bold note (CutNotice) follows
+// the data after one empty row. lang picks the sheet name and the date display format
 // (dd/mm/yyyy for Portuguese). A result that does not fit in one sheet returns
 // ErrTooManyRows and writes nothing. It does not close rows.
 func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows, lang string, progress func(rows int64)) (Stats, error) {
@@ -109,6 +111,14 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 	}
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("write xlsx: read rows: %w", err)
+	}
+	if rows.Truncated() {
+		// The cap marker: a note below the data, after an empty row so that
+		// Excel's current region (filters, pivot tables) ends with the data.
+		note := []any{excelize.Cell{StyleID: x.header, Value: CutNotice(st.Rows, lang)}}
+		if err := sw.SetRow("A"+strconv.Itoa(int(st.Rows)+3), note); err != nil {
+			return st, fmt.Errorf("write xlsx: cut notice: %w", err)
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		return st, fmt.Errorf("write xlsx: %w", err)
@@ -352,6 +362,28 @@ func (x *xlsxEncoder) string(v []byte) string {
 		units += u
 	}
 	return string(v)
+}
+
+// CutNotice is the note a file carries when its result was cut at the
+// report's row limit after rows rows, in lang (Portuguese unless "en…").
+func CutNotice(rows int64, lang string) string {
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return fmt.Sprintf("Result cut at the report's limit of %s rows: there is more data. Narrow the period or the filters to get all of it.", groupThousands(rows, ','))
+	}
+	return fmt.Sprintf("Resultado cortado no limite de %s linhas do relatório: há mais dados. Reduza o período ou os filtros para obter tudo.", groupThousands(rows, '.'))
+}
+
+// groupThousands writes n with sep between groups of three digits.
+func groupThousands(n int64, sep byte) string {
+	s := strconv.FormatInt(n, 10)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, sep)
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
 }
 
 // civil reads YYYY-MM-DD[ hh:mm:ss] (already checked) as a wall-clock time.

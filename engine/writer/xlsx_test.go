@@ -373,3 +373,50 @@ func TestWriteXLSX_WritesTextInTheTextFormatNeverAsFormula(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteXLSX_MarksACutResultBelowTheData(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{{Name: "s", Label: "Nome", Kind: writer.KindString, Decimals: -1}}
+	for _, tt := range []struct {
+		lang, sheet, want string
+	}{
+		{"pt-BR", "Relatório", "Resultado cortado no limite de 2 linhas do relatório: há mais dados. Reduza o período ou os filtros para obter tudo."},
+		{"en", "Report", "Result cut at the report's limit of 2 rows: there is more data. Narrow the period or the filters to get all of it."},
+	} {
+		var buf bytes.Buffer
+		rows := writertest.New([]string{"s"}, []any{"Ana"}, []any{"Bia"}).Cut()
+		if _, err := writer.WriteXLSX(context.Background(), &buf, fields, rows, tt.lang, nil); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Header in row 1, data in rows 2-3, row 4 empty, the note in row 5.
+		got, _ := f.GetRows(tt.sheet)
+		if len(got) != 5 || len(got[3]) != 0 || len(got[4]) != 1 || got[4][0] != tt.want {
+			t.Errorf("%s: rows %q, want the note %q in row 5", tt.lang, got, tt.want)
+		}
+		f.Close()
+	}
+	// Not cut: no note.
+	var buf bytes.Buffer
+	if _, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, []any{"Ana"}), "pt-BR", nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := excelize.OpenReader(&buf)
+	defer f.Close()
+	if got, _ := f.GetRows("Relatório"); len(got) != 2 {
+		t.Errorf("an uncut result has rows %q, want header and one row", got)
+	}
+}
+
+func TestCutNotice_GroupsThousandsByLanguage(t *testing.T) {
+	t.Parallel()
+	if got := writer.CutNotice(10000, "pt-BR"); !strings.Contains(got, "limite de 10.000 linhas") {
+		t.Errorf("pt-BR: %q", got)
+	}
+	if got := writer.CutNotice(1234567, "en"); !strings.Contains(got, "limit of 1,234,567 rows") {
+		t.Errorf("en: %q", got)
+	}
+}

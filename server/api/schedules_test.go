@@ -132,7 +132,7 @@ func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
 	if code != 200 || len(download) < 100 {
 		t.Fatalf("download %d %q", code, download)
 	}
-	delivered, err := os.ReadFile(filepath.Join(sshd.Root, "service_level_2024-03-01_2024-03-08.csv"))
+	delivered, err := os.ReadFile(filepath.Join(sshd.Root, "service_level_2024-03-01_2024-03-07.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -366,7 +366,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	}
 	// CSV from the list, in each dialect, byte for byte the API's download.
 	for _, dialect := range []string{"csv", "csv-excel"} {
-		file := filepath.Join(downloads, "service_level_2024-03-01_2024-03-08_"+firstID+".csv")
+		file := filepath.Join(downloads, "service_level_2024-03-01_2024-03-07_"+firstID+".csv")
 		os.Remove(file)
 		do(t, ctx, "download "+dialect,
 			setInput("#dialect", dialect),
