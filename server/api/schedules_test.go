@@ -49,6 +49,7 @@ func setupSchedules(t *testing.T) scheduleBundle {
 
 type scheduleJSON struct {
 	ID           string      `json:"id"`
+	NextFileName string      `json:"next_file_name"`
 	NextRuns     []time.Time `json:"next_runs"`
 	Paused       bool        `json:"paused"`
 	TimeZone     string      `json:"time_zone"`
@@ -75,6 +76,37 @@ func (b scheduleBundle) create(t *testing.T, body map[string]any) scheduleJSON {
 	var s scheduleJSON
 	json.Unmarshal(data, &s)
 	return s
+}
+
+func TestSchedules_DeliverTheFileUnderTheNameAsTyped(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1d"},
+		"recurrence": "0 6 * * *", "format": "xlsx", "file_name": "relatório_nível serviço_{from}_{to}", "destinations": []any{sftpDestination(sshd, deliverytest.TestUserPassword)}})
+	// Issue 13: the letters as typed, the last day included (07/03), told on save.
+	const want = "relatório_nível serviço_2024-03-01_2024-03-07.xlsx"
+	if sch.NextFileName != want {
+		t.Fatalf("next_file_name %q, want %q", sch.NextFileName, want)
+	}
+	ctx := context.Background()
+	b.clock.Set(sch.NextRuns[0])
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastRunID == nil {
+		t.Fatalf("not fired: %s", data)
+	}
+	if run := b.wait(t, b.manager, *sch.LastRunID); run.Status != "finished" {
+		t.Fatalf("run %+v", run)
+	}
+	if err := b.svc.Tick(ctx); err != nil { // delivers the finished run
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(sshd.Root, want)); err != nil {
+		t.Fatalf("the SFTP server has no %q: %v", want, err)
+	}
 }
 
 func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
