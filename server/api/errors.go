@@ -83,6 +83,7 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		notDone reporting.NotFinishedError
 		lookup  reporting.ErrUnknownLookup
 		userMsg runs.UserMessenger
+		expired reporting.LinkExpiredError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -109,6 +110,10 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return huma.Error404NotFound("schedule not found")
 	case errors.Is(err, host.ErrNotFound):
 		return huma.Error404NotFound("plugin not found")
+	case errors.Is(err, reporting.ErrLinkInvalid):
+		return huma.Error403Forbidden(err.Error())
+	case errors.As(err, &expired):
+		return huma.Error410Gone(expired.Error())
 	case errors.As(err, &userMsg):
 		return huma.Error422UnprocessableEntity(userMsg.UserMessage())
 	}

@@ -14,7 +14,10 @@ import (
 	"github.com/relato/relato/server/schedules"
 )
 
-var _ schedules.Host = (*Service)(nil)
+var (
+	_ schedules.Host   = (*Service)(nil)
+	_ schedules.Linker = (*Service)(nil)
+)
 
 // StartRun queues a run of the schedule's report as its owner (schedules.Host).
 // Relative periods resolve at now in the schedule's zone when validated, and

@@ -28,6 +28,12 @@ type Host interface {
 	WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error
 }
 
+// Linker is a Host that can link a run's file (an e-mail carries the link
+// when the file is too big to attach); "" when it cannot.
+type Linker interface {
+	DownloadURL(r *runs.Run, format, name string) string
+}
+
 // Clock tells the time; tests move it.
 type Clock interface{ Now() time.Time }
 
@@ -302,6 +308,9 @@ func (s *Service) writeFile(ctx context.Context, sch *Schedule, r *runs.Run) (de
 	file.Manifest = delivery.Manifest{ReportID: r.ReportID, ReportVersion: fmt.Sprint(r.ReportVersion), RunID: r.ID, PeriodFrom: from, PeriodTo: to, Truncated: r.Truncated}
 	if r.TotalRows != nil {
 		file.Manifest.Rows = *r.TotalRows
+	}
+	if l, ok := s.Host.(Linker); ok {
+		file.DownloadURL = l.DownloadURL(r, format.ID, file.Name)
 	}
 	return file, cleanup, nil
 }
