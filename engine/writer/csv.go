@@ -25,6 +25,9 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 		return st, fmt.Errorf("write csv: %w", err)
 	}
 	e := newCSVEncoder(d)
+	if loc := locationOf(rows); loc != nil {
+		e.clock = &zoneClock{loc: loc}
+	}
 	out := make([]byte, 0, flushAt+flushAt/4)
 	flush := func() error {
 		n, err := w.Write(out)
@@ -93,7 +96,8 @@ type csvEncoder struct {
 	point   byte
 	dec     decimal
 	cell    []byte
-	special [256]bool // bytes that force quoting
+	special [256]bool  // bytes that force quoting
+	clock   *zoneClock // date-times arrive as UTC instants (zone.go); nil: as wall clock
 }
 
 func newCSVEncoder(d Dialect) *csvEncoder {
@@ -313,8 +317,14 @@ func (e *csvEncoder) appendDateText(dst, v []byte) []byte {
 }
 
 // appendDatetime renders to the second; fractional seconds are dropped and a
-// bare date gets midnight.
+// bare date gets midnight. A UTC instant (zone.go) is shown in the zone, with
+// its offset appended when the wall clock is ambiguous.
 func (e *csvEncoder) appendDatetime(dst, v []byte) []byte {
+	if e.clock != nil && isUTCInstant(v) {
+		wall, offset := e.clock.local(v)
+		dst = e.appendDatetime(dst, wall)
+		return append(dst, offset...)
+	}
 	switch {
 	case isDatetime(v):
 		dst = e.appendDateText(dst, v)
@@ -327,6 +337,9 @@ func (e *csvEncoder) appendDatetime(dst, v []byte) []byte {
 }
 
 func (e *csvEncoder) appendDate(dst, v []byte) []byte {
+	if e.clock != nil && isUTCInstant(v) {
+		v, _ = e.clock.local(v) // the day in the zone
+	}
 	if len(v) == 10 && isDate(v) || isDatetime(v) {
 		return e.appendDateText(dst, v)
 	}

@@ -39,7 +39,10 @@ const textFormat = 49
 // limit and counted in Stats.CutCells. When rows report Truncated (the
 // result was cut at the report's max_rows), a bold note (CutNotice) follows
 // the data after one empty row. lang picks the sheet name and the date display format
-// (dd/mm/yyyy for Portuguese). A result that does not fit in one sheet returns
+// (dd/mm/yyyy for Portuguese); date-times that arrive as UTC instants with a
+// zone (zone.go) are shown in it, and the hour a clock change repeats is
+// written as text with its offset ("16/02/2019 23:00:00-02:00"). A result
+// that does not fit in one sheet returns
 // ErrTooManyRows and writes nothing. It does not close rows.
 func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows, lang string, progress func(rows int64)) (Stats, error) {
 	var st Stats
@@ -78,6 +81,9 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 		row[i] = excelize.Cell{StyleID: x.header, Value: fd.header()}
 	}
 	x.stats = &st
+	if loc := locationOf(rows); loc != nil {
+		x.clock = &zoneClock{loc: loc}
+	}
 	if err := sw.SetRow("A1", row); err != nil {
 		return st, fmt.Errorf("write xlsx: header: %w", err)
 	}
@@ -145,6 +151,7 @@ type xlsxEncoder struct {
 	back   decimal
 	num    []byte
 	stats  *Stats
+	clock  *zoneClock // date-times arrive as UTC instants (zone.go); nil: as wall clock
 }
 
 func newXLSXEncoder(f *excelize.File, fields []Field, pt bool) (*xlsxEncoder, error) {
@@ -269,6 +276,18 @@ func (x *xlsxEncoder) cell(i int, v []byte) any {
 		}
 		return excelize.Cell{StyleID: style, Value: n}
 	case KindDatetime, KindDate:
+		if x.clock != nil && isUTCInstant(v) {
+			wall, offset := x.clock.local(v)
+			if offset != "" && fd.Kind == KindDatetime {
+				// The repeated hour: a date cell cannot say which, text can.
+				layout := "2006-01-02 15:04:05"
+				if x.pt {
+					layout = "02/01/2006 15:04:05"
+				}
+				return excelize.Cell{StyleID: x.text, Value: civil(wall, true).Format(layout) + offset}
+			}
+			v = wall
+		}
 		var t time.Time
 		switch {
 		case isDatetime(v):

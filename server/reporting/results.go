@@ -12,6 +12,7 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/snapshot"
 )
@@ -87,7 +88,11 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 		return err
 	}
 	defer rows.Close()
-	st, err := f.Write(ctx, w, snapshot.Fields(res.Def, lang), cutRows{rows, res.Run.Truncated}, lang, nil)
+	zoned, ok := rows.(writer.ZonedRows)
+	if !ok {
+		zoned = writer.InZone(rows, nil)
+	}
+	st, err := f.Write(ctx, w, snapshot.Fields(res.Def, lang), cutRows{zoned, res.Run.Truncated}, lang, nil)
 	if err == nil && (st.TextNumbers > 0 || st.CutCells > 0) {
 		s.Logger.Info("file values kept as text or cut", "run", res.Run.ID, "format", f.ID,
 			"numbers_as_text", st.TextNumbers, "cells_cut", st.CutCells)
@@ -95,10 +100,11 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 	return err
 }
 
-// cutRows are a snapshot's rows that report the run's truncation, so a
-// format marks a file cut at the report's max_rows (writer.CutNotice).
+// cutRows are a snapshot's rows (writer.ZonedRows) that report the run's
+// truncation, so a format marks a file cut at the report's max_rows
+// (writer.CutNotice).
 type cutRows struct {
-	engine.Rows
+	writer.ZonedRows
 	cut bool
 }
 
