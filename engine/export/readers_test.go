@@ -76,7 +76,8 @@ func needProgram(t *testing.T, name, pkg string) string {
 type cell struct{ formula, value string }
 
 // readBack opens an XLSX written by a spreadsheet program: the data rows
-// (header dropped), each cell's formula and shown value.
+// (header dropped, up to the first empty row), each cell's formula and shown
+// value.
 func readBack(t *testing.T, path string) [][]cell {
 	t.Helper()
 	f, err := excelize.OpenFile(path)
@@ -90,7 +91,8 @@ func readBack(t *testing.T, path string) [][]cell {
 		t.Fatal(err)
 	}
 	var out [][]cell
-	for r := 1; r < len(rows); r++ {
+	// The data end at the first empty row (notes may follow it).
+	for r := 1; r < len(rows) && len(rows[r]) > 0; r++ {
 		var cs []cell
 		for c := range readerFields {
 			name, _ := excelize.CoordinatesToCellName(c+1, r+1)

@@ -36,9 +36,9 @@ const textFormat = 49
 // significant digits that a float64 cannot hold is written as text (its
 // digits in lang's decimal mark, a percent followed by "%") and counted in
 // Stats.TextNumbers; a text over 32,767 characters is cut to Excel's cell
-// limit and counted in Stats.CutCells. When rows report Truncated (the
-// result was cut at the report's max_rows), a bold note (CutNotice) follows
-// the data after one empty row. lang picks the sheet name and the date display format
+// limit and counted in Stats.CutCells. Bold notes follow the data after one
+// empty row: CutNotice when rows report Truncated (the result was cut at the
+// report's max_rows), then how many values were kept as text or cut. lang picks the sheet name and the date display format
 // (dd/mm/yyyy for Portuguese); date-times that arrive as UTC instants with a
 // zone (zone.go) are shown in it, and the hour a clock change repeats is
 // written as text with its offset ("16/02/2019 23:00:00-02:00"). A result
@@ -118,12 +118,17 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("write xlsx: read rows: %w", err)
 	}
+	// Notes below the data, after an empty row so that Excel's current
+	// region (filters, pivot tables) ends with the data: the cap marker, then
+	// what was kept as text or cut.
+	var notes []string
 	if rows.Truncated() {
-		// The cap marker: a note below the data, after an empty row so that
-		// Excel's current region (filters, pivot tables) ends with the data.
-		note := []any{excelize.Cell{StyleID: x.header, Value: CutNotice(st.Rows, lang)}}
-		if err := sw.SetRow("A"+strconv.Itoa(int(st.Rows)+3), note); err != nil {
-			return st, fmt.Errorf("write xlsx: cut notice: %w", err)
+		notes = append(notes, CutNotice(st.Rows, lang))
+	}
+	notes = append(notes, valueNotes(st, lang)...)
+	for i, n := range notes {
+		if err := sw.SetRow("A"+strconv.Itoa(int(st.Rows)+3+i), []any{excelize.Cell{StyleID: x.header, Value: n}}); err != nil {
+			return st, fmt.Errorf("write xlsx: note: %w", err)
 		}
 	}
 	if err := sw.Flush(); err != nil {
@@ -390,6 +395,37 @@ func CutNotice(rows int64, lang string) string {
 		return fmt.Sprintf("Result cut at the report's limit of %s rows: there is more data. Narrow the period or the filters to get all of it.", groupThousands(rows, ','))
 	}
 	return fmt.Sprintf("Resultado cortado no limite de %s linhas do relatório: há mais dados. Reduza o período ou os filtros para obter tudo.", groupThousands(rows, '.'))
+}
+
+// valueNotes say, in lang, how many values st records as kept as text or cut.
+func valueNotes(st Stats, lang string) []string {
+	en := strings.HasPrefix(strings.ToLower(lang), "en")
+	pick := func(n int64, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		sep := byte('.')
+		if en {
+			sep = ','
+		}
+		return fmt.Sprintf(many, groupThousands(n, sep))
+	}
+	var out []string
+	if n := st.TextNumbers; n > 0 && en {
+		out = append(out, pick(n, "1 number with more than 15 significant digits is written as text, to keep every digit.",
+			"%s numbers with more than 15 significant digits are written as text, to keep every digit."))
+	} else if n > 0 {
+		out = append(out, pick(n, "1 número com mais de 15 algarismos significativos está como texto, para manter todos os dígitos.",
+			"%s números com mais de 15 algarismos significativos estão como texto, para manter todos os dígitos."))
+	}
+	if n := st.CutCells; n > 0 && en {
+		out = append(out, pick(n, "1 text was cut at 32,767 characters, the most an Excel cell holds; the CSV download has it whole.",
+			"%s texts were cut at 32,767 characters, the most an Excel cell holds; the CSV download has them whole."))
+	} else if n > 0 {
+		out = append(out, pick(n, "1 texto foi cortado em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV o traz inteiro.",
+			"%s textos foram cortados em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV os traz inteiros."))
+	}
+	return out
 }
 
 // groupThousands writes n with sep between groups of three digits.

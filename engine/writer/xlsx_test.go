@@ -281,10 +281,13 @@ func TestWriteXLSX_KeepsEveryDigitOfNumbersAFloatCannotHold(t *testing.T) {
 		wantN, wantP     string
 		wantSmall        string
 		wantSmallPercent string
+		wantNote         string
 	}{
 		// The percent is rounded to 2 places: 12345678901234567.891 → …567.89.
-		{"pt-BR", "9876543210987654,32", "12345678901234567,89%", "0.300000000000000", "0.5"},
-		{"en", "9876543210987654.32", "12345678901234567.89%", "0.300000000000000", "0.5"},
+		{"pt-BR", "9876543210987654,32", "12345678901234567,89%", "0.300000000000000", "0.5",
+			"2 números com mais de 15 algarismos significativos estão como texto, para manter todos os dígitos."},
+		{"en", "9876543210987654.32", "12345678901234567.89%", "0.300000000000000", "0.5",
+			"2 numbers with more than 15 significant digits are written as text, to keep every digit."},
 	} {
 		var buf bytes.Buffer
 		st, err := writer.WriteXLSX(context.Background(), &buf, fields, rows, tt.lang, nil)
@@ -316,6 +319,10 @@ func TestWriteXLSX_KeepsEveryDigitOfNumbersAFloatCannotHold(t *testing.T) {
 				t.Errorf("%s: %s = %q (type %v), want %q (type %v)", tt.lang, c.cell, got, typ, c.want, c.typ)
 			}
 		}
+		// Header, 3 rows, an empty row, then the note in row 6.
+		if got, _ := f.GetCellValue(sheet, "A6"); got != tt.wantNote {
+			t.Errorf("%s: note %q, want %q", tt.lang, got, tt.wantNote)
+		}
 		if got, _ := f.GetCellValue(sheet, "B3", excelize.Options{RawCellValue: true}); got != tt.wantSmallPercent {
 			t.Errorf("%s: B3 = %q, want %q (50 %% as a fraction)", tt.lang, got, tt.wantSmallPercent)
 		}
@@ -342,6 +349,10 @@ func TestWriteXLSX_CutsTextAtTheCellLimitAndCountsIt(t *testing.T) {
 	defer f.Close()
 	if got, _ := f.GetCellValue("Relatório", "A2"); len(got) != 32767 {
 		t.Errorf("A2 has %d characters, want 32,767", len(got))
+	}
+	// Header, 2 rows, an empty row, then the note in row 5.
+	if got, _ := f.GetCellValue("Relatório", "A5"); got != "1 texto foi cortado em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV o traz inteiro." {
+		t.Errorf("note A5 = %q", got)
 	}
 }
 
