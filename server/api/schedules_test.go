@@ -140,6 +140,16 @@ func TestSchedules_EmailLinksAFileOverTheLimit(t *testing.T) {
 	if sch.LastOutcome == nil || *sch.LastOutcome != "delivered" {
 		t.Fatalf("outcome %v (%v): the e-mail was not sent", sch.LastOutcome, sch.LastError)
 	}
+	// Recorded as delivered, by link.
+	var dl struct {
+		State      string               `json:"state"`
+		Deliveries []schedules.Delivery `json:"deliveries"`
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+*sch.LastRunID+"/deliveries", nil)
+	json.Unmarshal(data, &dl)
+	if dl.State != "delivered" || len(dl.Deliveries) != 1 || dl.Deliveries[0].Outcome != "delivered_linked" {
+		t.Errorf("deliveries: %s", data)
+	}
 	// 7 days of hourly rows in csv-excel are far over 1,000 bytes: a link.
 	msgs := mail.Messages(t)
 	if len(msgs) != 1 || len(msgs[0].Attachments) != 0 {
