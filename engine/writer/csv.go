@@ -25,8 +25,10 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 		return st, fmt.Errorf("write csv: %w", err)
 	}
 	e := newCSVEncoder(d)
+	var instant []bool
 	if loc := locationOf(rows); loc != nil {
 		e.clock = &zoneClock{loc: loc}
+		instant = instantColumns(fields, idx, rows.Columns())
 	}
 	out := make([]byte, 0, flushAt+flushAt/4)
 	flush := func() error {
@@ -64,7 +66,11 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 			if rows.IsNull(j) {
 				continue
 			}
-			out = e.appendValue(out, &fields[i], vals[j])
+			v := vals[j]
+			if instant != nil && instant[i] {
+				v = e.clock.text(v)
+			}
+			out = e.appendValue(out, &fields[i], v)
 		}
 		out = append(out, '\r', '\n')
 		st.Rows++

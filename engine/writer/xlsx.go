@@ -81,8 +81,10 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 		row[i] = excelize.Cell{StyleID: x.header, Value: fd.header()}
 	}
 	x.stats = &st
+	var instant []bool
 	if loc := locationOf(rows); loc != nil {
 		x.clock = &zoneClock{loc: loc}
+		instant = instantColumns(fields, idx, rows.Columns())
 	}
 	if err := sw.SetRow("A1", row); err != nil {
 		return st, fmt.Errorf("write xlsx: header: %w", err)
@@ -105,7 +107,11 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 				row[i] = nil
 				continue
 			}
-			row[i] = x.cell(i, vals[j])
+			v := vals[j]
+			if instant != nil && instant[i] {
+				v = x.clock.text(v)
+			}
+			row[i] = x.cell(i, v)
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(rowNum), row); err != nil {
 			return st, fmt.Errorf("write xlsx: row %d: %w", rowNum, err)

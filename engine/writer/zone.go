@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"strings"
 	"time"
 
 	"github.com/relato/relato/engine"
@@ -86,4 +87,26 @@ func (z *zoneClock) local(v []byte) (wall []byte, offset string) {
 		return z.buf, t.Format("-07:00")
 	}
 	return z.buf, ""
+}
+
+// instantColumns marks the fields whose values other than datetime and date
+// kinds are UTC instants to show as wall-clock text: a DateTime column (not an
+// array of them) declared with another kind, such as string.
+func instantColumns(fields []Field, idx []int, cols []engine.Column) []bool {
+	out := make([]bool, len(fields))
+	for i, f := range fields {
+		t := cols[idx[i]].Type
+		out[i] = f.Kind != KindDatetime && f.Kind != KindDate && strings.Contains(t, "DateTime") && !strings.HasPrefix(t, "Array")
+	}
+	return out
+}
+
+// text is v (a UTC instant) as wall-clock text with the offset of a
+// repeated hour; v itself otherwise.
+func (z *zoneClock) text(v []byte) []byte {
+	if !isUTCInstant(v) {
+		return v
+	}
+	wall, offset := z.local(v)
+	return append(wall, offset...)
 }

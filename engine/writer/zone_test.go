@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/engine/writer/writertest"
 )
@@ -97,5 +98,29 @@ func TestWriteXLSX_WritesTheRepeatedHourAsTextWithItsOffset(t *testing.T) {
 	}
 	if typ, _ := f.GetCellType("Relatório", "A2"); typ != excelize.CellTypeUnset {
 		t.Errorf("an unambiguous interval is a %v cell, want a number (date)", typ)
+	}
+}
+
+// typedRows gives writertest rows ClickHouse column types.
+type typedRows struct {
+	*writertest.Rows
+	cols []engine.Column
+}
+
+func (r typedRows) Columns() []engine.Column { return r.cols }
+
+func TestWriteCSV_ShowsADateTimeColumnOfAnotherKindInTheZone(t *testing.T) {
+	t.Parallel()
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	rows := typedRows{writertest.New([]string{"at", "s"}, []any{"2019-02-17T02:00:00Z", "2019-02-17T02:00:00Z"}),
+		[]engine.Column{{Name: "at", Type: "DateTime"}, {Name: "s", Type: "String"}}}
+	fields := []writer.Field{
+		{Name: "at", Label: "Quando", Kind: writer.KindString, Decimals: -1}, // a DateTime declared as text
+		{Name: "s", Label: "Texto", Kind: writer.KindString, Decimals: -1},   // text that looks like an instant
+	}
+	// 02:00 UTC is the second 23:00 (-03:00) of 2019-02-16 in São Paulo.
+	got := writeCSV(t, fields, writer.InZone(rows, sp), writer.RFC4180)
+	if want := "Quando,Texto\r\n2019-02-16 23:00:00-03:00,2019-02-17T02:00:00Z\r\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
