@@ -10,9 +10,9 @@ import (
 const (
 	OutcomeDelivered = "delivered"
 	OutcomeLinked    = "delivered_linked" // delivered as a download link (e-mail, file too big to attach)
-	OutcomeFailed    = "failed"   // will be retried
-	OutcomeGaveUp    = "gave_up"  // last attempt, or a permanent error
-	OutcomeCanceled  = "canceled" // the context ended
+	OutcomeFailed    = "failed"           // will be retried
+	OutcomeGaveUp    = "gave_up"          // last attempt, or a permanent error
+	OutcomeCanceled  = "canceled"         // the context ended
 )
 
 // Attempt is one try at a delivery, for the run's delivery log.
