@@ -60,15 +60,16 @@ var emailSpec = KindSpec{Kind: KindEmail, Labels: txt("E-mail", "E-mail"), Field
 		Labels:      txt("Autenticação", "Authentication"),
 		Help:        txt("PLAIN quando há usuário; LOGIN para relays que só aceitam LOGIN", "PLAIN when a user is set; LOGIN for relays that offer only LOGIN")},
 	{Name: "max_attachment_bytes", Type: FieldInt, Default: DefaultMaxAttachmentBytes, Advanced: true,
-		Labels: txt("Tamanho máximo do anexo (bytes)", "Largest attachment (bytes)"),
-		Help:   txt("acima disso o e-mail leva um link para baixar", "above it the e-mail carries a download link")},
+		Labels: txt("Tamanho máximo da mensagem com anexo (bytes)", "Largest message with its attachment (bytes)"),
+		Help:   txt("o anexo codificado (base64, cerca de 37% maior que o arquivo) e o texto; acima disso o e-mail leva um link para baixar", "the encoded attachment (base64, about 37% larger than the file) and the text; above it the e-mail carries a download link")},
 	fieldCA,
 	fieldServerName,
 	fieldTimeout,
 }}
 
 // DefaultMaxAttachmentBytes is used when max_attachment_bytes is 0: most
-// relays refuse messages over 10–25 MB, and base64 adds a third.
+// relays refuse messages over 10–25 MB. The limit is compared with the
+// message as sent (MessageSize), base64 and all, not with the file.
 const DefaultMaxAttachmentBytes = 10 << 20
 
 // EmailConfig is the settings of an e-mail destination.
@@ -315,9 +316,11 @@ func (d *Email) Send(ctx context.Context, f File) (Receipt, error) {
 	if err := f.checkName(); err != nil {
 		return rc, err
 	}
-	attach := f.Size <= d.cfg.MaxAttachmentBytes
+	size := MessageSize(f.Size, len(d.cfg.Body)+len(d.cfg.Subject))
+	attach := size <= d.cfg.MaxAttachmentBytes
 	if !attach && f.DownloadURL == "" {
-		return rc, permanent(fmt.Errorf("%s: %s is %d bytes, max_attachment_bytes is %d: %w", KindEmail, f.Name, f.Size, d.cfg.MaxAttachmentBytes, ErrTooLarge))
+		return rc, permanent(fmt.Errorf("%s: %s makes a message of about %d bytes (%d bytes encoded), max_attachment_bytes is %d, and no download link is available (set --public-url): %w",
+			KindEmail, f.Name, size, f.Size, d.cfg.MaxAttachmentBytes, ErrTooLarge))
 	}
 	rc.Linked = !attach
 	from, _ := mail.ParseAddress(d.cfg.From)
@@ -367,6 +370,15 @@ func (d *Email) Send(ctx context.Context, f File) (Receipt, error) {
 	return rc, nil
 }
 
+// MessageSize is the size in bytes of an e-mail carrying a file of
+// fileBytes attached, with textBytes of subject and body: the base64 form of
+// the file (4 bytes per 3, CRLF after every 76) plus the text quoted-printable
+// at worst (3 bytes per byte) plus 4 KiB of headers and MIME parts.
+func MessageSize(fileBytes int64, textBytes int) int64 {
+	b64 := (fileBytes + 2) / 3 * 4
+	return b64 + (b64+75)/76*2 + int64(textBytes)*3 + 4<<10
+}
+
 func newMessageID(from string) string {
 	var b [12]byte
 	rand.Read(b[:])
@@ -402,6 +414,9 @@ func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (
 		body = "Segue o relatório " + f.Name + "."
 	}
 	textHeader := textproto.MIMEHeader{"Content-Type": {`text/plain; charset="utf-8"`}, "Content-Transfer-Encoding": {"quoted-printable"}}
+	if f.Manifest.Truncated {
+		body += fmt.Sprintf("\n\nAtenção: o resultado foi cortado no limite de %d linhas do relatório; o arquivo não traz todos os dados.", f.Manifest.Rows)
+	}
 	if !attach {
 		body += fmt.Sprintf("\n\nO arquivo %s (%s) é grande demais para anexar. Baixe em:\n%s\n", f.Name, humanBytes(f.Size), f.DownloadURL)
 		h("Content-Type", textHeader.Get("Content-Type"))
@@ -427,11 +442,11 @@ func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (
 	if err != nil {
 		ct, params = "application/octet-stream", map[string]string{}
 	}
-	params["name"] = f.Name
-	// FormatMediaType writes non-ASCII names as RFC 2231 (filename*=utf-8''…).
+	params["name"] = ASCIIName(f.Name)
+	// The name as typed in RFC 2231's filename*, an ASCII fallback in filename.
 	aw, err := mw.CreatePart(textproto.MIMEHeader{
 		"Content-Type":              {mime.FormatMediaType(ct, params)},
-		"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})},
+		"Content-Disposition":       {ContentDisposition(f.Name)},
 		"Content-Transfer-Encoding": {"base64"},
 	})
 	if err != nil {

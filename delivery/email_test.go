@@ -166,3 +166,56 @@ func TestEmail_TextPartReadsBackAsWritten(t *testing.T) {
 		t.Errorf("attachments %+v", msgs[0].Attachments)
 	}
 }
+
+func TestEmail_ComparesTheLimitWithTheEncodedMessage(t *testing.T) {
+	t.Parallel()
+	// 8,000 bytes fit a 10,000-byte limit as a file, but not as a message:
+	// base64 makes 8,000 bytes 10,668 (4 per 3), plus line ends and headers.
+	if got := delivery.MessageSize(8000, 0); got <= 10000 {
+		t.Fatalf("MessageSize(8000) = %d, want over 10,000", got)
+	}
+	srv := deliverytest.StartMailpit(t, deliverytest.SMTPStartTLS)
+	dest, err := delivery.New(delivery.KindEmail, emailConfig(srv, map[string]any{"max_attachment_bytes": 10000}), loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := delivery.FileFromBytes("relatório_nível serviço.csv", "text/csv; charset=utf-8", bytes.Repeat([]byte("a"), 8000))
+	f.DownloadURL = "https://relato.example.com/v1/links/x.y"
+	f.Manifest.Truncated, f.Manifest.Rows = true, 10000
+	rc, err := dest.Send(context.Background(), f)
+	if err != nil || !rc.Linked {
+		t.Fatalf("send: %+v, %v; want a link", rc, err)
+	}
+	msgs := srv.Messages(t)
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 0 || !strings.Contains(msgs[0].Text, f.DownloadURL) {
+		t.Fatalf("want the link and no attachment: %+v", msgs)
+	}
+	// The cap travels with the file: the text says it.
+	if !strings.Contains(msgs[0].Text, "cortado no limite de 10000 linhas") {
+		t.Errorf("the text does not say the result was cut: %q", msgs[0].Text)
+	}
+}
+
+func TestEmail_NamesTheAttachmentAsTyped(t *testing.T) {
+	t.Parallel()
+	srv := deliverytest.StartMailpit(t, deliverytest.SMTPStartTLS)
+	dest, err := delivery.New(delivery.KindEmail, emailConfig(srv, nil), loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := csvFile("relatório_nível serviço_2026-11-30.csv", []byte("a;b\r\n1;2\r\n"))
+	if _, err := dest.Send(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages(t)
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].FileName != f.Name {
+		t.Fatalf("want one attachment named %q: %+v", f.Name, msgs)
+	}
+	raw := string(srv.Raw(t, msgs[0].ID))
+	// RFC 2231 for mail programs that read it, ASCII for the others.
+	for _, want := range []string{`filename="relatorio_nivel servico_2026-11-30.csv"`, `filename*=utf-8''relat%C3%B3rio_n%C3%ADvel%20servi%C3%A7o_2026-11-30.csv`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the message lacks %s", want)
+		}
+	}
+}

@@ -60,6 +60,9 @@ type Manifest struct {
 	PeriodFrom    time.Time `json:"period_from,omitzero"`
 	PeriodTo      time.Time `json:"period_to,omitzero"`
 	RunID         string    `json:"run_id,omitempty"`
+	// Truncated says the result was cut at the report's row limit (Rows is
+	// that limit): the file does not hold all the data.
+	Truncated bool `json:"truncated"`
 }
 
 // Receipt describes a finished (or failed) send.

@@ -9,9 +9,10 @@ import (
 // Outcome of one attempt.
 const (
 	OutcomeDelivered = "delivered"
-	OutcomeFailed    = "failed"   // will be retried
-	OutcomeGaveUp    = "gave_up"  // last attempt, or a permanent error
-	OutcomeCanceled  = "canceled" // the context ended
+	OutcomeLinked    = "delivered_linked" // delivered as a download link (e-mail, file too big to attach)
+	OutcomeFailed    = "failed"           // will be retried
+	OutcomeGaveUp    = "gave_up"          // last attempt, or a permanent error
+	OutcomeCanceled  = "canceled"         // the context ended
 )
 
 // Attempt is one try at a delivery, for the run's delivery log.
@@ -131,6 +132,8 @@ func (r *Retrying) Send(ctx context.Context, f File) (Receipt, error) {
 		rc, err := r.dest.Send(ctx, f)
 		a := Attempt{Kind: kindOf(r.dest), Number: n, Start: start, End: p.Now(), Bytes: rc.Bytes, Err: err}
 		switch {
+		case err == nil && rc.Linked:
+			a.Outcome = OutcomeLinked
 		case err == nil:
 			a.Outcome = OutcomeDelivered
 		case ctx.Err() != nil:

@@ -236,11 +236,44 @@ func parseInstant(s string, loc *time.Location) (time.Time, error) {
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			if t.Format(layout) != s {
+				return time.Time{}, gapError(s, t, loc)
+			}
 			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("must be a date and time like 2024-01-31T13:45:00, got %q", s)
 }
+
+// gapError says that wall-clock time s does not exist in loc because the
+// clocks jumped forward over it (a DST gap), naming the jump, in every zone
+// alike: relato refuses such a time rather than guess (Go's time.Date would
+// move it by the size of the jump, backwards in some zones). t is what
+// time.ParseInLocation made of s.
+func gapError(s string, t time.Time, loc *time.Location) dstGapError {
+	start, end := t.ZoneBounds()
+	for _, jump := range []time.Time{start, end} {
+		if jump.IsZero() {
+			continue
+		}
+		before := jump.Add(-time.Second).In(loc)
+		_, offBefore := before.Zone()
+		_, offAfter := jump.In(loc).Zone()
+		if offAfter <= offBefore {
+			continue // not a jump forward
+		}
+		from := jump.In(time.FixedZone("", offBefore))
+		to := jump.In(loc)
+		return dstGapError{fmt.Sprintf("%s does not exist in %s: on %s the clocks jumped from %s to %s; give a time from %s on (or an offset, %s)",
+			s, loc, to.Format("2006-01-02"), from.Format("15:04"), to.Format("15:04"), to.Format("15:04"), to.Format(time.RFC3339))}
+	}
+	return dstGapError{fmt.Sprintf("%s does not exist in %s (a clock change skips it)", s, loc)}
+}
+
+// dstGapError is a wall-clock time that a clock change skips.
+type dstGapError struct{ msg string }
+
+func (e dstGapError) Error() string { return e.msg }
 
 type durationType struct{}
 

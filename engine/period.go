@@ -80,7 +80,9 @@ var lastNDays = regexp.MustCompile(`^last_(\d{1,3})_days$`)
 // month_to_date, previous_month, last_24_hours, last_N_days = the N whole days
 // before today); dates `2024-01-01..2024-01-31` (both days included); instants
 // `2024-01-01T08:00..2024-01-01T18:00` or RFC 3339 (end excluded); or a mapping
-// {from, to} with the same rules.
+// {from, to} with the same rules. A date and time without offset that a DST
+// jump skips in env's zone (São Paulo 2018-11-04T00:30) is refused with an
+// error naming the jump, in every zone alike.
 func ResolvePeriod(raw any, env Env) (Period, error) {
 	loc := env.Location
 	now := env.Now.In(loc)
@@ -177,6 +179,10 @@ func parseBound(s string, loc *time.Location, end bool) (time.Time, bool, error)
 		return dayStart(noon, 0), true, nil
 	}
 	t, err := parseInstant(s, loc)
+	var gap dstGapError
+	if errors.As(err, &gap) {
+		return time.Time{}, false, gap
+	}
 	if err != nil {
 		if msg := impossibleDate(s); msg != "" {
 			return time.Time{}, false, errors.New(msg)

@@ -195,3 +195,42 @@ func TestPeriodSpan_CountsWallClockDaysSoDSTDaysAreWholeDays(t *testing.T) {
 		})
 	}
 }
+
+func TestResolvePeriod_RefusesATimeInADSTGapNamingTheJump(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		zone, period, want string
+	}{
+		// West of UTC: São Paulo jumped from 00:00 to 01:00 (-03 → -02) on
+		// 2018-11-04; issue 13 saw 00:30 become 23:30 of the day before.
+		{"America/Sao_Paulo", "2018-11-04T00:30..2018-11-04T02:00",
+			"from: 2018-11-04T00:30 does not exist in America/Sao_Paulo: on 2018-11-04 the clocks jumped from 00:00 to 01:00; give a time from 01:00 on (or an offset, 2018-11-04T01:00:00-02:00)"},
+		// East of UTC: Berlin jumped from 02:00 to 03:00 (+01 → +02) on 2024-03-31.
+		{"Europe/Berlin", "2024-03-31T00:00..2024-03-31T02:30",
+			"to: 2024-03-31T02:30 does not exist in Europe/Berlin: on 2024-03-31 the clocks jumped from 02:00 to 03:00; give a time from 03:00 on (or an offset, 2024-03-31T03:00:00+02:00)"},
+		// Far east, a half-hour zone's jump: Lord Howe 02:00 → 02:30 (+10:30 → +11) on 2024-10-06.
+		{"Australia/Lord_Howe", "2024-10-06T02:15..2024-10-06T05:00",
+			"from: 2024-10-06T02:15 does not exist in Australia/Lord_Howe: on 2024-10-06 the clocks jumped from 02:00 to 02:30; give a time from 02:30 on (or an offset, 2024-10-06T02:30:00+11:00)"},
+	}
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ResolvePeriod(tt.period, Env{Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Location: loc})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s %s:\n got %v\nwant %s", tt.zone, tt.period, err, tt.want)
+		}
+	}
+	// The times on either side of the gap, and date-only periods, still resolve.
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	env := Env{Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Location: sp}
+	p, err := ResolvePeriod("2018-11-03T23:59..2018-11-04T01:00", env)
+	// 23:59 at -03 is 02:59 UTC; 01:00 at -02 is 03:00 UTC: one minute.
+	if err != nil || p.To.Sub(p.From) != time.Minute {
+		t.Errorf("around the gap: %+v, %v; want one minute", p, err)
+	}
+	if _, err := ResolvePeriod("2018-11-04..2018-11-04", env); err != nil {
+		t.Errorf("the gap day as dates: %v", err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
+	"time"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/writer"
@@ -27,6 +29,18 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 		return Result{}, errors.New("export: format without a writer; use ParseFormat or Lookup")
 	}
 	q := comp.Query
+	// Date-times as instants, shown in the report's zone by the writer, so
+	// the hour a clock change repeats is told apart (writer/zone.go).
+	loc, err := time.LoadLocation(q.TimeZone)
+	if err != nil || q.TimeZone == "" {
+		loc = nil
+	} else {
+		q.Settings = maps.Clone(q.Settings)
+		if q.Settings == nil {
+			q.Settings = map[string]string{}
+		}
+		maps.Copy(q.Settings, writer.UTCDateTimes())
+	}
 	if comp.Def.Limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, comp.Def.Limits.Timeout)
@@ -37,8 +51,11 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 		return Result{}, err
 	}
 	// Decode the warehouse stream and write the file on separate cores.
-	rows := engine.Prefetch(ctx, src, 4096)
+	var rows engine.Rows = engine.Prefetch(ctx, src, 4096)
 	defer rows.Close()
+	if loc != nil {
+		rows = writer.InZone(rows, loc)
+	}
 	if err := engine.CheckColumns(comp.Def, rows.Columns()); err != nil {
 		return Result{}, err
 	}

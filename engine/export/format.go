@@ -54,8 +54,9 @@ func (f Format) Label(lang string) string {
 var ErrUnknownFormat = errors.New("unknown format")
 
 // displayOrder puts the built-in formats first, in the order people choose
-// them most; formats registered later follow sorted by ID.
-var displayOrder = []string{"csv", "csv-excel", "xlsx"}
+// them most (the programs' csv-exact last of them); formats registered later
+// follow sorted by ID.
+var displayOrder = []string{"csv", "csv-excel", "xlsx", "csv-exact"}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -96,7 +97,7 @@ func Lookup(id string) (Format, bool) { return defaultRegistry.lookup(id) }
 func ParseFormat(s string) (Format, error) { return defaultRegistry.parse(s) }
 
 // Formats lists the registered formats in display order: csv, csv-excel,
-// xlsx, then the others by ID. The values are copies.
+// xlsx, csv-exact, then the others by ID. The values are copies.
 func Formats() []Format { return defaultRegistry.list() }
 
 // IDs are the registered formats' IDs in display order.

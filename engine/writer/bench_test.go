@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/engine/writer/writertest"
@@ -66,4 +67,32 @@ func BenchmarkWriteCSV(b *testing.B) {
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(rows), "allocs/row")
 		})
 	}
+}
+
+// BenchmarkWriteCSV_ZonedInstants is BenchmarkWriteCSV's pt-BR file with the
+// date-times arriving as UTC instants shown in São Paulo (zone.go).
+func BenchmarkWriteCSV_ZonedInstants(b *testing.B) {
+	sp, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var rows int64
+	for b.Loop() {
+		_, fields := benchSource()
+		src := writertest.Generate([]string{"id", "queue", "at", "wait", "sl"}, benchRows, func(i int64, v [][]byte) {
+			v[0] = strconv.AppendInt(v[0][:0], 1_000_000_000+i, 10)
+			v[1] = append(v[1][:0], "Vendas"...)
+			v[2] = append(v[2][:0], "2024-01-31T13:45:"...)
+			v[2] = append(v[2], byte('0'+i%6), byte('0'+i%10), 'Z')
+			v[3] = strconv.AppendInt(v[3][:0], i%10000, 10)
+			v[4] = append(v[4][:0], "77.7777777777778"...)
+		})
+		st, err := writer.WriteCSV(context.Background(), &countingDiscard{}, fields, writer.InZone(src, sp), writer.PtBRExcel, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += st.Rows
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -25,6 +25,11 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 		return st, fmt.Errorf("write csv: %w", err)
 	}
 	e := newCSVEncoder(d)
+	var instant []bool
+	if loc := locationOf(rows); loc != nil {
+		e.clock = &zoneClock{loc: loc}
+		instant = instantColumns(fields, idx, rows.Columns())
+	}
 	out := make([]byte, 0, flushAt+flushAt/4)
 	flush := func() error {
 		n, err := w.Write(out)
@@ -61,7 +66,11 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 			if rows.IsNull(j) {
 				continue
 			}
-			out = e.appendValue(out, &fields[i], vals[j])
+			v := vals[j]
+			if instant != nil && instant[i] {
+				v = e.clock.text(v)
+			}
+			out = e.appendValue(out, &fields[i], v)
 		}
 		out = append(out, '\r', '\n')
 		st.Rows++
@@ -93,7 +102,8 @@ type csvEncoder struct {
 	point   byte
 	dec     decimal
 	cell    []byte
-	special [256]bool // bytes that force quoting
+	special [256]bool  // bytes that force quoting
+	clock   *zoneClock // date-times arrive as UTC instants (zone.go); nil: as wall clock
 }
 
 func newCSVEncoder(d Dialect) *csvEncoder {
@@ -104,12 +114,25 @@ func newCSVEncoder(d Dialect) *csvEncoder {
 	return e
 }
 
-// appendValue appends the CSV field for v, quoted when needed.
+// appendValue appends the CSV field for v, quoted when needed, neutralised
+// in the dialects meant for people (see neutralise).
 func (e *csvEncoder) appendValue(dst []byte, f *Field, v []byte) []byte {
-	if f.Kind == KindString && !(e.dialect == PtBRExcel && isFormulaLike(v)) {
-		return e.appendField(dst, v)
+	if f.Kind == KindString {
+		if e.dialect == RFC4180Exact || !needsGuard(v, e.dialect) {
+			return e.appendField(dst, v)
+		}
+		cell := e.neutralise(e.cell[:0], v)
+		e.cell = cell[:0]
+		return e.appendQuoted(dst, cell)
 	}
 	cell := e.render(e.cell[:0], f, v)
+	if e.dialect != RFC4180Exact && startsFormula(cell) && !isNumberText(cell) {
+		// A value of another kind that is not valid for it (a number column
+		// holding "=1+1") arrives as raw text: guard it like a string.
+		cell = append(cell[:0], e.neutralise(nil, cell)...)
+		e.cell = cell[:0]
+		return e.appendQuoted(dst, cell)
+	}
 	e.cell = cell[:0] // keep the grown buffer for the next value
 	return e.appendField(dst, cell)
 }
@@ -117,9 +140,6 @@ func (e *csvEncoder) appendValue(dst []byte, f *Field, v []byte) []byte {
 // render appends v's text in the dialect, unquoted.
 func (e *csvEncoder) render(cell []byte, f *Field, v []byte) []byte {
 	switch f.Kind {
-	case KindString:
-		// Excel runs a cell starting with '=' as a formula: neutralise it.
-		return append(append(cell, '\''), v...)
 	case KindInt, KindNumber:
 		return e.appendNumber(cell, v, f.Decimals)
 	case KindPercent:
@@ -152,6 +172,13 @@ func (e *csvEncoder) appendField(dst, s []byte) []byte {
 	if !e.needsQuotes(s) {
 		return append(dst, s...)
 	}
+	return e.appendQuoted(dst, s)
+}
+
+// appendQuoted appends s always quoted. A guarded cell is quoted so that a
+// reader guessing the quote character (gnumeric) does not take the
+// apostrophe for one.
+func (e *csvEncoder) appendQuoted(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for _, c := range s {
 		if c == '"' {
@@ -178,26 +205,6 @@ func (e *csvEncoder) needsQuotes(s []byte) bool {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
-
-// isFormulaLike reports whether Excel would read s as a formula: it starts
-// with = + - @ or a control character and is not plain arithmetic text such
-// as a phone number (+55 11 99999-0000) or a negative number.
-func isFormulaLike(s []byte) bool {
-	if len(s) == 0 {
-		return false
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return true
-	case '+', '-':
-		for _, c := range s {
-			if !(c >= '0' && c <= '9' || c == ' ' || c == '(' || c == ')' || c == '+' || c == '-' || c == '.' || c == ',' || c == '/') {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // appendNumber renders numeric text with places decimals (places < 0: as given).
 // nan and ±inf render empty; text that is not a number is kept as it is.
@@ -316,8 +323,14 @@ func (e *csvEncoder) appendDateText(dst, v []byte) []byte {
 }
 
 // appendDatetime renders to the second; fractional seconds are dropped and a
-// bare date gets midnight.
+// bare date gets midnight. A UTC instant (zone.go) is shown in the zone, with
+// its offset appended when the wall clock is ambiguous.
 func (e *csvEncoder) appendDatetime(dst, v []byte) []byte {
+	if e.clock != nil && isUTCInstant(v) {
+		wall, offset := e.clock.local(v)
+		dst = e.appendDatetime(dst, wall)
+		return append(dst, offset...)
+	}
 	switch {
 	case isDatetime(v):
 		dst = e.appendDateText(dst, v)
@@ -330,6 +343,9 @@ func (e *csvEncoder) appendDatetime(dst, v []byte) []byte {
 }
 
 func (e *csvEncoder) appendDate(dst, v []byte) []byte {
+	if e.clock != nil && isUTCInstant(v) {
+		v, _ = e.clock.local(v) // the day in the zone
+	}
 	if len(v) == 10 && isDate(v) || isDatetime(v) {
 		return e.appendDateText(dst, v)
 	}

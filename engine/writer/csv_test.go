@@ -111,10 +111,23 @@ func TestWriteCSV_RendersEachKindInEachDialect(t *testing.T) {
 		{"leading space is quoted", writer.KindString, asIs, " lead", `" lead"`, `" lead"`},
 		{"trailing space is quoted", writer.KindString, asIs, "trail ", `"trail "`, `"trail "`},
 		{"empty string", writer.KindString, asIs, "", "", ""},
-		{"formula is neutralised for Excel only", writer.KindString, asIs, "=HYPERLINK(\"x\")", `"=HYPERLINK(""x"")"`, `"'=HYPERLINK(""x"")"`},
-		{"at sign is neutralised for Excel", writer.KindString, asIs, "@SUM(A1)", "@SUM(A1)", "'@SUM(A1)"},
-		{"minus followed by text is neutralised", writer.KindString, asIs, "-2+cmd|x", "-2+cmd|x", "'-2+cmd|x"},
-		{"phone number is left alone", writer.KindString, asIs, "+55 (11) 99999-0000", "+55 (11) 99999-0000", "+55 (11) 99999-0000"},
+		// Behaviour changed by issue 13: both people's dialects guard formulas
+		// (OWASP: = + - @ TAB CR); pt-BR Excel writes a text constant ="…" that
+		// shows the same text, RFC 4180 an apostrophe in a quoted field.
+		{"formula is neutralised in both dialects", writer.KindString, asIs, "=HYPERLINK(\"x\")", `"'=HYPERLINK(""x"")"`, `"=""=HYPERLINK(""""x"""")"""`},
+		{"at sign is neutralised", writer.KindString, asIs, "@SUM(A1)", `"'@SUM(A1)"`, `"=""@SUM(A1)"""`},
+		{"minus followed by text is neutralised", writer.KindString, asIs, "-2+cmd|x", `"'-2+cmd|x"`, `"=""-2+cmd|x"""`},
+		{"phone number stays the same text", writer.KindString, asIs, "+55 (11) 99999-0000", `"'+55 (11) 99999-0000"`, `"=""+55 (11) 99999-0000"""`},
+		{"arithmetic that looks like a phone is neutralised", writer.KindString, asIs, "+3-1", `"'+3-1"`, `"=""+3-1"""`},
+		{"leading zero stays for Excel", writer.KindString, asIs, "011900000007", "011900000007", `"=""011900000007"""`},
+		{"18-digit protocol stays text for Excel", writer.KindString, asIs, "120261101000083510", "120261101000083510", `"=""120261101000083510"""`},
+		{"tab then formula", writer.KindString, asIs, "\t=1+1", "\"'\t=1+1\"", "\"=\"\"\t=1+1\"\"\""},
+		{"CR then formula falls back to the apostrophe", writer.KindString, asIs, "\r=1+1", "\"'\r=1+1\"", "\"'\r=1+1\""},
+		{"e-mail starting with a formula", writer.KindString, asIs, "=1+1@example.com", `"'=1+1@example.com"`, `"=""=1+1@example.com"""`},
+		{"text starting with a letter is left alone", writer.KindString, asIs, "Ana =1+1", "Ana =1+1", "Ana =1+1"},
+		{"Portuguese boolean word stays text", writer.KindString, asIs, "Verdadeiro", "Verdadeiro", `"=""Verdadeiro"""`},
+		{"negative number in a number column stays a number", writer.KindNumber, asIs, "-3", "-3", "-3"},
+		{"formula in a number column is neutralised", writer.KindNumber, asIs, "=1+1", `"'=1+1"`, `"=""=1+1"""`},
 	}
 	kinds := []writer.Kind{writer.KindString, writer.KindInt, writer.KindNumber, writer.KindPercent, writer.KindDuration, writer.KindDatetime, writer.KindDate, writer.KindBool}
 	for _, k := range kinds {
@@ -210,7 +223,7 @@ func TestWriteCSV_ParsesBackWithEncodingCSV(t *testing.T) {
 		{Name: "a", Label: "A, first", Kind: writer.KindString, Decimals: -1},
 		{Name: "b", Label: `B "second"`, Kind: writer.KindString, Decimals: -1},
 	}
-	for _, d := range []writer.Dialect{writer.RFC4180, writer.PtBRExcel} {
+	for _, d := range []writer.Dialect{writer.RFC4180, writer.PtBRExcel, writer.RFC4180Exact} {
 		t.Run(d.String(), func(t *testing.T) {
 			t.Parallel()
 			out := writeCSV(t, fields, writertest.New([]string{"a", "b"}, rows...), d)
@@ -231,8 +244,11 @@ func TestWriteCSV_ParsesBackWithEncodingCSV(t *testing.T) {
 			for i, row := range rows {
 				for j := range row {
 					want := row[j].(string)
-					if d == writer.PtBRExcel && strings.HasPrefix(want, "\t") {
-						want = "'" + want // neutralised for Excel, see isFormulaLike
+					switch {
+					case d == writer.PtBRExcel && strings.HasPrefix(want, "\t"):
+						want = `="` + want + `"` // a text constant, see guard.go
+					case d == writer.RFC4180 && strings.HasPrefix(want, "\t"):
+						want = "'" + want // OWASP's apostrophe, see guard.go
 					}
 					if got[i+1][j] != want {
 						t.Errorf("record %d field %d = %q, want %q", i+1, j, got[i+1][j], want)
@@ -240,6 +256,25 @@ func TestWriteCSV_ParsesBackWithEncodingCSV(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWriteCSV_ExactDialectWritesFormulasAsTheyAre(t *testing.T) {
+	t.Parallel()
+	f := writer.Field{Name: "v", Label: "V", Kind: writer.KindString, Decimals: -1}
+	for in, want := range map[string]string{
+		"=1+1":              "=1+1",
+		"+5511900000002":    "+5511900000002",
+		"@SUM(1+1)":         "@SUM(1+1)",
+		"\t=1+1":            "\"\t=1+1\"", // quoted for the leading blank, not guarded
+		"=HYPERLINK(\"x\")": `"=HYPERLINK(""x"")"`,
+	} {
+		if got := csvValue(t, f, in, writer.RFC4180Exact); got != want {
+			t.Errorf("RFC4180Exact: %q → %q, want %q", in, got, want)
+		}
+	}
+	if d, err := writer.ParseDialect(" CSV-Exact "); err != nil || d != writer.RFC4180Exact {
+		t.Errorf("ParseDialect(csv-exact) = %v, %v", d, err)
 	}
 }
 

@@ -63,6 +63,12 @@ func FieldsFor(cols []engine.ColumnDef, lang string) []Field {
 type Stats struct {
 	Rows  int64 // data rows, header excluded
 	Bytes int64 // bytes written to the destination
+	// TextNumbers counts number and percent cells written as text so that
+	// no digit is lost (XLSX: more than 15 significant digits).
+	TextNumbers int64
+	// CutCells counts text cells cut to the format's limit (XLSX: 32,767
+	// characters per cell).
+	CutCells int64
 }
 
 // ErrTooManyRows is returned by WriteXLSX when the result does not fit in one

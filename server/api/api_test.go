@@ -144,7 +144,7 @@ func TestAPI_GenerateFollowViewAndDownload(t *testing.T) {
 	}
 	// Download equals the report written directly from the warehouse.
 	code, hdr, csv := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/download?format=csv", nil)
-	if code != 200 || !strings.Contains(hdr.Get("Content-Disposition"), "service_level_2024-03-01_2024-03-08_"+r.ID+".csv") {
+	if code != 200 || !strings.Contains(hdr.Get("Content-Disposition"), "service_level_2024-03-01_2024-03-07_"+r.ID+".csv") {
 		t.Fatalf("download: %d %v", code, hdr)
 	}
 	def := b.srv.Catalog.Reports["kpis.service_level"]

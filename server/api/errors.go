@@ -86,6 +86,7 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		lookup  reporting.ErrUnknownLookup
 		userMsg runs.UserMessenger
 		quota   *runs.QuotaError
+		expired reporting.LinkExpiredError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -117,6 +118,10 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, host.ErrNotFound):
 		return huma.Error404NotFound("plugin not found")
+	case errors.Is(err, reporting.ErrLinkInvalid):
+		return huma.Error403Forbidden(err.Error())
+	case errors.As(err, &expired):
+		return huma.Error410Gone(expired.Error())
 	case errors.As(err, &userMsg):
 		return huma.Error422UnprocessableEntity(userMsg.UserMessage())
 	}

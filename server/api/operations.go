@@ -137,7 +137,7 @@ func (resultRow) Schema(huma.Registry) *huma.Schema {
 
 type downloadInput struct {
 	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
-	Format string `query:"format" default:"csv" maxLength:"20" doc:"a format id from GET /v1/formats: csv (RFC 4180), csv-excel (pt-BR Excel) or xlsx"`
+	Format string `query:"format" default:"csv" maxLength:"20" doc:"a format id from GET /v1/formats: csv (RFC 4180, formulas guarded), csv-excel (pt-BR Excel), xlsx, or csv-exact (for programs: nothing guarded)"`
 	Lang   string `query:"lang" default:"pt-BR" enum:"pt-BR,en"`
 }
 
@@ -239,6 +239,7 @@ func (s *Server) register(api huma.API) {
 			return &auditOutput{Body: ev}, nil
 		})
 	s.registerSchedules(api)
+	s.registerLinks(api)
 	s.registerPlugins(api)
 	s.registerUsers(api)
 	s.registerLookups(api)

@@ -33,6 +33,7 @@ type ScheduleView struct {
 	Destinations        []DestinationView `json:"destinations"`
 	Format              string            `json:"format"`
 	FileName            string            `json:"file_name"`
+	NextFileName        string            `json:"next_file_name,omitempty" doc:"the name of the file the next fire will deliver, e.g. relatório_nível serviço_2026-11-30.xlsx ({run_id} is empty until it fires; none while paused)"`
 	Paused              bool              `json:"paused"`
 	NextRuns            []time.Time       `json:"next_runs" doc:"the next three due times (none while paused)"`
 	OwnerID             string            `json:"owner_id"`
@@ -111,7 +112,7 @@ func (s *Server) registerSchedules(api huma.API) {
 				return nil, err
 			}
 			s.audit(ctx, "schedule.create", created.ID, created.ReportID)
-			return &scheduleOutput{Body: s.scheduleView(created)}, nil
+			return &scheduleOutput{Body: s.withNextFileName(ctx, s.scheduleView(created), created)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "list-schedules", Errors: []int{403}, Method: http.MethodGet, Path: "/v1/schedules", Summary: "List the tenant's schedules (managers)", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*struct {
@@ -144,7 +145,7 @@ func (s *Server) registerSchedules(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &scheduleOutput{Body: s.scheduleView(sch)}, nil
+			return &scheduleOutput{Body: s.withNextFileName(ctx, s.scheduleView(sch), sch)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "replace-schedule", Errors: []int{403, 404}, Method: http.MethodPut, Path: "/v1/schedules/{id}", MaxBodyBytes: 64 << 10,
 		Summary: "Replace a schedule; secrets sent as \"[redacted]\" or left out keep their stored values while kind, host, port and username stay the same", Tags: tags},
@@ -170,7 +171,7 @@ func (s *Server) registerSchedules(api huma.API) {
 				detail = "changed: " + strings.Join(changes, ", ")
 			}
 			s.audit(ctx, "schedule.update", updated.ID, detail)
-			return &scheduleOutput{Body: s.scheduleView(updated)}, nil
+			return &scheduleOutput{Body: s.withNextFileName(ctx, s.scheduleView(updated), updated)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "delete-schedule", Errors: []int{403, 404}, Method: http.MethodDelete, Path: "/v1/schedules/{id}", DefaultStatus: http.StatusNoContent, Summary: "Delete a schedule", Tags: tags},
 		func(ctx context.Context, in *scheduleIDInput) (*struct{}, error) {
@@ -322,6 +323,21 @@ func (s *Server) scheduleView(sch *schedules.Schedule) ScheduleView {
 			}
 		}
 	}
+	return v
+}
+
+// withNextFileName adds the name the next fire will deliver (saved and
+// fetched schedules; not the list, which would compile every schedule).
+func (s *Server) withNextFileName(ctx context.Context, v ScheduleView, sch *schedules.Schedule) ScheduleView {
+	if sch.Paused || sch.NextFireAt == nil {
+		return v
+	}
+	name, err := s.App.NextFileName(ctx, sch, *sch.NextFireAt)
+	if err != nil {
+		// A report or filter gone bad since it was saved: the fire will say so.
+		return v
+	}
+	v.NextFileName = name
 	return v
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +50,7 @@ func setupSchedules(t *testing.T) scheduleBundle {
 
 type scheduleJSON struct {
 	ID           string      `json:"id"`
+	NextFileName string      `json:"next_file_name"`
 	NextRuns     []time.Time `json:"next_runs"`
 	Paused       bool        `json:"paused"`
 	TimeZone     string      `json:"time_zone"`
@@ -75,6 +77,114 @@ func (b scheduleBundle) create(t *testing.T, body map[string]any) scheduleJSON {
 	var s scheduleJSON
 	json.Unmarshal(data, &s)
 	return s
+}
+
+func TestSchedules_DeliverTheFileUnderTheNameAsTyped(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1d"},
+		"recurrence": "0 6 * * *", "format": "xlsx", "file_name": "relatório_nível serviço_{from}_{to}", "destinations": []any{sftpDestination(sshd, deliverytest.TestUserPassword)}})
+	// Issue 13: the letters as typed, the last day included (07/03), told on save.
+	const want = "relatório_nível serviço_2024-03-01_2024-03-07.xlsx"
+	if sch.NextFileName != want {
+		t.Fatalf("next_file_name %q, want %q", sch.NextFileName, want)
+	}
+	ctx := context.Background()
+	b.clock.Set(sch.NextRuns[0])
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastRunID == nil {
+		t.Fatalf("not fired: %s", data)
+	}
+	if run := b.wait(t, b.manager, *sch.LastRunID); run.Status != "finished" {
+		t.Fatalf("run %+v", run)
+	}
+	if err := b.svc.Tick(ctx); err != nil { // delivers the finished run
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(sshd.Root, want)); err != nil {
+		t.Fatalf("the SFTP server has no %q: %v", want, err)
+	}
+}
+
+func TestSchedules_EmailLinksAFileOverTheLimit(t *testing.T) {
+	b := setupSchedules(t)
+	b.srv.PublicURL = b.url // the pages' address (--public-url)
+	mail := deliverytest.StartMailpit(t, deliverytest.SMTPStartTLS)
+	email := map[string]any{"kind": "email", "config": map[string]any{"host": mail.Host, "port": mail.SMTPPort, "username": mail.User, "password": mail.Password,
+		"from": "relato@example.com", "recipients": []string{"ana@example.com"}, "subject": "Relatório {file}",
+		"tls": map[string]any{"ca_pem": string(mail.Cert.CertPEM)}, "max_attachment_bytes": 1000}}
+	sch := b.create(t, map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "2024-03-01..2024-03-07", "interval": "1h"},
+		"recurrence": "0 6 * * *", "format": "csv-excel", "file_name": "nível_{from}_{to}", "destinations": []any{email}})
+	ctx := context.Background()
+	b.clock.Set(sch.NextRuns[0])
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data := b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastRunID == nil {
+		t.Fatalf("not fired: %s", data)
+	}
+	if run := b.wait(t, b.manager, *sch.LastRunID); run.Status != "finished" {
+		t.Fatalf("run %+v", run)
+	}
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastOutcome == nil || *sch.LastOutcome != "delivered" {
+		t.Fatalf("outcome %v (%v): the e-mail was not sent", sch.LastOutcome, sch.LastError)
+	}
+	// Recorded as delivered, by link.
+	var dl struct {
+		State      string               `json:"state"`
+		Deliveries []schedules.Delivery `json:"deliveries"`
+	}
+	_, _, data = b.do(t, b.manager, "GET", "/v1/runs/"+*sch.LastRunID+"/deliveries", nil)
+	json.Unmarshal(data, &dl)
+	if dl.State != "delivered" || len(dl.Deliveries) != 1 || dl.Deliveries[0].Outcome != "delivered_linked" {
+		t.Errorf("deliveries: %s", data)
+	}
+	// 7 days of hourly rows in csv-excel are far over 1,000 bytes: a link.
+	msgs := mail.Messages(t)
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 0 {
+		t.Fatalf("want one message without attachment: %+v", msgs)
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(b.url) + `/v1/links/[A-Za-z0-9_.-]+`).FindString(msgs[0].Text)
+	if link == "" {
+		t.Fatalf("no link in %q", msgs[0].Text)
+	}
+	path := strings.TrimPrefix(link, b.url)
+	_, _, want := b.do(t, b.manager, "GET", "/v1/runs/"+*sch.LastRunID+"/download?format=csv-excel&lang=pt-BR", nil)
+
+	// No token: the link is the credential, for that one file.
+	code, hdr, got := b.do(t, "", "GET", path, nil)
+	if code != 200 || !bytes.Equal(got, want) {
+		t.Fatalf("link: %d, %d bytes; want 200 and the %d bytes of the download", code, len(got), len(want))
+	}
+	if cd := hdr.Get("Content-Disposition"); !strings.Contains(cd, `filename*=utf-8''n%C3%ADvel_2024-03-01_2024-03-07.csv`) {
+		t.Errorf("Content-Disposition %q does not name the file as typed", cd)
+	}
+	// A changed link is refused (one character of its payload changed).
+	tampered := []byte(path)
+	if i := len("/v1/links/") + 3; tampered[i] == 'A' {
+		tampered[i] = 'B'
+	} else {
+		tampered[i] = 'A'
+	}
+	if code, _, body := b.do(t, "", "GET", string(tampered), nil); code != 403 {
+		t.Errorf("tampered link: %d %s, want 403", code, body)
+	}
+	// After its TTL (7 days by default) the link is gone.
+	b.clock.Set(sch.NextRuns[0].Add(7*24*time.Hour + time.Minute))
+	if code, _, body := b.do(t, "", "GET", path, nil); code != 410 || !strings.Contains(string(body), "expired") {
+		t.Errorf("expired link: %d %s, want 410", code, body)
+	}
 }
 
 func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
@@ -132,7 +242,7 @@ func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
 	if code != 200 || len(download) < 100 {
 		t.Fatalf("download %d %q", code, download)
 	}
-	delivered, err := os.ReadFile(filepath.Join(sshd.Root, "service_level_2024-03-01_2024-03-08.csv"))
+	delivered, err := os.ReadFile(filepath.Join(sshd.Root, "service_level_2024-03-01_2024-03-07.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -259,6 +261,12 @@ func (a *app) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *out != "" {
+		// Checked before any work; a typo in the folder must not create it.
+		if dir := filepath.Dir(*out); !isDir(dir) {
+			return fmt.Errorf("-o %s: the folder %s does not exist; create it first", *out, dir)
+		}
+	}
 	cat, _, _, err := loadCatalog(c.definitions)
 	if err != nil {
 		return err
@@ -301,12 +309,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 	var w io.Writer = a.stdout
 	var tmp *os.File
 	if *out != "" {
-		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-			return err
-		}
 		// Write beside the target and rename, so a failed run leaves no half file.
-		tmp, err = os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.part")
-		if err != nil {
+		if tmp, err = createPart(*out); err != nil {
 			return err
 		}
 		defer os.Remove(tmp.Name())
@@ -314,12 +318,23 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	last := time.Time{}
+	// On a terminal progress rewrites one line; in a log (a pipe, a file) it
+	// is a plain line every 10 seconds.
+	tty := isTerminal(a.stderr)
+	cr, every := "", 10*time.Second
+	if tty {
+		cr, every = "\r", 500*time.Millisecond
+	}
 	progress := func(n int64) {
-		if time.Since(last) < 500*time.Millisecond {
+		if time.Since(last) < every {
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(a.stderr, "\r%s: %d rows, %s", def.ID, n, time.Since(start).Round(time.Millisecond))
+		if tty {
+			fmt.Fprintf(a.stderr, "\r%s: %d rows, %s", def.ID, n, time.Since(start).Round(time.Millisecond))
+		} else {
+			fmt.Fprintf(a.stderr, "%s: %d rows, %s\n", def.ID, n, time.Since(start).Round(time.Millisecond))
+		}
 	}
 	res, err := export.Run(ctx, b, comp, f, *lang, w, progress)
 	if err != nil {
@@ -336,7 +351,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	msg := fmt.Sprintf("\r%s: %d rows, %d bytes in %s", def.ID, res.Rows, res.Bytes, time.Since(start).Round(time.Millisecond))
+	msg := fmt.Sprintf("%s%s: %d rows, %d bytes in %s", cr, def.ID, res.Rows, res.Bytes, time.Since(start).Round(time.Millisecond))
 	if comp.Period != nil {
 		msg += fmt.Sprintf(", period %s", comp.Period)
 	}
@@ -348,6 +363,39 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(a.stderr, msg)
 	return nil
+}
+
+// isDir reports whether path is an existing folder.
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// isTerminal reports whether w is a character device (a terminal), where a
+// carriage return rewrites the line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// createPart creates a new hidden file beside path (.name.<random>.part) with
+// mode 0666 less the umask, like any file a program creates (os.CreateTemp
+// would make it 0600 whatever the umask).
+func createPart(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for range 100 {
+		var b [6]byte
+		rand.Read(b[:])
+		f, err := os.OpenFile(filepath.Join(dir, "."+base+"."+hex.EncodeToString(b[:])+".part"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("-o %s: cannot create a temporary file beside it", path)
 }
 
 func (a *app) lint(ctx context.Context, args []string) error {

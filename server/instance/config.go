@@ -63,6 +63,12 @@ type Config struct {
 	AllowOutbound []string
 	// FailureWebhook receives a JSON notice when a scheduled delivery fails.
 	FailureWebhook string
+	// PublicURL is where people reach the pages and the API
+	// (https://relato.example.com); e-mails link files too big to attach
+	// under it. Empty: no links (such e-mails fail).
+	PublicURL string
+	// LinkTTL is how long a download link in an e-mail works (≥ 1h).
+	LinkTTL time.Duration
 	// Plugins is the folder of custom-report plugins ("" for none).
 	Plugins string
 	// Demo creates demo users for tenant 1 and prints their tokens.
@@ -146,6 +152,8 @@ func settings() []setting {
 				return nil
 			}},
 		s("failure-webhook", "URL that receives a JSON notice when a scheduled delivery fails (opt-in)", func(c *Config) *string { return &c.FailureWebhook }),
+		s("public-url", "where people reach relato (https://relato.example.com): e-mails link files too big to attach under it", func(c *Config) *string { return &c.PublicURL }),
+		dur("link-ttl", "how long a download link sent by e-mail works", func(c *Config) *time.Duration { return &c.LinkTTL }),
 		s("plugins", "folder of custom-report plugins (binaries and <name>.plugin.json manifests); empty: none", func(c *Config) *string { return &c.Plugins }),
 		{name: "demo", usage: "create demo users for tenant 1 and print their tokens",
 			show: func(c *Config) string { return strconv.FormatBool(c.Demo) },
@@ -178,8 +186,8 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", DB: "sqlite:.data/relato.db", Data: ".data/warehouse",
 		Workers: 2, Lease: 30 * time.Second, Retention: 90 * 24 * time.Hour,
 		MaxWaitingPerUser: 50, MaxWaitingPerTenant: 500, DeliveryLease: time.Minute,
-		OIDC:     auth.OIDCConfig{TenantClaim: "tenant_id", RoleClaim: "role", NameClaim: "name"},
-		LogLevel: "info",
+		OIDC:    auth.OIDCConfig{TenantClaim: "tenant_id", RoleClaim: "role", NameClaim: "name"},
+		LinkTTL: 7 * 24 * time.Hour, LogLevel: "info",
 	}
 }
 
@@ -394,6 +402,14 @@ func (c *Config) validate() []string {
 		if u, err := url.Parse(c.FailureWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("failure-webhook", "want an http:// or https:// URL")
 		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("public-url", "want an http:// or https:// URL without query, e.g. https://relato.example.com")
+		}
+	}
+	if c.LinkTTL < time.Hour {
+		bad("link-ttl", "must be at least 1h, got %s", c.LinkTTL)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -153,8 +153,12 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 			in.Logger.Warn("plugin left out", "err", p)
 		}
 	}
+	links, err := linkSigner(cfg)
+	if err != nil {
+		return nil, err
+	}
 	in.App = &reporting.Service{Catalog: cat, Warehouse: wh, Tables: tables, Runs: in.Runs, Snapshots: &snapshot.Store{B: wh},
-		Plugins: in.Plugins, Logger: in.Logger, Now: opt.Now}
+		Plugins: in.Plugins, Logger: in.Logger, Now: opt.Now, Links: links, PublicURL: cfg.PublicURL}
 	if n, err := in.App.Snapshots.RemoveStaleStaging(); err != nil || n > 0 {
 		in.Logger.Info("removed staging files of a process that died mid-snapshot", "files", n, "err", err)
 	}
@@ -269,6 +273,25 @@ func LoadCatalog(dir string) (*engine.Catalog, error) {
 		return nil, fmt.Errorf("definitions directory %s: not found", dir)
 	}
 	return engine.LoadCatalog(os.DirFS(dir), ".", filepath.Clean(dir))
+}
+
+// linkSigner signs download links with a key derived from the secret key
+// (secretKey has created its file by now), so every instance sharing the
+// key checks the others' links.
+func linkSigner(cfg Config) (*reporting.LinkSigner, error) {
+	text := cfg.SecretKey
+	if text == "" {
+		data, err := os.ReadFile(cfg.SecretKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-key-file: %w", err)
+		}
+		text = string(data)
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
+	if err != nil {
+		return nil, fmt.Errorf("secret key: not base64: %w", err)
+	}
+	return reporting.NewLinkSigner(key, cfg.LinkTTL)
 }
 
 // secretKey reads the key that encrypts destination secrets: Config.SecretKey,

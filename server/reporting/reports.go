@@ -28,6 +28,11 @@ type Service struct {
 	Logger  *slog.Logger
 	// Now is the clock (tests may fix it); nil is time.Now.
 	Now func() time.Time
+	// Links signs download links for files too big to attach (links.go);
+	// with PublicURL (where the pages are reachable, e.g.
+	// https://relato.example.com) it gives e-mails a link. Nil or "": no links.
+	Links     *LinkSigner
+	PublicURL string
 
 	Metrics Metrics
 

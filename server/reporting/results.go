@@ -8,9 +8,11 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/engine/writer"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/snapshot"
 )
@@ -74,6 +76,8 @@ func (s *Service) CheckResult(ctx context.Context, res Result) error {
 
 // WriteFile writes a finished run's snapshot to w in format f with headers
 // and labels in lang: the one path downloads and scheduled deliveries share.
+// A run cut at its report's max_rows gives a file marked as cut where the
+// format allows (XLSX: a note below the data).
 func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, lang string, w io.Writer) error {
 	s.init()
 	rows, err := s.Snapshots.Rows(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String())
@@ -84,14 +88,33 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 		return err
 	}
 	defer rows.Close()
-	_, err = f.Write(ctx, w, snapshot.Fields(res.Def, lang), rows, lang, nil)
+	zoned, ok := rows.(writer.ZonedRows)
+	if !ok {
+		zoned = writer.InZone(rows, nil)
+	}
+	st, err := f.Write(ctx, w, snapshot.Fields(res.Def, lang), cutRows{zoned, res.Run.Truncated}, lang, nil)
+	if err == nil && (st.TextNumbers > 0 || st.CutCells > 0) {
+		s.Logger.Info("file values kept as text or cut", "run", res.Run.ID, "format", f.ID,
+			"numbers_as_text", st.TextNumbers, "cells_cut", st.CutCells)
+	}
 	return err
 }
 
+// cutRows are a snapshot's rows (writer.ZonedRows) that report the run's
+// truncation, so a format marks a file cut at the report's max_rows
+// (writer.CutNotice).
+type cutRows struct {
+	writer.ZonedRows
+	cut bool
+}
+
+func (r cutRows) Truncated() bool { return r.cut }
+
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// FileName says report, period and run, with the format's extension:
-// service_level_2024-03-01_2024-03-31_<id>.csv
+// FileName says report, period (first and last day included) and run, with
+// the format's extension: service_level_2024-03-01_2024-03-31_<id>.csv for
+// March 2024.
 func FileName(r *runs.Run, f export.Format) string {
 	name := r.ReportID
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
@@ -100,9 +123,13 @@ func FileName(r *runs.Run, f export.Format) string {
 	var resolved map[string]string
 	if json.Unmarshal(r.FiltersResolved, &resolved) == nil {
 		if p, ok := resolved["period"]; ok {
-			from, to, _ := strings.Cut(p, "/")
-			if len(from) >= 10 && len(to) >= 10 {
-				name += "_" + from[:10] + "_" + to[:10]
+			f, t, _ := strings.Cut(p, "/")
+			from, errF := time.Parse(time.RFC3339, f)
+			to, errT := time.Parse(time.RFC3339, t)
+			if errF == nil && errT == nil && to.After(from) {
+				// The end is exclusive; the name says the last day included,
+				// as the pages show the period (01/03–07/03).
+				name += "_" + from.Format(time.DateOnly) + "_" + to.Add(-time.Nanosecond).Format(time.DateOnly)
 			}
 		}
 	}

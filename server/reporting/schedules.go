@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,10 @@ import (
 	"github.com/relato/relato/server/schedules"
 )
 
-var _ schedules.Host = (*Service)(nil)
+var (
+	_ schedules.Host   = (*Service)(nil)
+	_ schedules.Linker = (*Service)(nil)
+)
 
 // StartRun queues a run of the schedule's report as its owner (schedules.Host).
 // Relative periods resolve at now in the schedule's zone when validated, and
@@ -64,4 +68,34 @@ func (s *Service) CheckSchedule(ctx context.Context, tenant uint32, reportID str
 	s.init()
 	_, err := s.Prepare(ctx, Request{Tenant: tenant, ReportID: reportID, Filters: filters, Now: s.Now(), Location: loc})
 	return err
+}
+
+// NextFileName is the name of the file sch's fire at next will deliver: its
+// template filled with the period its filters resolve to then, in its zone,
+// and its format's extension. {run_id} is empty (a run has no id before it
+// fires) and {run_time} is next. Errors: those of CheckSchedule.
+func (s *Service) NextFileName(ctx context.Context, sch *schedules.Schedule, next time.Time) (string, error) {
+	s.init()
+	f, err := export.ParseFormat(sch.Format)
+	if err != nil {
+		return "", err
+	}
+	loc, err := sch.Location()
+	if err != nil {
+		return "", err
+	}
+	filters, err := decodeFilters(sch.Filters)
+	if err != nil {
+		return "", err
+	}
+	comp, err := s.Prepare(ctx, Request{Tenant: sch.TenantID, ReportID: sch.ReportID, Filters: filters, Now: next, Location: loc})
+	if err != nil {
+		return "", err
+	}
+	resolved, err := json.Marshal(comp.Resolved)
+	if err != nil {
+		return "", err
+	}
+	vals, _, _ := schedules.FileValues(sch, &runs.Run{ReportID: sch.ReportID, RequestedAt: next, FiltersResolved: resolved})
+	return schedules.RenderFileName(sch.FileName, vals, f.Extension), nil
 }

@@ -55,11 +55,11 @@ func TestWriteFile_TakesExtensionAndContentTypeFromTheFormat(t *testing.T) {
 	tests := []struct {
 		format, wantHost, wantName, wantType string
 	}{
-		{"csv", "csv", "service_level_2024-03-01_2024-03-08.csv", csvType},
-		{"", "csv", "service_level_2024-03-01_2024-03-08.csv", csvType},
-		{"csv-excel", "csv-excel", "service_level_2024-03-01_2024-03-08.csv", csvType},
-		{"excel", "csv-excel", "service_level_2024-03-01_2024-03-08.csv", csvType},
-		{"xlsx", "xlsx", "service_level_2024-03-01_2024-03-08.xlsx", xlsxType},
+		{"csv", "csv", "service_level_2024-03-01_2024-03-07.csv", csvType},
+		{"", "csv", "service_level_2024-03-01_2024-03-07.csv", csvType},
+		{"csv-excel", "csv-excel", "service_level_2024-03-01_2024-03-07.csv", csvType},
+		{"excel", "csv-excel", "service_level_2024-03-01_2024-03-07.csv", csvType},
+		{"xlsx", "xlsx", "service_level_2024-03-01_2024-03-07.xlsx", xlsxType},
 	}
 	run := &runs.Run{ID: "r1", ReportID: "kpis.service_level", RequestedAt: time.Date(2024, 3, 8, 10, 0, 0, 0, time.UTC),
 		FiltersResolved: json.RawMessage(`{"period":"2024-03-01T00:00:00-03:00/2024-03-08T00:00:00-03:00"}`)}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/relato/relato/engine/export"
 )
@@ -81,7 +82,7 @@ var placeholderRe = regexp.MustCompile(`\{([a-z_]*)\}`)
 type FileNameValues struct {
 	Report   string // the report id's last part: service_level
 	ReportID string // kpis.service_level
-	From, To string // the period's dates, yyyy-mm-dd (To exclusive, as the run records it)
+	From, To string // the period's first and last day, yyyy-mm-dd (To inclusive: 2024-03-07 for 2024-03-01..2024-03-07)
 	RunTime  time.Time
 	RunID    string
 	Schedule string // the schedule's name
@@ -132,26 +133,62 @@ func CheckFileName(tmpl string) error {
 	return nil
 }
 
-var unsafeNameRe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// illegalNameChars are the characters no common file system or server
+// accepts in a file name (Windows' reserved set, which also covers the path
+// separators of every system); control characters are refused too.
+const illegalNameChars = `<>:"/\\|?*`
 
-// RenderFileName fills the template, makes it a safe single path element
-// of [A-Za-z0-9._-] and adds the extension.
+// emptyMark stands for a placeholder that rendered empty, until the
+// separators around it are collapsed.
+const emptyMark = "\x00"
+
+// separatorsAroundEmpty matches an empty placeholder with the separators
+// (_ - . and space) on both sides of it.
+var separatorsAroundEmpty = regexp.MustCompile("[_ .-]*(?:\x00[_ .-]*)+")
+
+// maxNameBytes bounds a rendered name before its extension: 255 bytes is the
+// common file-name limit, leaving room for ".manifest.json" sidecars.
+const maxNameBytes = 180
+
+// RenderFileName fills the template and adds the extension. The user's
+// letters are kept as typed (UTF-8: "relatório_nível serviço_2026-11-30");
+// only characters illegal in file names (< > : " / \ | ? * and control
+// characters) become "_"; a placeholder with no value disappears with the
+// separators around it, leaving one ("{report}_{from}_{to}_{date}" without
+// a period is "service_level_2026-11-30"); leading and trailing blanks,
+// dots, "_" and "-" are trimmed; an empty result is "report". At most 180 bytes
+// before the extension, cut between characters.
 func RenderFileName(tmpl string, v FileNameValues, ext string) string {
 	if tmpl == "" {
 		tmpl = DefaultFileName
 	}
 	name := placeholderRe.ReplaceAllStringFunc(tmpl, func(m string) string {
 		if f, ok := placeholders[m[1:len(m)-1]]; ok {
-			return f(v)
+			if val := f(v); val != "" {
+				return strings.Map(legalRune, val)
+			}
+		}
+		return emptyMark
+	})
+	name = separatorsAroundEmpty.ReplaceAllStringFunc(name, func(m string) string {
+		if i := strings.IndexAny(m, "_ .-"); i >= 0 {
+			return m[i : i+1]
 		}
 		return ""
 	})
-	name = strings.Trim(unsafeNameRe.ReplaceAllString(name, "_"), "._")
+	name = strings.Trim(strings.Map(legalRune, name), " ._-")
 	if name == "" {
 		name = "report"
 	}
-	if len(name) > 180 {
-		name = name[:180]
+	if len(name) > maxNameBytes {
+		cut := 0
+		for i := range name {
+			if i > maxNameBytes {
+				break
+			}
+			cut = i
+		}
+		name = strings.TrimRight(name[:cut], " .")
 	}
 	return name + ext
 }
@@ -226,3 +263,11 @@ func sameJSONText(a, b json.RawMessage) bool {
 // C0 controls (CR and LF among them, which would break an FTP command), DEL
 // and C1 controls.
 func IsControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// legalRune keeps r in a file name or replaces it with "_".
+func legalRune(r rune) rune {
+	if r < 0x20 || r == 0x7f || strings.ContainsRune(illegalNameChars, r) || r == utf8.RuneError {
+		return '_'
+	}
+	return r
+}

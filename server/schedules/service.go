@@ -28,6 +28,12 @@ type Host interface {
 	WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error
 }
 
+// Linker is a Host that can link a run's file (an e-mail carries the link
+// when the file is too big to attach); "" when it cannot.
+type Linker interface {
+	DownloadURL(r *runs.Run, format, name string) string
+}
+
 // Clock tells the time; tests move it.
 type Clock interface{ Now() time.Time }
 
@@ -324,9 +330,12 @@ func (s *Service) writeFile(ctx context.Context, sch *Schedule, r *runs.Run) (de
 		cleanup()
 		return delivery.File{}, nil, err
 	}
-	file.Manifest = delivery.Manifest{ReportID: r.ReportID, ReportVersion: fmt.Sprint(r.ReportVersion), RunID: r.ID, PeriodFrom: from, PeriodTo: to}
+	file.Manifest = delivery.Manifest{ReportID: r.ReportID, ReportVersion: fmt.Sprint(r.ReportVersion), RunID: r.ID, PeriodFrom: from, PeriodTo: to, Truncated: r.Truncated}
 	if r.TotalRows != nil {
 		file.Manifest.Rows = *r.TotalRows
+	}
+	if l, ok := s.Host.(Linker); ok {
+		file.DownloadURL = l.DownloadURL(r, format.ID, file.Name)
 	}
 	return file, cleanup, nil
 }
@@ -345,11 +354,12 @@ func FileValues(sch *Schedule, r *runs.Run) (v FileNameValues, from, to time.Tim
 	if json.Unmarshal(r.FiltersResolved, &resolved) == nil {
 		if p, ok := resolved["period"]; ok {
 			f, t, _ := strings.Cut(p, "/")
-			if len(f) >= 10 && len(t) >= 10 {
-				v.From, v.To = f[:10], t[:10]
-			}
 			from, _ = time.Parse(time.RFC3339, f)
 			to, _ = time.Parse(time.RFC3339, t)
+			if !from.IsZero() && to.After(from) {
+				// The end is exclusive; a name says the last day it covers.
+				v.From, v.To = from.Format(time.DateOnly), to.Add(-time.Nanosecond).Format(time.DateOnly)
+			}
 		}
 	}
 	return v, from, to

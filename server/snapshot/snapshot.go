@@ -205,7 +205,7 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 			return info, err
 		}
 	}
-	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: comp.Query.TimeZone})
+	rows, err := s.fileRows(ctx, tbl, comp.Query.TimeZone)
 	if err != nil {
 		return info, err
 	}
@@ -270,7 +270,8 @@ func (s *Store) Drop(ctx context.Context, runID string) error {
 	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
 }
 
-// Rows streams run's snapshot in result order, for downloads and deliveries.
+// Rows streams run's snapshot in result order, for downloads and deliveries,
+// with date-times as UTC instants shown in timeZone (writer.ZonedRows).
 func (s *Store) Rows(ctx context.Context, runID, timeZone string) (engine.Rows, error) {
 	tbl, err := table(runID)
 	if err != nil {
@@ -281,7 +282,22 @@ func (s *Store) Rows(ctx context.Context, runID, timeZone string) (engine.Rows, 
 	} else if !ok {
 		return nil, ErrNotFound
 	}
-	return s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: timeZone})
+	return s.fileRows(ctx, tbl, timeZone)
+}
+
+// fileRows are a snapshot table's rows in result order with date-times as
+// UTC instants shown in timeZone (writer.ZonedRows), as files write them.
+func (s *Store) fileRows(ctx context.Context, tbl, timeZone string) (engine.Rows, error) {
+	loc, err := time.LoadLocation(timeZone)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: time zone %q: %w", timeZone, err)
+	}
+	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: timeZone,
+		Settings: writer.UTCDateTimes()})
+	if err != nil {
+		return nil, err
+	}
+	return writer.InZone(rows, loc), nil
 }
 
 // PageRequest asks for one page of a snapshot.

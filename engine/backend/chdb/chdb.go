@@ -28,6 +28,9 @@ type Backend struct {
 	mu   chan struct{} // a lock that can be awaited with a context
 	conn *chdbConnection
 	path string
+	// defaults holds, for every setting a query's Settings has changed in
+	// this session, its value before: queries without it get it back.
+	defaults map[string]string
 }
 
 var _ engine.Backend = (*Backend)(nil)
@@ -172,17 +175,63 @@ func (b *Backend) prepare(q engine.Query) error {
 	sets = append(sets, "session_timezone = "+chsql.QuoteString(tz))
 	settings := make([]string, 0, len(q.Settings))
 	for n := range q.Settings {
-		settings = append(settings, n)
-	}
-	sort.Strings(settings)
-	for _, n := range settings {
 		if !chsql.ValidIdentifier(n) {
 			return fmt.Errorf("chdb: invalid setting name %q", n)
 		}
-		sets = append(sets, n+" = "+chsql.QuoteString(q.Settings[n]))
+		settings = append(settings, n)
+	}
+	if err := b.rememberDefaults(settings); err != nil {
+		return err
+	}
+	// SET lasts for the session: a setting an earlier query changed and
+	// this one does not give returns to its value before.
+	for n := range b.defaults {
+		if _, given := q.Settings[n]; !given {
+			settings = append(settings, n)
+		}
+	}
+	sort.Strings(settings)
+	for _, n := range settings {
+		v, given := q.Settings[n]
+		if !given {
+			v = b.defaults[n]
+		}
+		sets = append(sets, n+" = "+chsql.QuoteString(v))
 	}
 	_, err := b.exec("SET "+strings.Join(sets, ", "), "TabSeparated")
 	return err
+}
+
+// rememberDefaults reads the session's current value of each setting in
+// names not seen before, so prepare can restore it.
+func (b *Backend) rememberDefaults(names []string) error {
+	var fresh []string
+	for _, n := range names {
+		if _, seen := b.defaults[n]; !seen {
+			fresh = append(fresh, chsql.QuoteString(n))
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	out, err := b.exec("SELECT name, value FROM system.settings WHERE name IN ("+strings.Join(fresh, ", ")+")", "TabSeparatedRaw")
+	if err != nil {
+		return fmt.Errorf("chdb: read setting defaults: %w", err)
+	}
+	if b.defaults == nil {
+		b.defaults = map[string]string{}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if name, value, ok := strings.Cut(line, "\t"); ok {
+			b.defaults[name] = value
+		}
+	}
+	for _, n := range names {
+		if _, ok := b.defaults[n]; !ok {
+			return fmt.Errorf("chdb: unknown setting %q", n)
+		}
+	}
+	return nil
 }
 
 // Query runs q and streams its rows in TSV form, parsed lazily.

@@ -104,3 +104,33 @@ func TestQueryFormatted_WritesTheHeaderOnce(t *testing.T) {
 		t.Fatalf("%d lines, want 300001", lines)
 	}
 }
+
+func TestQuery_AQuerysSettingsDoNotLeakIntoTheNext(t *testing.T) {
+	b := shared(t)
+	ctx := context.Background()
+	text := func(q engine.Query) string {
+		t.Helper()
+		rows, err := b.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			t.Fatal(rows.Err())
+		}
+		return string(rows.Values()[0])
+	}
+	// 1704078000 is 2024-01-01 03:00:00 UTC.
+	q := engine.Query{SQL: "SELECT toDateTime(1704078000) AS at", TimeZone: "UTC"}
+	iso := q
+	iso.Settings = map[string]string{"date_time_output_format": "iso"}
+	if got := text(iso); got != "2024-01-01T03:00:00Z" {
+		t.Fatalf("with the setting: %q", got)
+	}
+	if got := text(q); got != "2024-01-01 03:00:00" {
+		t.Fatalf("the next query without it: %q, want the default form back", got)
+	}
+	if _, err := b.Query(ctx, engine.Query{SQL: "SELECT 1", Settings: map[string]string{"no_such_setting": "1"}}); err == nil {
+		t.Fatal("an unknown setting was accepted")
+	}
+}

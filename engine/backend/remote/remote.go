@@ -329,9 +329,16 @@ func (b *Backend) queryContext(ctx context.Context, q engine.Query) (context.Con
 	}
 
 	settings := clickhouse.Settings{}
+	iso := false
 	for n, v := range q.Settings {
 		if !chsql.ValidIdentifier(n) {
 			return nil, nil, fmt.Errorf("remote clickhouse: invalid setting name %q", n)
+		}
+		if n == "date_time_output_format" && v == "iso" {
+			// The native protocol sends DateTime as values; this client
+			// renders them (formatTime), so the setting stays here.
+			iso = true
+			continue
 		}
 		if caps.TextSettings {
 			settings[n] = v
@@ -370,6 +377,9 @@ func (b *Backend) queryContext(ctx context.Context, q engine.Query) (context.Con
 	opts := []clickhouse.QueryOption{clickhouse.WithSettings(settings)}
 	if len(q.Params) > 0 {
 		opts = append(opts, clickhouse.WithParameters(clickhouse.Parameters(q.Params)))
+	}
+	if iso {
+		loc = isoUTC
 	}
 	return clickhouse.Context(ctx, opts...), loc, nil
 }

@@ -256,12 +256,25 @@ func isStringer(v reflect.Value) bool {
 	return ok
 }
 
+// isoUTC stands for the query's zone when the query asked for
+// date_time_output_format = 'iso': DateTime values are then rendered as
+// ClickHouse renders them under that setting, ISO 8601 in UTC.
+var isoUTC = time.FixedZone("iso-utc", 0)
+
 // formatTime renders Date as YYYY-MM-DD and DateTime as YYYY-MM-DD hh:mm:ss,
-// in the column's own time zone when its type names one, else the query's.
+// in the column's own time zone when its type names one, else the query's;
+// under isoUTC, DateTime as YYYY-MM-DDThh:mm:ss[.fff]Z.
 func formatTime(x time.Time, t *chType, loc *time.Location) string {
 	name := ""
 	if t != nil {
 		name = t.name
+	}
+	if loc == isoUTC && name != "Date" && name != "Date32" {
+		layout := "2006-01-02T15:04:05"
+		if name == "DateTime64" && t.scale > 0 {
+			layout += "." + strings.Repeat("0", t.scale)
+		}
+		return x.UTC().Format(layout) + "Z"
 	}
 	switch name {
 	case "Date", "Date32":

@@ -81,3 +81,25 @@ func TestParseDSN_ReadsEveryOptionAndReportsAllProblems(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestFormatTime_GivesUTCInstantsWhenTheQueryAskedForISO(t *testing.T) {
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	// 23:00 at -02:00 on 2019-02-16 is 01:00 UTC on the 17th.
+	x := time.Date(2019, 2, 16, 23, 0, 0, 0, time.FixedZone("", -2*3600))
+	tests := []struct {
+		typ  string
+		loc  *time.Location
+		want string
+	}{
+		{"DateTime", isoUTC, "2019-02-17T01:00:00Z"},
+		{"DateTime('America/Sao_Paulo')", isoUTC, "2019-02-17T01:00:00Z"},
+		{"DateTime64(3)", isoUTC, "2019-02-17T01:00:00.000Z"},
+		{"Date", isoUTC, "2019-02-16"},
+		{"DateTime", sp, "2019-02-16 23:00:00"},
+	}
+	for _, tt := range tests {
+		if got := formatTime(x, parseType(tt.typ), tt.loc); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.typ, got, tt.want)
+		}
+	}
+}

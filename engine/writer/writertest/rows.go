@@ -15,6 +15,7 @@ type Rows struct {
 	data   [][][]byte // nil entry = NULL
 	cur    int
 	err    error
+	cut    bool
 	Closed bool
 }
 
@@ -41,6 +42,9 @@ func New(cols []string, rows ...[]any) *Rows {
 	return r
 }
 
+// Cut makes Truncated report true, like a result cut at its max_rows.
+func (r *Rows) Cut() *Rows { r.cut = true; return r }
+
 // FailWith makes Err report err once the rows are exhausted.
 func (r *Rows) FailWith(err error) *Rows { r.err = err; return r }
 
@@ -63,7 +67,7 @@ func (r *Rows) Next() bool {
 }
 func (r *Rows) Values() [][]byte  { return r.data[r.cur] }
 func (r *Rows) IsNull(i int) bool { return r.data[r.cur][i] == nil }
-func (r *Rows) Truncated() bool   { return false }
+func (r *Rows) Truncated() bool   { return r.cut }
 func (r *Rows) Err() error        { return r.err }
 func (r *Rows) Close() error      { r.Closed = true; return nil }
 

@@ -122,7 +122,7 @@ const numericTypes = new Set(["int", "number", "percent", "duration"]);
 const state = {
   canSeeAll: false,
   scope: localStorage.getItem("relato.scope") === "all" ? "all" : "mine",
-  dialect: localStorage.getItem("relato.dialect") || "csv", // a CSV format's id; see currentDialect
+  dialect: localStorage.getItem("relato.dialect") || "", // a CSV format's id, "" = the language's default; see currentDialect
   formats: null, // output formats (GET /v1/formats) in the current language
   runs: [],
   next: "",
@@ -259,11 +259,17 @@ function formatLabel(id) {
   return f ? f.label : id;
 }
 
-// currentDialect is the chosen CSV format, or the first one when the saved
-// choice is no longer offered.
+// defaultCSV is the CSV a person gets unless they choose: in Portuguese the
+// pt-BR Excel dialect (the comma CSV opens as one column in Brazilian Excel).
+const defaultCSV = () => (currentLang() === "pt-BR" ? "csv-excel" : "csv");
+
+// currentDialect is the chosen CSV format, or the language's default when
+// there is no choice or the saved one is no longer offered.
 function currentDialect() {
   const list = csvFormats();
-  return list.some((f) => f.id === state.dialect) ? state.dialect : list.length ? list[0].id : "csv";
+  if (list.some((f) => f.id === state.dialect)) return state.dialect;
+  const def = defaultCSV();
+  return list.some((f) => f.id === def) ? def : list.length ? list[0].id : "csv";
 }
 
 function titleOf(run) {
@@ -1137,7 +1143,7 @@ async function renderScheduleForm(id) {
   timeZone.el.append(zoneList);
 
   const format = formField("s-format", t("format"), h("select", { id: "s-format", name: "format" },
-    state.formats.map((f) => h("option", { value: f.id, selected: (sch ? sch.format : "csv") === f.id }, f.label))));
+    state.formats.map((f) => h("option", { value: f.id, selected: (sch ? sch.format : defaultCSV()) === f.id }, f.label))));
   const fileName = formField("s-file-name", t("fileName"), h("input", { id: "s-file-name", name: "file_name", type: "text", value: sch ? sch.file_name : defaultFileName, autocomplete: "off", spellcheck: "false" }), t("fileNameHint"));
 
   const destList = h("div", { id: "destinations" });
