@@ -21,8 +21,8 @@ import (
 // serviceLevelCSV loads calls (UTC "YYYY-MM-DD hh:mm:ss", outcome, wait in
 // ms) for tenant 1, runs kpis.service_level in zone over period at interval
 // and returns the CSV's lines without the header, keeping only the interval,
-// offered, answered and SL columns. change, when set, edits the query first.
-func serviceLevelCSV(t *testing.T, zone, period, interval string, calls [][3]string, change func(string) string) []string {
+// offered, answered and SL columns. extra adds filter values.
+func serviceLevelCSV(t *testing.T, zone, period, interval string, calls [][3]string, extra map[string]any) []string {
 	t.Helper()
 	b := enginetest.ChDB(t)
 	ctx := context.Background()
@@ -31,8 +31,9 @@ func serviceLevelCSV(t *testing.T, zone, period, interval string, calls [][3]str
 		t.Fatal(err)
 	}
 	def := *cat.Reports["kpis.service_level"]
-	if change != nil {
-		def.Query = change(def.Query)
+	filters := map[string]any{"period": period, "interval": interval}
+	for k, v := range extra {
+		filters[k] = v
 	}
 	r := engine.FixtureRunner{Backend: b, Warehouse: engine.Warehouse{Statements: schema.Statements(), Tables: schema.Tables()}}
 	if err := r.Prepare(ctx); err != nil {
@@ -52,7 +53,7 @@ func serviceLevelCSV(t *testing.T, zone, period, interval string, calls [][3]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	comp, err := engine.Compile(ctx, &def, map[string]any{"period": period, "interval": interval},
+	comp, err := engine.Compile(ctx, &def, filters,
 		engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Tables: schema.Tables()})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestServiceLevel_FallBackDayInSaoPauloKeepsTheTwo23hRowsApart(t *testing.T)
 		{"2019-02-17 02:20:00", "answered", "30000"},  // 23:20 -03
 		{"2019-02-17 03:00:00", "answered", "1000"},   // 00:00 -03 on the 17th: after the period
 	}
-	got := serviceLevelCSV(t, "America/Sao_Paulo", "2019-02-16..2019-02-16", "1h", calls, nil)
+	got := serviceLevelCSV(t, "America/Sao_Paulo", "2019-02-16..2019-02-16", "1h", calls, map[string]any{"only_with_calls": true})
 	want := []string{
 		// 11h: 1 offered, answered within 20 s → 1/1 = 100 %.
 		"2019-02-16 11:00:00,1,1,100.00",
@@ -97,19 +98,11 @@ func TestServiceLevel_FallBackDayInSaoPauloKeepsTheTwo23hRowsApart(t *testing.T)
 	}
 }
 
-// localHalfHours is the 30-minute bucket in the zone's wall clock: the local
-// hour (toStartOfHour follows the session zone, also at +08:45) plus the
-// whole half hours elapsed since it. ClickHouse's toStartOfInterval(…,
+// The 30-minute bucket is the zone's wall clock: the local hour (toStartOfHour
+// follows the session zone, also at +08:45) plus the whole half hours since
+// it, as kpis.service_level writes it. ClickHouse's toStartOfInterval(…,
 // INTERVAL 30 MINUTE) counts half hours from the Unix epoch in UTC, which in
-// Eucla starts buckets at :15 and :45 (and toMinute of a zone-less DateTime
-// column answered in UTC here, so it cannot stand in). kpis.service_level and
-// the other interval KPIs need this expression (and the same with 15 for
-// toStartOfFifteenMinutes) in their YAML; the catalog is another change's.
-func localHalfHours(q string) string {
-	return strings.Replace(q, "toStartOfInterval(entered_queue_at, INTERVAL 30 MINUTE)",
-		"toStartOfHour(entered_queue_at) + toIntervalMinute(intDiv(dateDiff('minute', toStartOfHour(entered_queue_at), entered_queue_at), 30) * 30)", 1)
-}
-
+// Eucla would start buckets at :15 and :45.
 func TestServiceLevel_ThirtyMinutesInEuclaAreLocalHalfHours(t *testing.T) {
 	// Eucla is +08:45 all year. Local 10:05, 10:20, 10:40 and 11:10 on
 	// 2024-03-01 are 01:20, 01:35, 01:55 and 02:25 UTC.
@@ -119,7 +112,7 @@ func TestServiceLevel_ThirtyMinutesInEuclaAreLocalHalfHours(t *testing.T) {
 		{"2024-03-01 01:55:00", "abandoned", "10000"}, // 10:40 → 10:30
 		{"2024-03-01 02:25:00", "answered", "1000"},   // 11:10 → 11:00
 	}
-	got := serviceLevelCSV(t, "Australia/Eucla", "2024-03-01..2024-03-01", "30m", calls, localHalfHours)
+	got := serviceLevelCSV(t, "Australia/Eucla", "2024-03-01..2024-03-01", "30m", calls, map[string]any{"only_with_calls": true})
 	want := []string{
 		// 10:00: answered in 5 s and in 30 s: 1 of 2 within 20 s = 50 %.
 		"2024-03-01 10:00:00,2,2,50.00",
@@ -130,5 +123,27 @@ func TestServiceLevel_ThirtyMinutesInEuclaAreLocalHalfHours(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestServiceLevel_TheFullGridInEuclaIsLocalHalfHours(t *testing.T) {
+	// The same calls with the default full grid: a local day of 24 h × 2 = 48
+	// half hours from 00:00 to 23:30 local, the three with calls as above.
+	calls := [][3]string{
+		{"2024-03-01 01:20:00", "answered", "5000"},   // 10:05 → 10:00
+		{"2024-03-01 01:35:00", "answered", "30000"},  // 10:20 → 10:00
+		{"2024-03-01 01:55:00", "abandoned", "10000"}, // 10:40 → 10:30
+		{"2024-03-01 02:25:00", "answered", "1000"},   // 11:10 → 11:00
+	}
+	got := serviceLevelCSV(t, "Australia/Eucla", "2024-03-01..2024-03-01", "30m", calls, nil)
+	if len(got) != 48 {
+		t.Fatalf("%d rows, want 48:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	if got[0] != "2024-03-01 00:00:00,0,0," || got[47] != "2024-03-01 23:30:00,0,0," {
+		t.Errorf("first and last half hours: %q, %q", got[0], got[47])
+	}
+	// 10:00 is the 21st half hour (index 20 = 10 h × 2).
+	if got[20] != "2024-03-01 10:00:00,2,2,50.00" || got[21] != "2024-03-01 10:30:00,1,0,0.00" || got[22] != "2024-03-01 11:00:00,1,1,100.00" {
+		t.Errorf("rows with calls: %q", got[20:23])
 	}
 }
