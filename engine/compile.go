@@ -200,7 +200,7 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 	for _, f := range d.Filters {
 		p, ok := values[f.Name].(Period)
 		if ok && f.MaxSpan > 0 && p.Span() > f.MaxSpan {
-			errs = append(errs, FilterError{f.Name, fmt.Sprintf("spans %s, more than the maximum of %s", humanSpan(p.Span()), humanSpan(f.MaxSpan))})
+			errs = append(errs, FilterError{f.Name, fmt.Sprintf("spans %s, more than the maximum of %s", p.SpanText(), humanSpan(f.MaxSpan))})
 		}
 	}
 	for _, f := range d.Filters {

@@ -92,7 +92,12 @@ func TestResolveFilters_ContactEmailsRefuses31DaysBeforeAnyQuery(t *testing.T) {
 		want   []string
 	}{
 		{"31 days", "2024-01-01..2024-01-31", []string{"period: spans 31 days, more than the maximum of 30 days"}},
-		{"30 days and one second", "2024-01-01T00:00..2024-01-31T00:00:01", []string{"period: spans 720h0m1s, more than the maximum of 30 days"}},
+		{"30 days and one second", "2024-01-01T00:00..2024-01-31T00:00:01", []string{"period: spans 30 days and 1 second, more than the maximum of 30 days"}},
+		// 9999 years from 0001-01-01 to 10000-01-01 (the end is exclusive): 24
+		// cycles of 400 years × 146097 days = 3506328, plus 399 years = 146097 −
+		// 366 (the cycle's last, leap year) = 145731: 3652059 days, not an
+		// overflowed duration.
+		{"the whole calendar", "0001-01-01..9999-12-31", []string{"period: spans 3652059 days, more than the maximum of 30 days"}},
 		{"a relative 31 days", "last_31_days", []string{"period: spans 31 days, more than the maximum of 30 days"}},
 		{"the previous month, February 2024 (29 days)", "previous_month", nil},
 		{"30 days", "2024-01-01..2024-01-30", nil},

@@ -18,6 +18,40 @@ type Period struct {
 
 // Span is the period's length in wall-clock time of its zone, so a day that
 // DST shortens still counts as a whole day.
+// SpanText is the period's length as people read it, in days of the wall
+// clock and the rest in hours, minutes and seconds ("31 days", "30 days and 1
+// second"). It counts in seconds, so it cannot overflow as Span does for
+// periods over 292 years (0001-01-01..9999-12-31 is 3652059 days).
+func (p Period) SpanText() string {
+	wall := func(t time.Time) int64 {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC).Unix()
+	}
+	secs := wall(p.To) - wall(p.From)
+	days, rest := secs/86400, secs%86400
+	unit := func(n int64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	var parts []string
+	if days > 0 || rest == 0 {
+		parts = append(parts, unit(days, "day", "days"))
+	}
+	for _, u := range []struct {
+		n         int64
+		one, many string
+	}{{rest / 3600, "hour", "hours"}, {rest % 3600 / 60, "minute", "minutes"}, {rest % 60, "second", "seconds"}} {
+		if u.n > 0 {
+			parts = append(parts, unit(u.n, u.one, u.many))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
 func (p Period) Span() time.Duration {
 	wall := func(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
