@@ -21,20 +21,30 @@ type Lookup struct {
 	Numeric bool
 	// Fixed lists the only valid values when there is no table.
 	Fixed []string
+	// Labels names each fixed value in pt-BR and English, as people see it.
+	Labels map[string]Text
+	// Label is the column of Table that names a value (tenants write these
+	// names themselves, in one language).
+	Label string
 }
 
 // Lookups lists the lookup filter types.
 func Lookups() []Lookup {
 	return []Lookup{
-		{Name: "wallet", Table: "wh.wallets", Column: "wallet_id", Numeric: true},
-		{Name: "user", Table: "wh.users", Column: "user_id", Numeric: true},
-		{Name: "queue", Table: "wh.queues", Column: "queue_id", Numeric: true},
-		{Name: "line", Table: "wh.lines", Column: "line_id", Numeric: true},
-		{Name: "template", Table: "wh.templates", Column: "template_id", Numeric: true},
-		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Numeric: true},
-		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Numeric: true},
-		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}},
-		{Name: "event_type", Table: "wh.event_types", Column: "event_type"},
+		{Name: "wallet", Table: "wh.wallets", Column: "wallet_id", Label: "name", Numeric: true},
+		{Name: "user", Table: "wh.users", Column: "user_id", Label: "name", Numeric: true},
+		{Name: "queue", Table: "wh.queues", Column: "queue_id", Label: "name", Numeric: true},
+		{Name: "line", Table: "wh.lines", Column: "line_id", Label: "name", Numeric: true},
+		{Name: "template", Table: "wh.templates", Column: "template_id", Label: "name", Numeric: true},
+		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Label: "name", Numeric: true},
+		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Label: "name", Numeric: true},
+		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}, Labels: map[string]Text{
+			"whatsapp": {"pt-BR": "WhatsApp", "en": "WhatsApp"},
+			"webchat":  {"pt-BR": "WebChat", "en": "WebChat"},
+			"voice":    {"pt-BR": "Voz", "en": "Voice"},
+			"email":    {"pt-BR": "E-mail", "en": "E-mail"},
+		}},
+		{Name: "event_type", Table: "wh.event_types", Column: "event_type", Label: "label"},
 	}
 }
 
@@ -89,7 +99,7 @@ func (t lookupType) Schema(*Filter) map[string]any {
 		return map[string]any{"type": "integer", "minimum": 1, "x-lookup": t.lk.Name}
 	}
 	if len(t.lk.Fixed) > 0 {
-		return map[string]any{"type": "string", "enum": t.lk.Fixed}
+		return map[string]any{"type": "string", "enum": t.lk.Fixed, "x-lookup": t.lk.Name}
 	}
 	return map[string]any{"type": "string", "x-lookup": t.lk.Name}
 }
