@@ -17,15 +17,13 @@ type Lookup struct {
 	Name string
 	// Table and Column hold the tenant's valid ids (database-qualified table).
 	Table, Column string
+	// Label is the column of Table people see for a value (a name), shown
+	// when the values are listed; empty means the value is its own label.
+	Label string
 	// Numeric ids bind as UInt64; others as String.
 	Numeric bool
 	// Fixed lists the only valid values when there is no table.
 	Fixed []string
-	// Labels names each fixed value in pt-BR and English, as people see it.
-	Labels map[string]Text
-	// Label is the column of Table that names a value (tenants write these
-	// names themselves, in one language).
-	Label string
 }
 
 // Lookups lists the lookup filter types.
@@ -38,14 +36,30 @@ func Lookups() []Lookup {
 		{Name: "template", Table: "wh.templates", Column: "template_id", Label: "name", Numeric: true},
 		{Name: "pipeline", Table: "wh.pipelines", Column: "pipeline_id", Label: "name", Numeric: true},
 		{Name: "campaign", Table: "wh.campaigns", Column: "campaign_id", Label: "name", Numeric: true},
-		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}, Labels: map[string]Text{
-			"whatsapp": {"pt-BR": "WhatsApp", "en": "WhatsApp"},
-			"webchat":  {"pt-BR": "WebChat", "en": "WebChat"},
-			"voice":    {"pt-BR": "Voz", "en": "Voice"},
-			"email":    {"pt-BR": "E-mail", "en": "E-mail"},
-		}},
+		{Name: "bot", Table: "wh.bots", Column: "bot_id", Label: "name", Numeric: true},
+		{Name: "channel", Fixed: []string{"whatsapp", "webchat", "voice", "email"}},
 		{Name: "event_type", Table: "wh.event_types", Column: "event_type", Label: "label"},
 	}
+}
+
+// codeLabels names the codes of fixed lookups as people see them, in pt-BR
+// and English.
+var codeLabels = map[string]map[string]Text{
+	"channel": {
+		"whatsapp": {"pt-BR": "WhatsApp", "en": "WhatsApp"},
+		"webchat":  {"pt-BR": "WebChat", "en": "WebChat"},
+		"voice":    {"pt-BR": "Voz", "en": "Voice"},
+		"email":    {"pt-BR": "E-mail", "en": "E-mail"},
+	},
+}
+
+// CodeLabel is what people call code, one of lk's Fixed values, in lang
+// (pt-BR or en, see Text.In); a code without a label is its own.
+func (lk Lookup) CodeLabel(code, lang string) string {
+	if t, ok := codeLabels[lk.Name][code]; ok {
+		return t.In(lang)
+	}
+	return code
 }
 
 type lookupType struct{ lk Lookup }

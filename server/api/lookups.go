@@ -23,7 +23,7 @@ type meOutput struct {
 }
 
 type lookupInput struct {
-	Kind   string   `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,event_type,channel"`
+	Kind   string   `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,bot,event_type,channel"`
 	Lang   string   `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of the labels of codes (channels); names tenants gave their wallets, users… are shown as written"`
 	Q      string   `query:"q" maxLength:"200" doc:"keep the values whose label or value contains this text, ignoring case and accents; every character is literal (% and _ are no wildcards)"`
 	Value  []string `query:"value" maxItems:"1000" doc:"keep only these values (ids or codes), e.g. to show the names of saved filter values; separated by commas"`

@@ -55,7 +55,7 @@ type LookupPage struct {
 }
 
 // LookupValues lists the values of lookup kind (wallet, user, queue, line,
-// template, pipeline, campaign, event_type, channel) valid for the tenant,
+// template, pipeline, campaign, bot, event_type, channel) valid for the tenant,
 // labels in pt-BR, ordered by label, at most MaxLookupPage.
 func (s *Service) LookupValues(ctx context.Context, tenant uint32, kind string) ([]LookupValue, error) {
 	p, err := s.SearchLookup(ctx, tenant, kind, LookupQuery{Lang: engine.DefaultLanguage})
@@ -96,10 +96,7 @@ func fixedLookup(lk engine.Lookup, q LookupQuery) LookupPage {
 	needle := fold(q.Q)
 	all := []LookupValue{}
 	for _, v := range lk.Fixed {
-		label := v
-		if l, ok := lk.Labels[v]; ok {
-			label = l.In(q.Lang)
-		}
+		label := lk.CodeLabel(v, q.Lang)
 		if needle != "" && !strings.Contains(fold(label), needle) && !strings.Contains(fold(v), needle) {
 			continue
 		}
@@ -137,7 +134,11 @@ func (s *Service) tableLookup(ctx context.Context, tenant uint32, lk engine.Look
 		params["values"] = chsql.EscapeParam("[" + strings.Join(quoted, ",") + "]")
 		where = append(where, "v IN {values:Array(String)}")
 	}
-	sql := "SELECT v, l, count() OVER () AS total FROM (SELECT toString(" + lk.Column + ") AS v, any(" + lk.Label + ") AS l FROM " + lk.Table + " GROUP BY v)"
+	label := lk.Label
+	if label == "" {
+		label = lk.Column
+	}
+	sql := "SELECT v, l, count() OVER () AS total FROM (SELECT toString(" + lk.Column + ") AS v, any(" + label + ") AS l FROM " + lk.Table + " GROUP BY v)"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
