@@ -42,6 +42,26 @@ func Lookups() []Lookup {
 	}
 }
 
+// codeLabels names the codes of fixed lookups as people see them, in pt-BR
+// and English.
+var codeLabels = map[string]map[string]Text{
+	"channel": {
+		"whatsapp": {"pt-BR": "WhatsApp", "en": "WhatsApp"},
+		"webchat":  {"pt-BR": "WebChat", "en": "WebChat"},
+		"voice":    {"pt-BR": "Voz", "en": "Voice"},
+		"email":    {"pt-BR": "E-mail", "en": "E-mail"},
+	},
+}
+
+// CodeLabel is what people call code, one of lk's Fixed values, in lang
+// (pt-BR or en, see Text.In); a code without a label is its own.
+func (lk Lookup) CodeLabel(code, lang string) string {
+	if t, ok := codeLabels[lk.Name][code]; ok {
+		return t.In(lang)
+	}
+	return code
+}
+
 type lookupType struct{ lk Lookup }
 
 func (t lookupType) Name() string        { return t.lk.Name }
@@ -93,7 +113,7 @@ func (t lookupType) Schema(*Filter) map[string]any {
 		return map[string]any{"type": "integer", "minimum": 1, "x-lookup": t.lk.Name}
 	}
 	if len(t.lk.Fixed) > 0 {
-		return map[string]any{"type": "string", "enum": t.lk.Fixed}
+		return map[string]any{"type": "string", "enum": t.lk.Fixed, "x-lookup": t.lk.Name}
 	}
 	return map[string]any{"type": "string", "x-lookup": t.lk.Name}
 }

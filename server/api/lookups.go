@@ -3,6 +3,9 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -19,8 +22,19 @@ type meOutput struct {
 	}
 }
 
+type lookupInput struct {
+	Kind   string   `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,bot,event_type,channel"`
+	Lang   string   `query:"lang" default:"pt-BR" enum:"pt-BR,en" doc:"language of the labels of codes (channels); names tenants gave their wallets, users… are shown as written"`
+	Q      string   `query:"q" maxLength:"200" doc:"keep the values whose label or value contains this text, ignoring case and accents; every character is literal (% and _ are no wildcards)"`
+	Value  []string `query:"value" maxItems:"1000" doc:"keep only these values (ids or codes), e.g. to show the names of saved filter values; separated by commas"`
+	Limit  int      `query:"limit" minimum:"1" maximum:"10000" default:"10000" doc:"page size"`
+	Offset int      `query:"offset" minimum:"0" default:"0" doc:"values to skip: the next page starts at offset + limit while that is below X-Total-Count"`
+}
+
 type lookupOutput struct {
-	Body []reporting.LookupValue
+	Total int    `header:"X-Total-Count" doc:"how many values match the query across all pages"`
+	Link  string `header:"Link" doc:"the next page's address (rel=\"next\", RFC 8288) while there is one"`
+	Body  []reporting.LookupValue
 }
 
 func (s *Server) registerLookups(api huma.API) {
@@ -32,14 +46,25 @@ func (s *Server) registerLookups(api huma.API) {
 			out.Body.TimeZone = s.App.ZoneOrDefault(ctx, p.TenantID).String()
 			return out, nil
 		})
-	register(s, api, huma.Operation{OperationID: "list-lookup-values", Method: http.MethodGet, Path: "/v1/lookups/{kind}", Summary: "The values a lookup filter accepts for the caller's tenant (wallets, users, queues…), with labels", Tags: []string{"catalog"}},
-		func(ctx context.Context, in *struct {
-			Kind string `path:"kind" enum:"wallet,user,queue,line,template,pipeline,campaign,bot,event_type,channel"`
-		}) (*lookupOutput, error) {
-			values, err := s.App.LookupValues(ctx, principal(ctx).TenantID, in.Kind)
+	register(s, api, huma.Operation{OperationID: "list-lookup-values", Method: http.MethodGet, Path: "/v1/lookups/{kind}", Summary: "The values a lookup filter accepts for the caller's tenant (wallets, users, queues…), with labels",
+		Description: "Searched with q and paged with limit and offset, ordered by label; X-Total-Count says how many match and Link points at the next page.", Tags: []string{"catalog"}},
+		func(ctx context.Context, in *lookupInput) (*lookupOutput, error) {
+			page, err := s.App.SearchLookup(ctx, principal(ctx).TenantID, in.Kind, reporting.LookupQuery{
+				Lang: in.Lang, Q: in.Q, Values: in.Value, Limit: in.Limit, Offset: in.Offset})
 			if err != nil {
 				return nil, err
 			}
-			return &lookupOutput{Body: values}, nil
+			out := &lookupOutput{Total: page.Total, Body: page.Values}
+			if next := in.Offset + in.Limit; next < page.Total {
+				q := url.Values{"lang": {in.Lang}, "limit": {strconv.Itoa(in.Limit)}, "offset": {strconv.Itoa(next)}}
+				if in.Q != "" {
+					q.Set("q", in.Q)
+				}
+				if len(in.Value) > 0 {
+					q.Set("value", strings.Join(in.Value, ","))
+				}
+				out.Link = "</v1/lookups/" + in.Kind + "?" + q.Encode() + `>; rel="next"`
+			}
+			return out, nil
 		})
 }

@@ -11,7 +11,10 @@
 //     (downloads and deliveries use the same code).
 //   - schedules.go: the schedules Host (start a scheduled run, write its file).
 //   - retention.go: removing old runs and their snapshots.
-//   - zones.go, lookups.go: the per-tenant time-zone and lookup caches.
+//   - zones.go: the per-tenant time-zone cache.
+//   - lookups.go: the values a lookup filter accepts, searched and paged
+//     (SearchLookup), with their labels in the reader's language; names.go:
+//     a lookup filter given a name instead of an id.
 //   - metrics.go: run and download counters in the Prometheus text format.
 //
 // Errors callers branch on are sentinel or typed values (ErrUnknownReport,

@@ -38,6 +38,14 @@ func (s *Service) resolveLookupNames(ctx context.Context, tenant uint32, def *en
 		if err != nil {
 			return nil, err
 		}
+		if len(lk.Fixed) > 0 {
+			// Codes have labels in each language (Voz, Voice): both name them.
+			en, err := s.SearchLookup(ctx, tenant, lk.Name, LookupQuery{Lang: "en"})
+			if err != nil {
+				return nil, err
+			}
+			values = append(values, en.Values...)
+		}
 		changed := false
 		for i, it := range items {
 			name, isText := it.(string)
@@ -46,7 +54,7 @@ func (s *Service) resolveLookupNames(ctx context.Context, tenant uint32, def *en
 			}
 			var ids []string
 			for _, v := range values {
-				if strings.EqualFold(strings.TrimSpace(v.Label), strings.TrimSpace(name)) {
+				if strings.EqualFold(strings.TrimSpace(v.Label), strings.TrimSpace(name)) && !contains(ids, v.Value) {
 					ids = append(ids, v.Value)
 				}
 			}

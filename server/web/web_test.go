@@ -57,9 +57,9 @@ func TestHandler_ServesPageAndAssetsOnly(t *testing.T) {
 	}
 }
 
-// apiCall matches call("GET", "/v1/…"), callBlob(…) and callEvents(…) with a
+// apiCall matches call("GET", "/v1/…"), callBlob(…), callEvents(…) and callPage(…) with a
 // literal path (quoted or a template literal).
-var apiCall = regexp.MustCompile("call(?:Blob|Events)?\\(\\s*\"([A-Z]+)\",\\s*([\"`])(/[^\"`]*)[\"`]")
+var apiCall = regexp.MustCompile("call(?:Blob|Events|Page)?\\(\\s*\"([A-Z]+)\",\\s*([\"`])(/[^\"`]*)[\"`]")
 
 // TestPages_CallOnlyDocumentedAPIPaths reads every JS file of the pages and
 // checks each API call's method and path against the API's /openapi.json.
@@ -118,7 +118,7 @@ func TestPages_CallOnlyDocumentedAPIPaths(t *testing.T) {
 		"POST /v1/runs/{}/cancel", "GET /v1/runs/{}/rows", "GET /v1/runs/{}/download", "GET /v1/runs/{}/events",
 		"GET /v1/schedules", "POST /v1/schedules", "GET /v1/schedules/{}", "PUT /v1/schedules/{}", "DELETE /v1/schedules/{}",
 		"POST /v1/schedules/{}/pause", "POST /v1/schedules/{}/resume", "POST /v1/schedules/{}/run-now",
-		"POST /v1/destinations/test", "GET /v1/runs/{}/deliveries"}
+		"POST /v1/destinations/test", "GET /v1/runs/{}/deliveries", "GET /v1/lookups/{}"}
 	for _, w := range want {
 		if !seen[w] {
 			t.Errorf("the pages never call %s", w)

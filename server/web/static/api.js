@@ -65,6 +65,13 @@ export async function call(method, path, opts = {}) {
   return resp.json();
 }
 
+// callPage returns a list and the total the server counted across its pages
+// (the X-Total-Count header).
+export async function callPage(method, path, opts = {}) {
+  const resp = await send(method, path, opts);
+  return { body: await resp.json(), total: Number(resp.headers.get("X-Total-Count") || 0) };
+}
+
 // callBlob returns the response body as a Blob and the file name the server
 // proposes in Content-Disposition.
 export async function callBlob(method, path, opts = {}) {

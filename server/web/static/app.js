@@ -2,7 +2,7 @@
 // dialog), the result view with its chart, and Agendamentos (schedules list
 // and the create/edit form with its destinations).
 // Plain DOM, no framework; all server access is in api.js.
-import { call, callBlob, callEvents, token, setToken, ApiError } from "./api.js";
+import { call, callPage, callBlob, callEvents, token, setToken, ApiError } from "./api.js";
 import { t, currentLang, setLang, languages, statusLabel, categoryLabel } from "./i18n.js";
 
 const terminal = new Set(["finished", "failed", "canceled"]);
@@ -541,7 +541,14 @@ function filterField(f, opts = {}) {
     };
     return finish(control, true);
   }
-  if (enumValues && enumValues.length) {
+  if (item["x-lookup"]) {
+    // Wallets, users, channels…: a searchable picker that shows names and sends ids.
+    const picker = lookupPicker({ id, kind: item["x-lookup"], multiple: f.multiple, numeric: item.type === "integer", describedBy, initial });
+    hints.push(t(f.multiple ? "lookupHintMany" : "lookupHintOne"));
+    inputs = [picker.input];
+    value = picker.value;
+    control = picker.el;
+  } else if (enumValues && enumValues.length) {
     const sel = h("select", { id, name: f.name, multiple: f.multiple, "aria-describedby": describedBy },
       f.multiple ? null : h("option", { value: "" }, f.default !== undefined && f.default !== null ? `${t("defaultIs")}: ${f.default}` : t("any")),
       enumValues.map((v) => h("option", { value: v, selected: Array.isArray(initial) ? initial.map(String).includes(String(v)) : initial !== undefined && String(initial) === String(v) }, v)));
@@ -597,6 +604,185 @@ function filterField(f, opts = {}) {
       },
     };
   }
+}
+
+// lookupPicker is the searchable picker of a lookup filter (WAI-ARIA
+// combobox with a listbox popup): typing searches GET /v1/lookups/{kind} on
+// the server, a page at a time; the chosen values show as names (chips, each
+// with a remove button) and value() returns their ids (numbers for numeric
+// ids), one or a list as multiple says. Keys: ↓/↑ move, Enter picks, Escape
+// closes, Backspace in the empty box removes the last chosen value.
+// initial: the saved id or ids, whose names are fetched.
+function lookupPicker({ id, kind, multiple, numeric, describedBy, initial }) {
+  const pageSize = 20;
+  const listId = `${id}-list`;
+  let chosen = []; // [{value, label}]
+  let options = []; // what the list shows: [{value, label}]
+  let total = 0;
+  let active = -1;
+  let query = "";
+  let seq = 0; // answers to older searches are dropped
+  let timer;
+  const input = h("input", {
+    id, type: "text", role: "combobox", autocomplete: "off", "aria-autocomplete": "list", "aria-expanded": "false",
+    "aria-controls": listId, "aria-describedby": `${id}-chosen ${describedBy}`, placeholder: t("lookupSearch"),
+  });
+  const chips = h("ul", { id: `${id}-chosen`, class: "lookup-chosen", "aria-label": t("lookupChosen") });
+  const list = h("ul", { id: listId, role: "listbox", class: "lookup-list", "aria-multiselectable": multiple ? "true" : null, hidden: true });
+  const status = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  const el = h("div", { class: "lookup", dataset: { lookup: kind } }, chips, input, list, status);
+
+  const isChosen = (v) => chosen.some((c) => c.value === v);
+  function drawChips() {
+    chips.replaceChildren(...chosen.map((c) => h("li", { dataset: { value: c.value } },
+      h("span", { class: "lookup-name" }, c.label),
+      h("button", { type: "button", class: "lookup-remove", "aria-label": t("lookupRemove", c.label), onclick: () => { remove(c.value); input.focus(); } }, "✕"))));
+  }
+  function remove(v) {
+    chosen = chosen.filter((c) => c.value !== v);
+    drawChips();
+    drawList();
+  }
+  function pick(o) {
+    if (multiple) {
+      if (isChosen(o.value)) remove(o.value);
+      else chosen.push(o);
+    } else {
+      chosen = [o];
+    }
+    drawChips();
+    if (multiple) {
+      drawList();
+      status.textContent = t("lookupPicked", o.label);
+    } else {
+      close();
+      input.value = "";
+      status.textContent = t("lookupPicked", o.label);
+    }
+  }
+  function optionId(i) { return `${id}-opt-${i}`; }
+  function drawList() {
+    const items = options.map((o, i) => h("li", {
+      id: optionId(i), role: "option", "aria-selected": String(isChosen(o.value)), class: i === active ? "active" : null, dataset: { value: o.value },
+      onmousedown: (e) => { e.preventDefault(); pick(o); },
+    }, h("span", {}, o.label), o.label !== o.value ? h("span", { class: "id" }, o.value) : null));
+    if (options.length < total) {
+      items.push(h("li", { id: optionId(options.length), role: "option", "aria-selected": "false", class: `lookup-more${active === options.length ? " active" : ""}`,
+        onmousedown: (e) => { e.preventDefault(); more(); } }, t("lookupMore", options.length, total)));
+    }
+    if (!items.length) items.push(h("li", { class: "muted", role: "presentation" }, t("lookupNone")));
+    list.replaceChildren(...items);
+    if (active >= 0) {
+      input.setAttribute("aria-activedescendant", optionId(active));
+      document.getElementById(optionId(active))?.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function open() {
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+  function close() {
+    list.hidden = true;
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  async function fetchPage(offset) {
+    const mine = ++seq;
+    const { body, total: n } = await callPage("GET", `/v1/lookups/${kind}`, { query: { lang: currentLang(), q: query, limit: pageSize, offset } });
+    if (mine !== seq) return null;
+    total = n;
+    return body;
+  }
+  async function search() {
+    query = input.value.trim();
+    try {
+      const page = await fetchPage(0);
+      if (!page) return;
+      options = page;
+      active = -1;
+      open();
+      drawList();
+      status.textContent = t("lookupCount", total);
+    } catch (e) {
+      list.replaceChildren(h("li", { class: "form-error", role: "presentation" }, errorText(e)));
+      open();
+    }
+  }
+  async function more() {
+    try {
+      const page = await fetchPage(options.length);
+      if (!page) return;
+      active = options.length;
+      options = options.concat(page);
+      drawList();
+    } catch (e) {
+      toast(errorText(e));
+    }
+  }
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });
+  input.addEventListener("focus", () => { if (list.hidden) search(); });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+  // An Enter that picked must not also submit the form: some key sources
+  // send its keypress apart from the keydown.
+  let pickedByEnter = false;
+  input.addEventListener("keypress", (e) => {
+    if (e.key === "Enter" && pickedByEnter) e.preventDefault();
+  });
+  input.addEventListener("keyup", (e) => { if (e.key === "Enter") pickedByEnter = false; });
+  input.addEventListener("keydown", (e) => {
+    const last = options.length < total ? options.length : options.length - 1;
+    switch (e.key) {
+      case "ArrowDown":
+        e.preventDefault();
+        if (list.hidden) { search(); return; }
+        active = Math.min(active + 1, last);
+        drawList();
+        break;
+      case "ArrowUp":
+        e.preventDefault();
+        active = Math.max(active - 1, 0);
+        drawList();
+        break;
+      case "Enter":
+        if (list.hidden || active < 0) return;
+        e.preventDefault();
+        pickedByEnter = true;
+        if (active === options.length) more();
+        else pick(options[active]);
+        break;
+      case "Escape":
+        if (!list.hidden) { e.preventDefault(); e.stopPropagation(); close(); }
+        break;
+      case "Backspace":
+        if (input.value === "" && chosen.length) remove(chosen[chosen.length - 1].value);
+        break;
+    }
+  });
+
+  // Saved values come as ids: show them, then their names.
+  const saved = (Array.isArray(initial) ? initial : initial === undefined || initial === null || initial === "" ? [] : [initial]).map(String);
+  if (saved.length) {
+    chosen = saved.map((v) => ({ value: v, label: v }));
+    drawChips();
+    call("GET", `/v1/lookups/${kind}`, { query: { lang: currentLang(), value: saved.join(","), limit: saved.length } }).then((found) => {
+      const names = new Map(found.map((o) => [o.value, o.label]));
+      chosen = chosen.map((c) => ({ value: c.value, label: names.get(c.value) ?? c.value }));
+      drawChips();
+    }, () => { /* the ids stay shown */ });
+  }
+
+  const one = (v) => (numeric ? Number(v) : v);
+  return {
+    el,
+    input,
+    value: () => {
+      if (!chosen.length) return undefined;
+      return multiple ? chosen.map((c) => one(c.value)) : one(chosen[0].value);
+    },
+  };
 }
 
 async function submitGenerate(rep, fields, form, formError) {
