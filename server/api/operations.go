@@ -78,6 +78,7 @@ type createRunInput struct {
 	Body struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
+		Purpose string      `json:"purpose,omitempty" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a run whose personal columns the caller sees whole"`
 	}
 }
 
@@ -139,6 +140,8 @@ type downloadInput struct {
 	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
 	Format string `query:"format" default:"csv" maxLength:"20" doc:"a format id from GET /v1/formats: csv (RFC 4180, formulas guarded), csv-excel (pt-BR Excel), xlsx, or csv-exact (for programs: nothing guarded)"`
 	Lang   string `query:"lang" default:"pt-BR" enum:"pt-BR,en"`
+	// Purpose is kept with the LGPD record of an unmasked download.
+	Purpose string `query:"purpose" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a download whose personal columns the caller sees whole"`
 }
 
 var noAuth = []map[string][]string{}
@@ -282,7 +285,8 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput,
 			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
 		}
 	}
-	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters})
+	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
+		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose})
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +321,10 @@ func (s *Server) finishedRun(ctx context.Context, id string) (reporting.Result, 
 	if err != nil {
 		return reporting.Result{}, err
 	}
-	return s.App.FinishedResult(r)
+	res, err := s.App.FinishedResult(r)
+	// The caller's permission decides whether personal columns are whole.
+	res.PersonalData = principal(ctx).PersonalData
+	return res, err
 }
 
 func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
@@ -375,6 +382,8 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	}
 	s.App.Metrics.Downloads.Add(1)
 	s.audit(ctx, "run.download", res.Run.ID, f.ID)
+	p := principal(ctx)
+	s.App.RecordDownload(ctx, res, reporting.Requester{UserID: p.UserID, Name: p.Name, PersonalData: p.PersonalData, Purpose: in.Purpose}, f.ID)
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		hctx.SetHeader("Content-Type", f.ContentType)
 		hctx.SetHeader("Content-Disposition", `attachment; filename="`+reporting.FileName(res.Run, f)+`"`)

@@ -18,6 +18,15 @@ type createUserInput struct {
 		Name     string `json:"name" minLength:"1" maxLength:"200" doc:"display name, shown as the requesting user (Usuário solicitante) on runs"`
 		Role     string `json:"role" enum:"viewer,manager,admin,operator" doc:"admins create viewers, managers and admins of their own tenant; operators create any role"`
 		TenantID uint32 `json:"tenant_id,omitempty" doc:"operators only: the user's tenant (0 or left out for an operator)"`
+		// PersonalData gives the new user the personal_data permission.
+		PersonalData bool `json:"personal_data,omitempty" doc:"give the personal_data permission: personal columns shown whole, extractions allowed (never to an operator)"`
+	}
+}
+
+type personalDataInput struct {
+	ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+	Body struct {
+		Granted bool `json:"granted" doc:"true gives the personal_data permission, false takes it away"`
 	}
 }
 
@@ -128,6 +137,33 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, err
 				}
 				s.auditFor(ctx, u.TenantID, "user.create", u.ID, fmt.Sprintf("%s (%s)", u.Name, u.Role))
+				if in.Body.PersonalData {
+					if u, err = s.Auth.SetPersonalData(ctx, auth.ScopeOf(p), u.ID, true); err != nil {
+						return nil, err
+					}
+					s.auditFor(ctx, u.TenantID, "user.personal_data.grant", u.ID, u.Name)
+				}
+				return &userOutput{Body: u}, nil
+			})
+		register(s, api, huma.Operation{OperationID: id("set-user-personal-data"), Method: http.MethodPut, Path: sc.prefix + "/users/{id}/personal-data", Metadata: sc.meta,
+			Summary: "Give or take away a user's personal_data permission (" + sc.who + ")",
+			Description: "With the permission, personal columns (names, phones, e-mails, documents, IPs, free text) are shown whole everywhere rows travel and the extractions may run; " +
+				"each such run or download is recorded in the tenant's audit. Without it they are masked. Takes effect on the user's next request; a schedule checks its owner's permission at fire time.",
+			Tags: tags, Errors: []int{403, 404, 409}},
+			func(ctx context.Context, in *personalDataInput) (*userOutput, error) {
+				p, err := userAdmin(ctx)
+				if err != nil {
+					return nil, err
+				}
+				u, err := s.Auth.SetPersonalData(ctx, auth.ScopeOf(p), in.ID, in.Body.Granted)
+				if err != nil {
+					return nil, err
+				}
+				action := "user.personal_data.revoke"
+				if in.Body.Granted {
+					action = "user.personal_data.grant"
+				}
+				s.auditFor(ctx, u.TenantID, action, u.ID, u.Name)
 				return &userOutput{Body: u}, nil
 			})
 		register(s, api, huma.Operation{OperationID: id("disable-user"), Method: http.MethodPost, Path: sc.prefix + "/users/{id}/disable", Metadata: sc.meta,
