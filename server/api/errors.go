@@ -118,6 +118,9 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		return huma.Error409Conflict(err.Error())
 	case errors.Is(err, reporting.ErrPersonalDataRequired):
 		return huma.Error403Forbidden(err.Error())
+	case errors.Is(err, reporting.ErrPurposeRequired):
+		// Only run creation reaches here; a download answers for query.purpose itself.
+		return huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "body.purpose", Message: err.Error()})
 	case errors.Is(err, auth.ErrNotFound):
 		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, host.ErrNotFound):

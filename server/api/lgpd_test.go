@@ -266,3 +266,115 @@ func TestLGPD_AScheduleOfAnOwnerWithoutThePermissionDeliversMaskedPhones(t *test
 		t.Fatal("no phone to check")
 	}
 }
+
+// Admins give and take the personal_data permission through the users API;
+// the user sees it in /v1/me at its next request; viewers cannot give it.
+func TestLGPD_AdminsGiveThePermissionAndMeShowsIt(t *testing.T) {
+	b := setup(t)
+	code, _, body := b.do(t, b.admin, "POST", "/v1/users", map[string]any{"name": "Carla", "role": "viewer"})
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var u struct {
+		ID           string `json:"id"`
+		PersonalData bool   `json:"personal_data"`
+	}
+	json.Unmarshal(body, &u)
+	if u.PersonalData {
+		t.Fatal("a new user holds personal_data")
+	}
+	code, _, body = b.do(t, b.admin, "POST", "/v1/tokens", map[string]any{"user_id": u.ID})
+	var issued struct {
+		Secret string `json:"secret"`
+	}
+	json.Unmarshal(body, &issued)
+	if code != http.StatusCreated || issued.Secret == "" {
+		t.Fatalf("token: %d %s", code, body)
+	}
+	me := func() bool {
+		code, _, body := b.do(t, issued.Secret, "GET", "/v1/me", nil)
+		var m struct {
+			PersonalData bool `json:"personal_data"`
+		}
+		if code != 200 || json.Unmarshal(body, &m) != nil {
+			t.Fatalf("me: %d %s", code, body)
+		}
+		return m.PersonalData
+	}
+	if me() {
+		t.Error("/v1/me says personal_data before it is given")
+	}
+	if code, _, body := b.do(t, b.viewer, "PUT", "/v1/users/"+u.ID+"/personal-data", map[string]any{"granted": true}); code != http.StatusForbidden {
+		t.Errorf("a viewer gave the permission: %d %s", code, body)
+	}
+	if code, _, body := b.do(t, b.other, "PUT", "/v1/users/"+u.ID+"/personal-data", map[string]any{"granted": true}); code != http.StatusNotFound {
+		t.Errorf("another tenant's admin reached the user: %d %s", code, body)
+	}
+	code, _, body = b.do(t, b.admin, "PUT", "/v1/users/"+u.ID+"/personal-data", map[string]any{"granted": true})
+	json.Unmarshal(body, &u)
+	if code != 200 || !u.PersonalData || !me() {
+		t.Errorf("grant: %d %s; me %v", code, body, me())
+	}
+	if code, _, _ := b.do(t, issued.Secret, "POST", "/v1/runs", map[string]any{"report": "extraction.contact_phones"}); code != http.StatusAccepted {
+		t.Errorf("extraction with the permission: %d", code)
+	}
+	b.do(t, b.admin, "PUT", "/v1/users/"+u.ID+"/personal-data", map[string]any{"granted": false})
+	if me() {
+		t.Error("/v1/me still says personal_data after it was taken away")
+	}
+	if code, _, _ := b.do(t, issued.Secret, "POST", "/v1/runs", map[string]any{"report": "extraction.contact_phones"}); code != http.StatusForbidden {
+		t.Errorf("extraction after the permission was taken away: %d", code)
+	}
+}
+
+// A tenant that makes a purpose mandatory refuses unmasked runs and
+// downloads without one (422 naming the field), and keeps the purpose given
+// with the audit record; masked reads need none.
+func TestLGPD_ATenantMayRequireAPurpose(t *testing.T) {
+	b := setup(t)
+	if code, _, body := b.do(t, b.viewer, "PUT", "/v1/tenant/settings", map[string]any{"purpose_required": true}); code != http.StatusForbidden {
+		t.Errorf("a viewer changed the tenant's settings: %d %s", code, body)
+	}
+	if code, _, body := b.do(t, b.admin, "PUT", "/v1/tenant/settings", map[string]any{"purpose_required": true}); code != 200 {
+		t.Fatalf("settings: %d %s", code, body)
+	}
+	const report = "contacts.new_by_creation_date"
+	filters := map[string]any{"period": "2024-02-28..2024-03-19"}
+	code, _, body := b.do(t, b.viewerPD, "POST", "/v1/runs", map[string]any{"report": report, "filters": filters})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(string(body), "body.purpose") {
+		t.Errorf("unmasked run without a purpose: %d %s", code, body)
+	}
+	// Masked: no purpose needed.
+	masked := b.generate(t, b.viewer, report, filters)
+	b.wait(t, b.viewer, masked.ID)
+	if code, _, body := b.do(t, b.viewer, "GET", "/v1/runs/"+masked.ID+"/download?format=csv", nil); code != 200 {
+		t.Errorf("masked download: %d %s", code, body)
+	}
+	code, _, body = b.do(t, b.viewerPD, "POST", "/v1/runs", map[string]any{"report": report, "filters": filters, "purpose": "atendimento à ANPD"})
+	if code != http.StatusAccepted {
+		t.Fatalf("run with a purpose: %d %s", code, body)
+	}
+	var r runJSON
+	json.Unmarshal(body, &r)
+	b.wait(t, b.viewerPD, r.ID)
+	if code, _, body := b.do(t, b.viewerPD, "GET", "/v1/runs/"+r.ID+"/download?format=csv", nil); code != http.StatusUnprocessableEntity || !strings.Contains(string(body), "query.purpose") {
+		t.Errorf("unmasked download without a purpose: %d %s", code, body)
+	}
+	if code, _, _ := b.do(t, b.viewerPD, "GET", "/v1/runs/"+r.ID+"/download?format=csv&purpose="+url.QueryEscape("pedido do titular"), nil); code != 200 {
+		t.Errorf("unmasked download with a purpose: %d", code)
+	}
+	// Both purposes are in the audit report (the records are at SeedEnd, 2024-03-20).
+	code, _, body = b.do(t, b.viewerPD, "POST", "/v1/runs", map[string]any{"report": "audit.user_actions", "purpose": "conferência",
+		"filters": map[string]any{"period": "2024-03-20..2024-03-20", "action": "report.personal_data"}})
+	var audit runJSON
+	json.Unmarshal(body, &audit)
+	if code != http.StatusAccepted || b.wait(t, b.viewerPD, audit.ID).Status != "finished" {
+		t.Fatalf("audit run: %d %s", code, body)
+	}
+	_, _, csv := b.do(t, b.viewerPD, "GET", "/v1/runs/"+audit.ID+"/download?format=csv&purpose=confer%C3%AAncia", nil)
+	for _, want := range []string{"atendimento à ANPD", "pedido do titular", "report.personal_data.run", "report.personal_data.download"} {
+		if !strings.Contains(string(csv), want) {
+			t.Errorf("the audit report lacks %q:\n%s", want, csv)
+		}
+	}
+}

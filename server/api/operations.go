@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -245,6 +246,7 @@ func (s *Server) register(api huma.API) {
 	s.registerLinks(api)
 	s.registerPlugins(api)
 	s.registerUsers(api)
+	s.registerTenantSettings(api)
 	s.registerLookups(api)
 	s.registerDestinationKinds(api)
 	s.registerFormats(api)
@@ -380,10 +382,16 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	if err := s.App.CheckResult(ctx, res); err != nil {
 		return nil, err
 	}
+	p := principal(ctx)
+	rq := reporting.Requester{UserID: p.UserID, Name: p.Name, PersonalData: p.PersonalData, Purpose: in.Purpose}
+	if err := s.App.CheckPurpose(ctx, p.TenantID, res.Def, rq); errors.Is(err, reporting.ErrPurposeRequired) {
+		return nil, huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "query.purpose", Message: err.Error()})
+	} else if err != nil {
+		return nil, err
+	}
 	s.App.Metrics.Downloads.Add(1)
 	s.audit(ctx, "run.download", res.Run.ID, f.ID)
-	p := principal(ctx)
-	s.App.RecordDownload(ctx, res, reporting.Requester{UserID: p.UserID, Name: p.Name, PersonalData: p.PersonalData, Purpose: in.Purpose}, f.ID)
+	s.App.RecordDownload(ctx, res, rq, f.ID)
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		hctx.SetHeader("Content-Type", f.ContentType)
 		hctx.SetHeader("Content-Disposition", `attachment; filename="`+reporting.FileName(res.Run, f)+`"`)

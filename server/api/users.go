@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -22,6 +23,10 @@ type createUserInput struct {
 		PersonalData bool `json:"personal_data,omitempty" doc:"give the personal_data permission: personal columns shown whole, extractions allowed (never to an operator)"`
 	}
 }
+
+type tenantSettingsOutput struct{ Body auth.TenantSettings }
+
+type tenantSettingsInput struct{ Body auth.TenantSettings }
 
 type personalDataInput struct {
 	ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
@@ -71,6 +76,44 @@ type tokenOutput struct{ Body auth.Token }
 
 type tokenIDInput struct {
 	ID string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+}
+
+// registerTenantSettings adds the tenant's own settings (admins): whether a
+// purpose is mandatory to read personal data unmasked (issue 17).
+func (s *Server) registerTenantSettings(api huma.API) {
+	register(s, api, huma.Operation{OperationID: "get-tenant-settings", Method: http.MethodGet, Path: "/v1/tenant/settings",
+		Summary: "The tenant's settings (admins)", Tags: []string{"users"}, Errors: []int{403}},
+		func(ctx context.Context, _ *struct{}) (*tenantSettingsOutput, error) {
+			p, err := tenantAdmin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ts, err := s.Auth.TenantSettings(ctx, p.TenantID)
+			return &tenantSettingsOutput{Body: ts}, err
+		})
+	register(s, api, huma.Operation{OperationID: "set-tenant-settings", Method: http.MethodPut, Path: "/v1/tenant/settings",
+		Summary: "Change the tenant's settings (admins)", Tags: []string{"users"}, Errors: []int{403}},
+		func(ctx context.Context, in *tenantSettingsInput) (*tenantSettingsOutput, error) {
+			p, err := tenantAdmin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.Auth.SetTenantSettings(ctx, p.TenantID, in.Body); err != nil {
+				return nil, err
+			}
+			s.audit(ctx, "tenant.settings", strconv.FormatUint(uint64(p.TenantID), 10), fmt.Sprintf("purpose_required=%v", in.Body.PurposeRequired))
+			return &tenantSettingsOutput{Body: in.Body}, nil
+		})
+}
+
+// tenantAdmin lets a tenant's admins through (operators act above tenants
+// and have none).
+func tenantAdmin(ctx context.Context) (auth.Principal, error) {
+	p := principal(ctx)
+	if p.IsOperator() || !p.Role.Allows(auth.Admin) {
+		return p, huma.Error403Forbidden("the tenant's settings are for its admins")
+	}
+	return p, nil
 }
 
 // registerUsers adds the user and token operations twice: under /v1/ for a

@@ -319,3 +319,32 @@ func parseSpan(s string) (time.Duration, error) {
 	}
 	return time.ParseDuration(s)
 }
+
+// TenantSettings are what a tenant's admins set about the tenant itself.
+type TenantSettings struct {
+	// PurposeRequired makes a purpose mandatory for a run or download that
+	// shows personal columns whole (issue 17).
+	PurposeRequired bool `json:"purpose_required" doc:"a purpose is required to run or download a report whose personal columns the caller sees whole"`
+}
+
+// TenantSettings returns tenant's settings; a tenant that never set any has
+// the defaults (no purpose required).
+func (s *Store) TenantSettings(ctx context.Context, tenant uint32) (TenantSettings, error) {
+	var req int64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT purpose_required FROM auth_tenant_settings WHERE tenant_id = ?`), int64(tenant)).Scan(&req)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TenantSettings{}, nil
+	}
+	return TenantSettings{PurposeRequired: req != 0}, err
+}
+
+// SetTenantSettings stores tenant's settings.
+func (s *Store) SetTenantSettings(ctx context.Context, tenant uint32, ts TenantSettings) error {
+	v := 0
+	if ts.PurposeRequired {
+		v = 1
+	}
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tenant_settings (tenant_id, purpose_required) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET purpose_required = excluded.purpose_required`), int64(tenant), v)
+	return err
+}

@@ -173,6 +173,10 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	}
 	in.App.PersonalDataOf = in.Auth.PersonalDataOf
 	in.App.OwnerNotice = in.ownerNotice
+	in.App.PurposeRequired = func(ctx context.Context, tenant uint32) (bool, error) {
+		ts, err := in.Auth.TenantSettings(ctx, tenant)
+		return ts.PurposeRequired, err
+	}
 	execute := in.App.Execute
 	if opt.WrapExecute != nil {
 		execute = opt.WrapExecute(execute)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/relato/relato/engine"
@@ -37,6 +38,27 @@ import (
 // ErrPersonalDataRequired refuses a report whose purpose is personal data
 // (the extractions) to a caller without the personal_data permission.
 var ErrPersonalDataRequired = errors.New("this report extracts personal data: running it needs the personal_data permission (ask an admin of your tenant to give it)")
+
+// ErrPurposeRequired refuses to show personal columns whole without a
+// purpose, in a tenant that made it mandatory (auth.TenantSettings).
+var ErrPurposeRequired = errors.New("this tenant requires a purpose to read personal data unmasked: say why in purpose")
+
+// CheckPurpose refuses (ErrPurposeRequired) to show def's personal columns
+// whole to rq without a purpose when rq's tenant requires one; it lets
+// everything else through: masked reads need no purpose.
+func (s *Service) CheckPurpose(ctx context.Context, tenant uint32, def *engine.Definition, rq Requester) error {
+	if !rq.PersonalData || !def.HasPersonalColumns() || strings.TrimSpace(rq.Purpose) != "" || s.PurposeRequired == nil {
+		return nil
+	}
+	req, err := s.PurposeRequired(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if req {
+		return ErrPurposeRequired
+	}
+	return nil
+}
 
 // PersonalAccessTable is the warehouse table of relato's LGPD records.
 const PersonalAccessTable = "wh.relato_personal_access"

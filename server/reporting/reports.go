@@ -44,6 +44,9 @@ type Service struct {
 	// that a delivery went out masked because they lost the personal_data
 	// permission. Nil: only the log says it.
 	OwnerNotice func(ctx context.Context, tenant uint32, ownerID, runID, message string)
+	// PurposeRequired says whether a tenant made a purpose mandatory for
+	// reading personal data unmasked (auth.Store.TenantSettings). Nil: never.
+	PurposeRequired func(ctx context.Context, tenant uint32) (bool, error)
 
 	initOnce   sync.Once
 	requesters sync.Map // run id → Requester, until the run executes

@@ -32,11 +32,16 @@ type NewRun struct {
 // queues the run: runs of the same queue key (tenant + the report's queue-key
 // filter, the wallet) run one at a time in request order. Errors:
 // ErrUnknownReport, ErrPersonalDataRequired (an extraction without the
-// permission), engine.FilterErrors, or a store or warehouse error.
+// permission), ErrPurposeRequired, engine.FilterErrors, or a store or warehouse error.
 func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) {
 	s.init()
-	if def, ok := s.Report(req.Tenant, req.ReportID); ok && def.RequiresPersonalData() && !req.PersonalData {
-		return nil, ErrPersonalDataRequired
+	if def, ok := s.Report(req.Tenant, req.ReportID); ok {
+		if def.RequiresPersonalData() && !req.PersonalData {
+			return nil, ErrPersonalDataRequired
+		}
+		if err := s.CheckPurpose(ctx, req.Tenant, def, Requester{PersonalData: req.PersonalData, Purpose: req.Purpose}); err != nil {
+			return nil, err
+		}
 	}
 	now := s.Now()
 	comp, err := s.Prepare(ctx, Request{Tenant: req.Tenant, ReportID: req.ReportID, Filters: req.Filters, Now: now, Location: req.Location})
