@@ -143,8 +143,9 @@ usage:
   relato catalog [-o FILE]     write the report catalog as Markdown
   relato lookups <kind> [--tenant N]  the values (and labels) a lookup filter accepts: wallet, user, queue, …
   relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
-  relato users create --tenant N --name NAME --role viewer|manager|admin|operator
+  relato users create --tenant N --name NAME --role viewer|manager|admin|operator [--personal-data]
   relato users list [--tenant N] | relato users disable ID
+  relato users personal-data ID on|off   give or take the personal_data permission (LGPD)
   relato tokens issue --user ID [--name NAME] [--expires 90d|2025-01-31]
   relato tokens list [--tenant N] [--user ID] | relato tokens revoke ID
                (users and tokens take --db, default RELATO_DB or sqlite:.data/relato.db)
