@@ -633,6 +633,10 @@ async function submitGenerate(rep, fields, form, formError, purpose) {
       formError.textContent = errorText(e);
       return;
     }
+    if (e.status === 403 && e.message.includes("personal_data")) {
+      formError.textContent = t("personalDataRequired");
+      return;
+    }
     const byField = e.fieldErrors();
     let first = null;
     const rest = [];
