@@ -265,6 +265,47 @@ func TestLGPD_AScheduleOfAnOwnerWithoutThePermissionDeliversMaskedPhones(t *test
 	if checked == 0 {
 		t.Fatal("no phone to check")
 	}
+	// The owner is told, in the tenant's audit trail.
+	code, _, trail := b.do(t, b.admin, "GET", "/v1/audit", nil)
+	if code != 200 || !strings.Contains(string(trail), "schedule.delivery.masked") || !strings.Contains(string(trail), *sch.LastRunID) {
+		t.Errorf("the masked delivery is not in the audit trail: %d %s", code, trail)
+	}
+}
+
+// Scheduling an extraction needs the permission; an owner who loses it
+// afterwards gets a failed fire naming it, not a file.
+func TestLGPD_AScheduledExtractionNeedsItsOwnersPermissionAtFireTime(t *testing.T) {
+	b := setupSchedules(t)
+	sshd := deliverytest.StartSSHD(t)
+	body := map[string]any{"report": "extraction.contact_phones", "recurrence": "0 6 * * *", "format": "csv", "file_name": "telefones",
+		"destinations": []any{sftpDestination(sshd, deliverytest.TestUserPassword)}}
+	if code, _, data := b.do(t, b.manager, "POST", "/v1/schedules", body); code != http.StatusForbidden || !strings.Contains(string(data), "personal_data") {
+		t.Fatalf("a manager without personal_data scheduled an extraction: %d %s", code, data)
+	}
+	pd, pdID := b.server.PersonalDataToken(1, "Gestora LGPD", "manager")
+	code, _, data := b.do(t, pd, "POST", "/v1/schedules", body)
+	if code != http.StatusCreated {
+		t.Fatalf("schedule: %d %s", code, data)
+	}
+	var sch scheduleJSON
+	json.Unmarshal(data, &sch)
+	if code, _, data := b.do(t, b.admin, "PUT", "/v1/users/"+pdID+"/personal-data", map[string]any{"granted": false}); code != 200 {
+		t.Fatalf("revoke: %d %s", code, data)
+	}
+	ctx := context.Background()
+	b.clock.Set(sch.NextRuns[0])
+	if err := b.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.svc.Tick(ctx)
+	_, _, data = b.do(t, pd, "GET", "/v1/schedules/"+sch.ID, nil)
+	json.Unmarshal(data, &sch)
+	if sch.LastError == nil || !strings.Contains(*sch.LastError, "personal_data") {
+		t.Errorf("the fire did not fail naming the permission: %s", data)
+	}
+	if _, err := os.Stat(filepath.Join(sshd.Root, "telefones.csv")); err == nil {
+		t.Error("the extraction was delivered although its owner lost the permission")
+	}
 }
 
 // Admins give and take the personal_data permission through the users API;
