@@ -182,7 +182,8 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds). " +
+			"An extraction (personal_data_required) without the caller's personal_data permission is 403; a report whose personal columns the caller sees whole needs a purpose where the tenant requires one (422 at body.purpose).", Tags: []string{"runs"}, Errors: []int{403, 413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
