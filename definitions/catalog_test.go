@@ -285,3 +285,18 @@ func showsPeople(def *engine.Definition) bool {
 	}
 	return false
 }
+
+// Every catalog column whose name suggests personal data declares its kind
+// (issue 17), and the extractions, whose purpose is personal data, carry it.
+func TestCatalog_EveryPersonalColumnIsAnnotated(t *testing.T) {
+	cat := loadCatalog(t)
+	if ps := engine.LintPersonalData(cat); len(ps) != 0 {
+		t.Errorf("unannotated personal columns:\n%v", ps)
+	}
+	for _, id := range []string{"extraction.contact_phones", "extraction.contact_emails"} {
+		d := cat.Reports[id]
+		if d == nil || !d.RequiresPersonalData() || !d.HasPersonalColumns() {
+			t.Errorf("%s: not marked as a personal-data extraction", id)
+		}
+	}
+}

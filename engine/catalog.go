@@ -20,6 +20,9 @@ type ReportInfo struct {
 	Timeout     string       `json:"timeout"`
 	Columns     []ColumnInfo `json:"columns"`
 	QueueKey    string       `json:"queue_key,omitempty"`
+	// PersonalDataRequired says that running the report at all needs the
+	// personal_data permission (the extractions).
+	PersonalDataRequired bool `json:"personal_data_required,omitempty" doc:"running the report needs the personal_data permission (the extractions)"`
 }
 
 // FilterInfo describes one settable filter.
@@ -45,12 +48,15 @@ type ColumnInfo struct {
 	Decimals *int `json:"decimals,omitempty" doc:"decimal places the column's numbers are rounded to (files and the rows API); absent when kept as computed"`
 	// Identifier marks an id or code: shown without thousands separators.
 	Identifier bool `json:"identifier,omitempty" doc:"an id or code (never shown with thousands separators)"`
+	// Personal is the kind of personal data the column holds; absent when none.
+	Personal Personal `json:"personal,omitempty" enum:"name,phone,email,document,ip,free_text" doc:"kind of personal data the column holds (masked for readers without the personal_data permission); absent when none"`
 }
 
 // Info describes d in lang.
 func (d *Definition) Info(lang string) ReportInfo {
 	ri := ReportInfo{ID: d.ID, Version: d.Version, Title: d.Title.In(lang), Description: strings.TrimSpace(d.Description.In(lang)),
-		Category: d.Category, MaxRows: d.Limits.MaxRows, Timeout: d.Limits.Timeout.String(), QueueKey: d.QueueKey}
+		Category: d.Category, MaxRows: d.Limits.MaxRows, Timeout: d.Limits.Timeout.String(), QueueKey: d.QueueKey,
+		PersonalDataRequired: d.RequiresPersonalData()}
 	for _, f := range d.Filters {
 		if f.Computed() {
 			continue
@@ -69,6 +75,9 @@ func (d *Definition) Info(lang string) ReportInfo {
 	}
 	for _, c := range d.Columns {
 		ci := ColumnInfo{Name: c.Name, Type: c.Type, Label: c.Label.In(lang), Identifier: c.Identifier()}
+		if c.IsPersonal() {
+			ci.Personal = c.Personal
+		}
 		if p := c.Places(); p >= 0 {
 			ci.Decimals = &p
 		}

@@ -133,6 +133,9 @@ type ColumnDef struct {
 	Type     ColumnType
 	Label    Text
 	Decimals int // -1 = as the warehouse returns it
+	// Personal is the kind of personal data the column holds (personal.go);
+	// "" when it declares none.
+	Personal Personal
 	Pos      Pos
 }
 

@@ -23,6 +23,10 @@
 //   - period.go: Period, and ResolvePeriod for relative periods (today,
 //     last_7_days, …) and FROM..TO in the tenant's zone.
 //   - expr.go: the expr-lang environment of validate rules and computed filters.
+//   - personal.go: the `personal:` kinds of a column (LGPD), LintPersonalData
+//     (warnings for columns that look personal and declare nothing) and
+//     PersonalMaskSQL (how each kind is masked for readers without the
+//     personal_data permission).
 //   - catalog.go: ReportInfo and FilterInfo, the public description of a report.
 //   - backend.go: the Backend and Rows contract, Query, RegisterBackend and
 //     OpenBackend; prefetch.go: Prefetch reads rows ahead in batches.

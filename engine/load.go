@@ -355,8 +355,9 @@ func (l *loader) columns(n *yaml.Node) []*ColumnDef {
 	var out []*ColumnDef
 	for _, cn := range n.Content {
 		c := &ColumnDef{Pos: l.pos(cn), Decimals: -1}
-		var typeNode *yaml.Node
+		var typeNode, personalNode *yaml.Node
 		seen := l.fields(cn, "column: ", map[string]func(k, v *yaml.Node){
+			"personal": func(_, v *yaml.Node) { c.Personal = Personal(l.str(v, "personal")); personalNode = v },
 			"name":     func(_, v *yaml.Node) { c.Name = l.str(v, "name") },
 			"type":     func(_, v *yaml.Node) { c.Type = ColumnType(l.str(v, "type")); typeNode = v },
 			"label":    func(_, v *yaml.Node) { c.Label = l.text(v, "label") },
@@ -369,6 +370,14 @@ func (l *loader) columns(n *yaml.Node) []*ColumnDef {
 		}
 		if typeNode != nil && !validColumnType(c.Type) {
 			l.errf(typeNode, "column %q: unknown type %q (known: %s)", c.Name, c.Type, joinTypes())
+		}
+		if personalNode != nil {
+			switch {
+			case !validPersonal(c.Personal):
+				l.errf(personalNode, "column %q: unknown personal kind %q (known: %s)", c.Name, c.Personal, joinPersonal())
+			case c.IsPersonal() && c.Type != ColString:
+				l.errf(personalNode, "column %q: personal data is masked as text, so the column must be of type string (it is %s)", c.Name, c.Type)
+			}
 		}
 		out = append(out, c)
 	}

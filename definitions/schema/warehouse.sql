@@ -384,3 +384,23 @@ CREATE TABLE IF NOT EXISTS wh.nps_answers (
     score UInt8,                      -- 0..10; promoters 9-10, detractors 0-6
     comment String
 ) ENGINE = MergeTree ORDER BY (tenant_id, answered_at, answer_id);
+
+-- Written by relato itself (issue 17, LGPD): one row each time personal data
+-- left relato unmasked — a run of a report with personal columns (or an
+-- extraction) by a user holding the personal_data permission, a download, a
+-- scheduled delivery. audit.user_actions shows these rows beside the
+-- platform's own wh.audit_events.
+CREATE TABLE IF NOT EXISTS wh.relato_personal_access (
+    tenant_id UInt32,
+    event_id UInt64,                  -- random, orders rows of the same second
+    at DateTime,
+    user_id String,                   -- relato's user id (u_…, oidc:…)
+    user_name String,                 -- display name at the time
+    action LowCardinality(String),    -- 'report.personal_data.run' | '.download' | '.delivery'
+    report_id String,
+    run_id String,
+    filters String,                   -- JSON text: the filters as given
+    row_count UInt64,
+    purpose String,                   -- the reason the user gave, '' = none
+    details String                    -- JSON text: format, destination
+) ENGINE = MergeTree ORDER BY (tenant_id, at, event_id);

@@ -24,6 +24,7 @@ type testBundle struct {
 	admin, manager, viewer string // tenant 1
 	viewer2                string // another viewer of tenant 1
 	other                  string // admin of tenant 2
+	viewerPD, viewerPDID   string // a viewer of tenant 1 holding personal_data, and its user id
 	srv                    *reporting.Service
 	server                 *servertest.Server
 }
@@ -43,6 +44,7 @@ func setupWith(t testing.TB, opts servertest.Options) testBundle {
 	b := testBundle{url: srv.URL, srv: srv.App, server: srv}
 	tok := func(tenant uint32, role auth.Role) string { return srv.Token(tenant, string(role), role) }
 	b.admin, b.manager, b.viewer, b.viewer2, b.other = tok(1, auth.Admin), tok(1, auth.Manager), tok(1, auth.Viewer), tok(1, auth.Viewer), tok(2, auth.Admin)
+	b.viewerPD, b.viewerPDID = srv.PersonalDataToken(1, "Viewer with personal data", auth.Viewer)
 	return b
 }
 
@@ -191,7 +193,7 @@ func TestAPI_BadInputIsAProblemAndWritesNothing(t *testing.T) {
 		{"unknown report", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.nope"}, 422, "body.report"},
 		{"bad interval", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "interval": "7m"}}, 422, "body.filters.interval"},
 		{"negative threshold", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "threshold": "-1s"}}, 422, "body.filters.threshold"},
-		{"period over the e-mail extraction's 30 days", b.viewer, "POST", "/v1/runs", map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-01-31"}}, 422, "body.filters.period"},
+		{"period over the e-mail extraction's 30 days", b.viewerPD, "POST", "/v1/runs", map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-01-31"}}, 422, "body.filters.period"},
 		{"another tenant's wallet", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 201}}, 422, "body.filters.wallet"},
 		{"unknown filter", b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "colour": "blue"}}, 422, "body.filters.colour"},
 		{"malformed JSON", b.viewer, "POST", "/v1/runs", `{"report": `, 400, ""},

@@ -114,6 +114,13 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 	case errors.As(err, &quota):
 		secs := int64(quota.RetryAfter.Round(time.Second) / time.Second)
 		return huma.ErrorWithHeaders(huma.Error429TooManyRequests(quota.Error()), http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}})
+	case errors.Is(err, auth.ErrOperatorPersonalData):
+		return huma.Error409Conflict(err.Error())
+	case errors.Is(err, reporting.ErrPersonalDataRequired):
+		return huma.Error403Forbidden(err.Error())
+	case errors.Is(err, reporting.ErrPurposeRequired):
+		// Only run creation reaches here; a download answers for query.purpose itself.
+		return huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "body.purpose", Message: err.Error()})
 	case errors.Is(err, auth.ErrNotFound):
 		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, host.ErrNotFound):

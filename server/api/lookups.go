@@ -19,6 +19,8 @@ type meOutput struct {
 		Role     string `json:"role" enum:"viewer,manager,admin"`
 		TenantID uint32 `json:"tenant_id"`
 		TimeZone string `json:"time_zone"`
+		// PersonalData is the caller's personal_data permission (issue 17).
+		PersonalData bool `json:"personal_data" doc:"the caller holds the personal_data permission: personal columns are shown whole and extractions may run"`
 	}
 }
 
@@ -44,6 +46,7 @@ func (s *Server) registerLookups(api huma.API) {
 			out := &meOutput{}
 			out.Body.UserID, out.Body.Name, out.Body.Role, out.Body.TenantID = p.UserID, p.Name, string(p.Role), p.TenantID
 			out.Body.TimeZone = s.App.ZoneOrDefault(ctx, p.TenantID).String()
+			out.Body.PersonalData = p.PersonalData
 			return out, nil
 		})
 	register(s, api, huma.Operation{OperationID: "list-lookup-values", Method: http.MethodGet, Path: "/v1/lookups/{kind}", Summary: "The values a lookup filter accepts for the caller's tenant (wallets, users, queues…), with labels",

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -78,6 +79,7 @@ type createRunInput struct {
 	Body struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
+		Purpose string      `json:"purpose,omitempty" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a run whose personal columns the caller sees whole"`
 	}
 }
 
@@ -139,6 +141,8 @@ type downloadInput struct {
 	ID     string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
 	Format string `query:"format" default:"csv" maxLength:"20" doc:"a format id from GET /v1/formats: csv (RFC 4180, formulas guarded), csv-excel (pt-BR Excel), xlsx, or csv-exact (for programs: nothing guarded)"`
 	Lang   string `query:"lang" default:"pt-BR" enum:"pt-BR,en"`
+	// Purpose is kept with the LGPD record of an unmasked download.
+	Purpose string `query:"purpose" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a download whose personal columns the caller sees whole"`
 }
 
 var noAuth = []map[string][]string{}
@@ -178,7 +182,8 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds). " +
+			"An extraction (personal_data_required) without the caller's personal_data permission is 403; a report whose personal columns the caller sees whole needs a purpose where the tenant requires one (422 at body.purpose).", Tags: []string{"runs"}, Errors: []int{403, 413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
@@ -242,6 +247,7 @@ func (s *Server) register(api huma.API) {
 	s.registerLinks(api)
 	s.registerPlugins(api)
 	s.registerUsers(api)
+	s.registerTenantSettings(api)
 	s.registerLookups(api)
 	s.registerDestinationKinds(api)
 	s.registerFormats(api)
@@ -282,7 +288,8 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput,
 			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
 		}
 	}
-	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters})
+	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
+		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose})
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +324,10 @@ func (s *Server) finishedRun(ctx context.Context, id string) (reporting.Result, 
 	if err != nil {
 		return reporting.Result{}, err
 	}
-	return s.App.FinishedResult(r)
+	res, err := s.App.FinishedResult(r)
+	// The caller's permission decides whether personal columns are whole.
+	res.PersonalData = principal(ctx).PersonalData
+	return res, err
 }
 
 func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
@@ -373,8 +383,16 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	if err := s.App.CheckResult(ctx, res); err != nil {
 		return nil, err
 	}
+	p := principal(ctx)
+	rq := reporting.Requester{UserID: p.UserID, Name: p.Name, PersonalData: p.PersonalData, Purpose: in.Purpose}
+	if err := s.App.CheckPurpose(ctx, p.TenantID, res.Def, rq); errors.Is(err, reporting.ErrPurposeRequired) {
+		return nil, huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "query.purpose", Message: err.Error()})
+	} else if err != nil {
+		return nil, err
+	}
 	s.App.Metrics.Downloads.Add(1)
 	s.audit(ctx, "run.download", res.Run.ID, f.ID)
+	s.App.RecordDownload(ctx, res, rq, f.ID)
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		hctx.SetHeader("Content-Type", f.ContentType)
 		hctx.SetHeader("Content-Disposition", `attachment; filename="`+reporting.FileName(res.Run, f)+`"`)

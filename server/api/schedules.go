@@ -377,6 +377,11 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 			bad("body.filters."+name, "unknown filter", nil)
 		}
 	}
+	// An extraction is scheduled only by a holder of personal_data (issue 17);
+	// at each fire its owner must still hold it.
+	if def, ok := s.App.Report(p.TenantID, b.Report); ok && def.RequiresPersonalData() && !p.PersonalData {
+		return nil, reporting.ErrPersonalDataRequired
+	}
 	var fe engine.FilterErrors
 	var unknown reporting.ErrUnknownReport
 	switch err := s.App.CheckSchedule(ctx, p.TenantID, b.Report, b.Filters, loc); {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -18,6 +19,19 @@ type createUserInput struct {
 		Name     string `json:"name" minLength:"1" maxLength:"200" doc:"display name, shown as the requesting user (Usuário solicitante) on runs"`
 		Role     string `json:"role" enum:"viewer,manager,admin,operator" doc:"admins create viewers, managers and admins of their own tenant; operators create any role"`
 		TenantID uint32 `json:"tenant_id,omitempty" doc:"operators only: the user's tenant (0 or left out for an operator)"`
+		// PersonalData gives the new user the personal_data permission.
+		PersonalData bool `json:"personal_data,omitempty" doc:"give the personal_data permission: personal columns shown whole, extractions allowed (never to an operator)"`
+	}
+}
+
+type tenantSettingsOutput struct{ Body auth.TenantSettings }
+
+type tenantSettingsInput struct{ Body auth.TenantSettings }
+
+type personalDataInput struct {
+	ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+	Body struct {
+		Granted bool `json:"granted" doc:"true gives the personal_data permission, false takes it away"`
 	}
 }
 
@@ -62,6 +76,44 @@ type tokenOutput struct{ Body auth.Token }
 
 type tokenIDInput struct {
 	ID string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+}
+
+// registerTenantSettings adds the tenant's own settings (admins): whether a
+// purpose is mandatory to read personal data unmasked (issue 17).
+func (s *Server) registerTenantSettings(api huma.API) {
+	register(s, api, huma.Operation{OperationID: "get-tenant-settings", Method: http.MethodGet, Path: "/v1/tenant/settings",
+		Summary: "The tenant's settings (admins)", Tags: []string{"users"}, Errors: []int{403}},
+		func(ctx context.Context, _ *struct{}) (*tenantSettingsOutput, error) {
+			p, err := tenantAdmin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ts, err := s.Auth.TenantSettings(ctx, p.TenantID)
+			return &tenantSettingsOutput{Body: ts}, err
+		})
+	register(s, api, huma.Operation{OperationID: "set-tenant-settings", Method: http.MethodPut, Path: "/v1/tenant/settings",
+		Summary: "Change the tenant's settings (admins)", Tags: []string{"users"}, Errors: []int{403}},
+		func(ctx context.Context, in *tenantSettingsInput) (*tenantSettingsOutput, error) {
+			p, err := tenantAdmin(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.Auth.SetTenantSettings(ctx, p.TenantID, in.Body); err != nil {
+				return nil, err
+			}
+			s.audit(ctx, "tenant.settings", strconv.FormatUint(uint64(p.TenantID), 10), fmt.Sprintf("purpose_required=%v", in.Body.PurposeRequired))
+			return &tenantSettingsOutput{Body: in.Body}, nil
+		})
+}
+
+// tenantAdmin lets a tenant's admins through (operators act above tenants
+// and have none).
+func tenantAdmin(ctx context.Context) (auth.Principal, error) {
+	p := principal(ctx)
+	if p.IsOperator() || !p.Role.Allows(auth.Admin) {
+		return p, huma.Error403Forbidden("the tenant's settings are for its admins")
+	}
+	return p, nil
 }
 
 // registerUsers adds the user and token operations twice: under /v1/ for a
@@ -128,6 +180,33 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, err
 				}
 				s.auditFor(ctx, u.TenantID, "user.create", u.ID, fmt.Sprintf("%s (%s)", u.Name, u.Role))
+				if in.Body.PersonalData {
+					if u, err = s.Auth.SetPersonalData(ctx, auth.ScopeOf(p), u.ID, true); err != nil {
+						return nil, err
+					}
+					s.auditFor(ctx, u.TenantID, "user.personal_data.grant", u.ID, u.Name)
+				}
+				return &userOutput{Body: u}, nil
+			})
+		register(s, api, huma.Operation{OperationID: id("set-user-personal-data"), Method: http.MethodPut, Path: sc.prefix + "/users/{id}/personal-data", Metadata: sc.meta,
+			Summary: "Give or take away a user's personal_data permission (" + sc.who + ")",
+			Description: "With the permission, personal columns (names, phones, e-mails, documents, IPs, free text) are shown whole everywhere rows travel and the extractions may run; " +
+				"each such run or download is recorded in the tenant's audit. Without it they are masked. Takes effect on the user's next request; a schedule checks its owner's permission at fire time.",
+			Tags: tags, Errors: []int{403, 404, 409}},
+			func(ctx context.Context, in *personalDataInput) (*userOutput, error) {
+				p, err := userAdmin(ctx)
+				if err != nil {
+					return nil, err
+				}
+				u, err := s.Auth.SetPersonalData(ctx, auth.ScopeOf(p), in.ID, in.Body.Granted)
+				if err != nil {
+					return nil, err
+				}
+				action := "user.personal_data.revoke"
+				if in.Body.Granted {
+					action = "user.personal_data.grant"
+				}
+				s.auditFor(ctx, u.TenantID, action, u.ID, u.Name)
 				return &userOutput{Body: u}, nil
 			})
 		register(s, api, huma.Operation{OperationID: id("disable-user"), Method: http.MethodPost, Path: sc.prefix + "/users/{id}/disable", Metadata: sc.meta,

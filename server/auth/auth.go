@@ -74,6 +74,10 @@ type Principal struct {
 	TenantID uint32 // 0 for an operator
 	Name     string
 	Role     Role
+	// PersonalData is the personal_data permission (issue 17): personal
+	// columns are shown whole, extractions may run, and each such read is
+	// recorded for the tenant's LGPD audit. Without it they are masked.
+	PersonalData bool
 	// TokenID is the id of the token the caller authenticated with ("" for
 	// callers that used none, such as the command line); a stream checks it
 	// to end when the token is revoked.
@@ -226,8 +230,9 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	var tenant int64
 	var role string
 	var expires, disabled sql.NullTime
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role, t.id, t.expires_at, u.disabled_at FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
-		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role, &p.TokenID, &expires, &disabled)
+	var personal int64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT u.id, u.tenant_id, u.name, u.role, t.id, t.expires_at, u.disabled_at, u.personal_data FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL`), hashToken(token)).Scan(&p.UserID, &tenant, &p.Name, &role, &p.TokenID, &expires, &disabled, &personal)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
 	}
@@ -238,7 +243,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	if disabled.Valid || (expires.Valid && !s.now().Before(expires.Time)) {
 		return Principal{}, ErrUnauthenticated
 	}
-	p.TenantID, p.Role = uint32(tenant), Role(role)
+	p.TenantID, p.Role, p.PersonalData = uint32(tenant), Role(role), personal != 0
 	return p, nil
 }
 

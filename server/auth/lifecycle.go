@@ -37,12 +37,14 @@ type User struct {
 	Role       Role       `json:"role" enum:"viewer,manager,admin,operator"`
 	CreatedAt  time.Time  `json:"created_at"`
 	DisabledAt *time.Time `json:"disabled_at,omitempty" doc:"set once the user is disabled: its tokens no longer work"`
+	// PersonalData is the personal_data permission (issue 17).
+	PersonalData bool `json:"personal_data" doc:"the personal_data permission: personal columns (names, phones, e-mails, documents, IPs, free text) shown whole and extractions allowed, each such read recorded for the tenant's LGPD audit; without it they are masked and extractions refused"`
 }
 
 // Users lists the users in scope, by tenant then name.
 func (s *Store) Users(ctx context.Context, sc Scope) ([]User, error) {
 	cond, args := sc.where("tenant_id")
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE `+cond+` ORDER BY tenant_id, name, id`), args...)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE `+cond+` ORDER BY tenant_id, name, id`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +65,11 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var tenant int64
 	var role string
 	var disabled sql.NullTime
-	if err := sc.Scan(&u.ID, &tenant, &u.Name, &role, &u.CreatedAt, &disabled); err != nil {
+	var personal int64
+	if err := sc.Scan(&u.ID, &tenant, &u.Name, &role, &u.CreatedAt, &disabled, &personal); err != nil {
 		return u, err
 	}
-	u.TenantID, u.Role = uint32(tenant), Role(role)
+	u.TenantID, u.Role, u.PersonalData = uint32(tenant), Role(role), personal != 0
 	if disabled.Valid {
 		u.DisabledAt = &disabled.Time
 	}
@@ -76,7 +79,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 // User returns one user in scope. Errors: ErrNotFound.
 func (s *Store) User(ctx context.Context, sc Scope, id string) (User, error) {
 	cond, args := sc.where("tenant_id")
-	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE id = ? AND `+cond),
+	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE id = ? AND `+cond),
 		append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user %q: %w", id, ErrNotFound)
@@ -96,6 +99,44 @@ func (s *Store) DisableUser(ctx context.Context, sc Scope, id string) (User, err
 	}
 	return s.User(ctx, sc, id)
 }
+
+// SetPersonalData gives (granted) or takes away the personal_data permission
+// of a user in scope and returns the user as it is now. Operators cannot hold
+// it: they act above tenants and read no tenant's personal data. Errors:
+// ErrNotFound; ErrOperatorPersonalData.
+func (s *Store) SetPersonalData(ctx context.Context, sc Scope, id string, granted bool) (User, error) {
+	u, err := s.User(ctx, sc, id)
+	if err != nil {
+		return u, err
+	}
+	if u.Role == Operator && granted {
+		return u, ErrOperatorPersonalData
+	}
+	v := 0
+	if granted {
+		v = 1
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_users SET personal_data = ? WHERE id = ?`), v, id); err != nil {
+		return u, err
+	}
+	return s.User(ctx, sc, id)
+}
+
+// PersonalDataOf reports whether the user id holds the personal_data
+// permission now and is not disabled: what a schedule's delivery checks at
+// fire time for its owner. An unknown user holds nothing (false, nil).
+func (s *Store) PersonalDataOf(ctx context.Context, id string) (bool, error) {
+	var personal int64
+	var disabled sql.NullTime
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT personal_data, disabled_at FROM auth_users WHERE id = ?`), id).Scan(&personal, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && personal != 0 && !disabled.Valid, err
+}
+
+// ErrOperatorPersonalData refuses the personal_data permission to an operator.
+var ErrOperatorPersonalData = errors.New("operators act above tenants and cannot hold the personal_data permission")
 
 // TokenOptions are the optional settings of a new token.
 type TokenOptions struct {
@@ -122,7 +163,7 @@ type Token struct {
 func (s *Store) Issue(ctx context.Context, userID string, opt TokenOptions) (Token, string, error) {
 	var u User
 	var err error
-	if u, err = scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at FROM auth_users WHERE id = ?`), userID)); errors.Is(err, sql.ErrNoRows) {
+	if u, err = scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE id = ?`), userID)); errors.Is(err, sql.ErrNoRows) {
 		return Token{}, "", fmt.Errorf("user %q: %w", userID, ErrNotFound)
 	} else if err != nil {
 		return Token{}, "", err
@@ -277,4 +318,33 @@ func parseSpan(s string) (time.Duration, error) {
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	return time.ParseDuration(s)
+}
+
+// TenantSettings are what a tenant's admins set about the tenant itself.
+type TenantSettings struct {
+	// PurposeRequired makes a purpose mandatory for a run or download that
+	// shows personal columns whole (issue 17).
+	PurposeRequired bool `json:"purpose_required" doc:"a purpose is required to run or download a report whose personal columns the caller sees whole"`
+}
+
+// TenantSettings returns tenant's settings; a tenant that never set any has
+// the defaults (no purpose required).
+func (s *Store) TenantSettings(ctx context.Context, tenant uint32) (TenantSettings, error) {
+	var req int64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT purpose_required FROM auth_tenant_settings WHERE tenant_id = ?`), int64(tenant)).Scan(&req)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TenantSettings{}, nil
+	}
+	return TenantSettings{PurposeRequired: req != 0}, err
+}
+
+// SetTenantSettings stores tenant's settings.
+func (s *Store) SetTenantSettings(ctx context.Context, tenant uint32, ts TenantSettings) error {
+	v := 0
+	if ts.PurposeRequired {
+		v = 1
+	}
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO auth_tenant_settings (tenant_id, purpose_required) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET purpose_required = excluded.purpose_required`), int64(tenant), v)
+	return err
 }

@@ -110,7 +110,10 @@ func (o *OIDC) principal(sub string, claims map[string]any) (Principal, error) {
 	if name = strings.TrimSpace(name); name == "" {
 		name = sub
 	}
-	return Principal{UserID: "oidc:" + sub, TenantID: uint32(tenant), Name: name, Role: role}, nil
+	// The personal_data permission comes from a boolean claim of that name
+	// (issue 17); an operator never holds it.
+	personal, _ := claim(claims, "personal_data").(bool)
+	return Principal{UserID: "oidc:" + sub, TenantID: uint32(tenant), Name: name, Role: role, PersonalData: personal && role != Operator}, nil
 }
 
 // claim follows a dotted path into the claims.

@@ -137,14 +137,15 @@ func (a *app) usage() {
 usage:
   relato serve [--addr 127.0.0.1:8080] [--db sqlite:.data/relato.db] [--demo]
   relato run <report-id> [--tenant N] [--filter name=value]... [--format `+strings.Join(export.IDs(), "|")+`] [-o FILE]
-  relato lint [DIR]            check definitions; prints file:line:col: problem
+  relato lint [DIR]            check definitions; prints file:line:col: problem (and warnings)
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)
   relato seed [--scale demo]   load deterministic demo data into the warehouse
   relato catalog [-o FILE]     write the report catalog as Markdown
   relato lookups <kind> [--tenant N]  the values (and labels) a lookup filter accepts: wallet, user, queue, …
   relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
-  relato users create --tenant N --name NAME --role viewer|manager|admin|operator
+  relato users create --tenant N --name NAME --role viewer|manager|admin|operator [--personal-data]
   relato users list [--tenant N] | relato users disable ID
+  relato users personal-data ID on|off   give or take the personal_data permission (LGPD)
   relato tokens issue --user ID [--name NAME] [--expires 90d|2025-01-31]
   relato tokens list [--tenant N] [--user ID] | relato tokens revoke ID
                (users and tokens take --db, default RELATO_DB or sqlite:.data/relato.db)
@@ -433,14 +434,20 @@ func (a *app) lint(ctx context.Context, args []string) error {
 		}
 		problems = engine.LintAgainstWarehouse(ctx, b, cat, warehouse())
 	}
-	for _, p := range problems {
+	var warnings engine.Problems
+	if cat != nil {
+		warnings = engine.LintPersonalData(cat)
+	}
+	all := append(append(engine.Problems{}, problems...), warnings...)
+	all.Sort()
+	for _, p := range all {
 		fmt.Fprintln(a.stdout, p.Error())
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(a.stderr, "%d problem(s)\n", len(problems))
+		fmt.Fprintf(a.stderr, "%d problem(s), %d warning(s)\n", len(problems), len(warnings))
 		return failedError{"lint"}
 	}
-	fmt.Fprintf(a.stderr, "%d definitions, no problems\n", len(cat.Reports))
+	fmt.Fprintf(a.stderr, "%d definitions, no problems, %d warning(s)\n", len(cat.Reports), len(warnings))
 	return nil
 }
 

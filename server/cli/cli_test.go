@@ -206,3 +206,19 @@ func TestCatalog_TheCommittedCatalogPageIsCurrent(t *testing.T) {
 		t.Fatal("definitions/CATALOG.md is out of date: run `bin/relato catalog --lang en -o definitions/CATALOG.md`")
 	}
 }
+
+func TestLint_WarnsAtTheLineOfAnUnannotatedPhoneColumn(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "contacts"), 0o755)
+	def := "id: contacts.phones\nversion: 1\ntitle: Phones\ncategory: contacts\nlimits: {max_rows: 10, timeout: 1m}\nquery: |\n  SELECT phone FROM wh.contacts\ncolumns:\n  - {name: phone, type: string, label: Phone}\n"
+	os.WriteFile(filepath.Join(dir, "contacts", "phones.yaml"), []byte(def), 0o644)
+	stdout, stderr, code := runRelato(t, nil, "lint", "--offline", dir)
+	// A warning does not fail lint; the column's mapping opens at line 9, column 5.
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (a warning is not a problem)\n%s%s", code, stdout, stderr)
+	}
+	want := filepath.Join(dir, "contacts/phones.yaml") + `:9:5: warning: column "phone" looks like personal data (phone)`
+	if !strings.Contains(stdout, want) {
+		t.Errorf("lint output lacks %q:\n%s", want, stdout)
+	}
+}

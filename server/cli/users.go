@@ -37,7 +37,7 @@ func auditCLI(ctx context.Context, s *auth.Store, tenant uint32, action, object,
 // users runs `relato users create|list|disable`.
 func (a *app) users(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("users: want create, list or disable (relato users create --tenant 1 --name \"Ana Lima\" --role admin)")
+		return errors.New("users: want create, list, disable or personal-data (relato users create --tenant 1 --name \"Ana Lima\" --role admin)")
 	}
 	fs := flag.NewFlagSet("users "+args[0], flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
@@ -47,6 +47,7 @@ func (a *app) users(ctx context.Context, args []string) error {
 		tenant := fs.Uint("tenant", 0, "the user's tenant (0 for an operator)")
 		name := fs.String("name", "", "display name, shown as the requesting user on runs")
 		roleName := fs.String("role", "", "viewer, manager, admin or operator")
+		personal := fs.Bool("personal-data", false, "give the personal_data permission: personal columns whole, extractions allowed (LGPD)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
@@ -73,6 +74,14 @@ func (a *app) users(ctx context.Context, args []string) error {
 		if err := auditCLI(ctx, s, p.TenantID, "user.create", p.UserID, fmt.Sprintf("%s (%s)", p.Name, p.Role)); err != nil {
 			return err
 		}
+		if *personal {
+			if _, err := s.SetPersonalData(ctx, auth.Scope{All: true}, p.UserID, true); err != nil {
+				return fmt.Errorf("--personal-data: %w", err)
+			}
+			if err := auditCLI(ctx, s, p.TenantID, "user.personal_data.grant", p.UserID, p.Name); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintln(a.stdout, p.UserID)
 		fmt.Fprintf(a.stderr, "created %s %q of tenant %d; issue a token with: relato tokens issue --user %s\n", p.Role, p.Name, p.TenantID, p.UserID)
 		return nil
@@ -92,13 +101,17 @@ func (a *app) users(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tTENANT\tROLE\tNAME\tSTATUS")
+		fmt.Fprintln(w, "ID\tTENANT\tROLE\tNAME\tSTATUS\tPERSONAL DATA")
 		for _, u := range users {
 			status := "active"
 			if u.DisabledAt != nil {
 				status = "disabled " + u.DisabledAt.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", u.ID, u.TenantID, u.Role, u.Name, status)
+			personal := "masked"
+			if u.PersonalData {
+				personal = "whole"
+			}
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", u.ID, u.TenantID, u.Role, u.Name, status, personal)
 		}
 		return w.Flush()
 	case "disable":
@@ -122,8 +135,39 @@ func (a *app) users(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(a.stderr, "disabled %s %q of tenant %d: its tokens no longer work\n", u.Role, u.Name, u.TenantID)
 		return nil
+	case "personal-data":
+		// relato users personal-data USER_ID on|off
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 2 || (fs.Arg(1) != "on" && fs.Arg(1) != "off") {
+			return errors.New("users personal-data: want a user id and on or off (relato users personal-data u_… on)")
+		}
+		s, err := auth.Open(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		granted := fs.Arg(1) == "on"
+		u, err := s.SetPersonalData(ctx, auth.Scope{All: true}, fs.Arg(0), granted)
+		if err != nil {
+			return err
+		}
+		action := "user.personal_data.revoke"
+		if granted {
+			action = "user.personal_data.grant"
+		}
+		if err := auditCLI(ctx, s, u.TenantID, action, u.ID, u.Name); err != nil {
+			return err
+		}
+		state := "masked for"
+		if granted {
+			state = "shown whole to"
+		}
+		fmt.Fprintf(a.stderr, "personal data is now %s %s %q of tenant %d\n", state, u.Role, u.Name, u.TenantID)
+		return nil
 	}
-	return fmt.Errorf("users %s: unknown; want create, list or disable", args[0])
+	return fmt.Errorf("users %s: unknown; want create, list, disable or personal-data", args[0])
 }
 
 // tokens runs `relato tokens issue|list|revoke`.

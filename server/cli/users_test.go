@@ -111,3 +111,37 @@ func TestUsersAndTokens_CreatedExpiredAndRevokedThroughTheCLI(t *testing.T) {
 		})
 	}
 }
+
+func TestUsers_PersonalDataIsGivenAndTakenFromTheCommandLine(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
+	cli := func(want int, args ...string) string {
+		t.Helper()
+		out, errOut, code := runRelato(t, []string{"RELATO_DB=" + dsn}, args...)
+		if code != want {
+			t.Fatalf("relato %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, out, errOut)
+		}
+		return strings.TrimSpace(out)
+	}
+	ana := cli(0, "users", "create", "--tenant", "1", "--name", "Ana Lima", "--role", "viewer", "--personal-data")
+	bia := cli(0, "users", "create", "--tenant", "1", "--name", "Bia Reis", "--role", "viewer")
+	line := func(list, id string) string {
+		for _, l := range strings.Split(list, "\n") {
+			if strings.HasPrefix(l, id) {
+				return l
+			}
+		}
+		t.Fatalf("no %s in\n%s", id, list)
+		return ""
+	}
+	list := cli(0, "users", "list", "--tenant", "1")
+	if !strings.HasSuffix(line(list, ana), "whole") || !strings.HasSuffix(line(list, bia), "masked") {
+		t.Fatalf("users list:\n%s", list)
+	}
+	cli(0, "users", "personal-data", ana, "off")
+	cli(0, "users", "personal-data", bia, "on")
+	cli(2, "users", "personal-data", bia, "maybe")
+	list = cli(0, "users", "list", "--tenant", "1")
+	if !strings.HasSuffix(line(list, ana), "masked") || !strings.HasSuffix(line(list, bia), "whole") {
+		t.Fatalf("users list after the changes:\n%s", list)
+	}
+}

@@ -171,6 +171,12 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if cfg.FailureWebhook != "" {
 		in.Schedules.Notifier = &schedules.Webhook{URL: cfg.FailureWebhook, Guard: guard}
 	}
+	in.App.PersonalDataOf = in.Auth.PersonalDataOf
+	in.App.OwnerNotice = in.ownerNotice
+	in.App.PurposeRequired = func(ctx context.Context, tenant uint32) (bool, error) {
+		ts, err := in.Auth.TenantSettings(ctx, tenant)
+		return ts.PurposeRequired, err
+	}
 	execute := in.App.Execute
 	if opt.WrapExecute != nil {
 		execute = opt.WrapExecute(execute)
@@ -323,4 +329,24 @@ func secretKey(cfg Config, logger *slog.Logger) (*schedules.Sealer, error) {
 		return nil, fmt.Errorf("--secret-key-file %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// ownerNotice tells a schedule's owner about a masked delivery (issue 17): in
+// the tenant's audit trail (object: the run; detail: the owner and why) and,
+// where a failure webhook is configured, as a notice with outcome
+// "delivered_masked".
+func (in *Instance) ownerNotice(ctx context.Context, tenant uint32, ownerID, runID, message string) {
+	if err := in.Auth.AuditIn(ctx, tenant, auth.Principal{UserID: ownerID, TenantID: tenant}, "schedule.delivery.masked", runID, message); err != nil {
+		in.Logger.Error("audit", "action", "schedule.delivery.masked", "run", runID, "err", err)
+	}
+	if in.Schedules != nil && in.Schedules.Notifier != nil {
+		r, err := in.Runs.Get(ctx, tenant, runID)
+		if err != nil {
+			return
+		}
+		n := schedules.FailureNotice{TenantID: tenant, OwnerID: ownerID, ReportID: r.ReportID, RunID: runID, Outcome: "delivered_masked", Error: message, At: time.Now().UTC()}
+		if err := in.Schedules.Notifier.NotifyFailure(ctx, n); err != nil {
+			in.Logger.Error("owner notice not sent", "run", runID, "err", err)
+		}
+	}
 }

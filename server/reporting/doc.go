@@ -9,6 +9,9 @@
 //     snapshot of a YAML report or of a plugin's output, progress); delete one.
 //   - results.go: a finished run's result written in a registered format
 //     (downloads and deliveries use the same code).
+//   - personal.go: personal data under control (LGPD): masking by the
+//     reader's permission, extractions refused without it, a purpose the
+//     tenant may require, and the records written to wh.relato_personal_access.
 //   - schedules.go: the schedules Host (start a scheduled run, write its file).
 //   - retention.go: removing old runs and their snapshots.
 //   - zones.go: the per-tenant time-zone cache.

@@ -140,5 +140,14 @@ func (s *Service) OpenLink(ctx context.Context, token string) (Result, export.Fo
 	if err != nil {
 		return res, f, l, err
 	}
-	return res, f, l, s.CheckResult(ctx, res)
+	if err := s.CheckResult(ctx, res); err != nil {
+		return res, f, l, err
+	}
+	// A link stands for the e-mail it was sent in: the file is as the run's
+	// owner may read it now, and an unmasked one is recorded (issue 17).
+	if res.Def.HasPersonalColumns() && s.holdsPersonalData(ctx, r.UserID) {
+		res.PersonalData = true
+		s.RecordDownload(ctx, res, Requester{UserID: r.UserID, Purpose: "download link of a scheduled e-mail"}, f.ID)
+	}
+	return res, f, l, nil
 }

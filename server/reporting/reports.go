@@ -36,10 +36,23 @@ type Service struct {
 
 	Metrics Metrics
 
-	initOnce sync.Once
-	zones    *Zones
-	lookups  *engine.CachedLookups
-	progress sync.Map // run id → *atomic.Int64 rows written so far
+	// PersonalDataOf says whether a user holds the personal_data permission
+	// now (auth.Store.PersonalDataOf): what a schedule's run and delivery
+	// check for its owner at fire time (personal.go). Nil: nobody does.
+	PersonalDataOf func(ctx context.Context, userID string) (bool, error)
+	// OwnerNotice tells a schedule's owner something they must know, here
+	// that a delivery went out masked because they lost the personal_data
+	// permission. Nil: only the log says it.
+	OwnerNotice func(ctx context.Context, tenant uint32, ownerID, runID, message string)
+	// PurposeRequired says whether a tenant made a purpose mandatory for
+	// reading personal data unmasked (auth.Store.TenantSettings). Nil: never.
+	PurposeRequired func(ctx context.Context, tenant uint32) (bool, error)
+
+	initOnce   sync.Once
+	requesters sync.Map // run id → Requester, until the run executes
+	zones      *Zones
+	lookups    *engine.CachedLookups
+	progress   sync.Map // run id → *atomic.Int64 rows written so far
 }
 
 func (s *Service) init() {

@@ -35,6 +35,9 @@ var (
 type Result struct {
 	Run *runs.Run
 	Def *engine.Definition
+	// PersonalData is the reader's personal_data permission: personal
+	// columns whole when true, masked when false (the zero value).
+	PersonalData bool
 }
 
 // FinishedResult checks that r is finished and its report still exists.
@@ -54,6 +57,7 @@ func (s *Service) FinishedResult(r *runs.Run) (Result, error) {
 func (s *Service) Page(ctx context.Context, res Result, req snapshot.PageRequest) (snapshot.Page, error) {
 	s.init()
 	req.TimeZone = s.ZoneOrDefault(ctx, res.Run.TenantID).String()
+	req.Mask = snapshot.MaskFor(res.Def, res.PersonalData)
 	page, err := s.Snapshots.View(ctx, res.Run.ID, res.Def, req)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return page, ErrResultRemoved
@@ -77,10 +81,11 @@ func (s *Service) CheckResult(ctx context.Context, res Result) error {
 // WriteFile writes a finished run's snapshot to w in format f with headers
 // and labels in lang: the one path downloads and scheduled deliveries share.
 // A run cut at its report's max_rows gives a file marked as cut where the
-// format allows (XLSX: a note below the data).
+// format allows (XLSX: a note below the data). Personal columns are masked
+// unless res.PersonalData.
 func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, lang string, w io.Writer) error {
 	s.init()
-	rows, err := s.Snapshots.Rows(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String())
+	rows, err := s.Snapshots.RowsMasked(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String(), snapshot.MaskFor(res.Def, res.PersonalData))
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return ErrResultRemoved
 	}

@@ -21,14 +21,28 @@ type NewRun struct {
 	Filters  map[string]any
 	// Location overrides the tenant's zone for resolving relative periods.
 	Location *time.Location
+	// UserName, PersonalData and Purpose describe the requester for the
+	// permission check and the LGPD record (personal.go).
+	UserName     string
+	PersonalData bool
+	Purpose      string
 }
 
 // CreateRun validates the filters, resolves them at the service's clock and
 // queues the run: runs of the same queue key (tenant + the report's queue-key
 // filter, the wallet) run one at a time in request order. Errors:
-// ErrUnknownReport, engine.FilterErrors, or a store or warehouse error.
+// ErrUnknownReport, ErrPersonalDataRequired (an extraction without the
+// permission), ErrPurposeRequired, engine.FilterErrors, or a store or warehouse error.
 func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) {
 	s.init()
+	if def, ok := s.Report(req.Tenant, req.ReportID); ok {
+		if def.RequiresPersonalData() && !req.PersonalData {
+			return nil, ErrPersonalDataRequired
+		}
+		if err := s.CheckPurpose(ctx, req.Tenant, def, Requester{PersonalData: req.PersonalData, Purpose: req.Purpose}); err != nil {
+			return nil, err
+		}
+	}
 	now := s.Now()
 	comp, err := s.Prepare(ctx, Request{Tenant: req.Tenant, ReportID: req.ReportID, Filters: req.Filters, Now: now, Location: req.Location})
 	if err != nil {
@@ -41,6 +55,9 @@ func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) 
 	r, err := s.Runs.Create(ctx, newRun(req.Tenant, req.UserID, comp, given))
 	if err != nil {
 		return nil, err
+	}
+	if comp.Def.HasPersonalColumns() {
+		s.rememberRequester(r.ID, Requester{UserID: req.UserID, Name: req.UserName, PersonalData: req.PersonalData, Purpose: req.Purpose})
 	}
 	s.Metrics.RunsCreated.Add(1)
 	return r, nil
@@ -105,6 +122,7 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 		return runs.Result{}, err
 	}
 	s.Metrics.RunsFinished.Add(1)
+	s.recordRun(ctx, r, def, info.Rows)
 	s.Logger.Info("run finished", "run", r.ID, "report", r.ReportID, "tenant", r.TenantID, "rows", info.Rows, "truncated", info.Truncated, "elapsed", time.Since(start))
 	return runs.Result{TotalRows: info.Rows, Truncated: info.Truncated, SnapshotSize: info.Bytes, SnapshotSum: "sha256:" + info.Checksum}, nil
 }

@@ -29,6 +29,10 @@ func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now tim
 	if err != nil {
 		return "", err
 	}
+	// The owner's permission at fire time (issue 17): an extraction is refused.
+	if def, ok := s.Report(sch.TenantID, sch.ReportID); ok && def.RequiresPersonalData() && !s.holdsPersonalData(ctx, sch.OwnerID) {
+		return "", runs.UserError("the owner of this schedule no longer holds the personal_data permission this extraction needs", ErrPersonalDataRequired)
+	}
 	comp, err := s.Prepare(ctx, Request{Tenant: sch.TenantID, ReportID: sch.ReportID, Filters: filters, Now: now})
 	var unknown ErrUnknownReport
 	switch {
@@ -48,8 +52,12 @@ func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now tim
 }
 
 // WriteResult writes a scheduled run's file (schedules.Host) exactly as a
-// download in the default language does.
+// download in the default language does, with the permission the run's
+// owner holds now: without personal_data the personal columns go masked and
+// the owner is told (OwnerNotice); with it the delivery is recorded for the
+// tenant's LGPD audit.
 func (s *Service) WriteResult(ctx context.Context, r *runs.Run, format string, w io.Writer) error {
+	s.init()
 	f, err := export.ParseFormat(format)
 	if err != nil {
 		return err
@@ -58,7 +66,24 @@ func (s *Service) WriteResult(ctx context.Context, r *runs.Run, format string, w
 	if err != nil {
 		return fmt.Errorf("run %s: %w", r.ID, err)
 	}
-	return s.WriteFile(ctx, res, f, engine.DefaultLanguage, w)
+	if res.Def.HasPersonalColumns() {
+		res.PersonalData = s.holdsPersonalData(ctx, r.UserID)
+		if !res.PersonalData {
+			msg := "personal columns of this delivery were masked: the schedule's owner does not hold the personal_data permission"
+			s.Logger.Warn("scheduled delivery masked", "run", r.ID, "report", r.ReportID, "tenant", r.TenantID, "owner", r.UserID)
+			if s.OwnerNotice != nil {
+				s.OwnerNotice(ctx, r.TenantID, r.UserID, r.ID, msg)
+			}
+		}
+	}
+	if err := s.WriteFile(ctx, res, f, engine.DefaultLanguage, w); err != nil {
+		return err
+	}
+	if res.PersonalData && res.Def.HasPersonalColumns() {
+		_ = s.RecordPersonalAccess(ctx, PersonalAccess{Tenant: r.TenantID, At: s.Now(), Action: ActionPersonalDelivery, UserID: r.UserID,
+			ReportID: r.ReportID, RunID: r.ID, Filters: r.FiltersGiven, Rows: deref(r.TotalRows), Details: map[string]string{"format": f.ID}})
+	}
+	return nil
 }
 
 // CheckSchedule validates a schedule's report and filters as they will be

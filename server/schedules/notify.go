@@ -24,7 +24,7 @@ type FailureNotice struct {
 	OwnerID    string    `json:"owner_id"`
 	ReportID   string    `json:"report"`
 	RunID      string    `json:"run_id,omitempty"`
-	Outcome    string    `json:"outcome"` // failed or run_failed
+	Outcome    string    `json:"outcome"` // failed, run_failed, or delivered_masked (the owner lacks personal_data: issue 17)
 	Error      string    `json:"error"`
 	At         time.Time `json:"at"`
 }

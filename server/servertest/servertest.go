@@ -140,3 +140,23 @@ func (s *Server) Token(tenant uint32, name string, role auth.Role) string {
 	}
 	return tok
 }
+
+// PersonalDataToken is Token for a user holding the personal_data permission
+// (personal columns whole, extractions allowed; issue 17). It returns the
+// token and the user's id.
+func (s *Server) PersonalDataToken(tenant uint32, name string, role auth.Role) (token, userID string) {
+	s.tb.Helper()
+	ctx := context.Background()
+	p, err := s.Auth.CreateUser(ctx, tenant, name, role)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	if _, err := s.Auth.SetPersonalData(ctx, auth.Scope{All: true}, p.UserID, true); err != nil {
+		s.tb.Fatal(err)
+	}
+	tok, err := s.Auth.IssueToken(ctx, p.UserID)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	return tok, p.UserID
+}

@@ -270,9 +270,56 @@ func (s *Store) Drop(ctx context.Context, runID string) error {
 	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
 }
 
+// Mask is the set of personal columns (engine.ColumnDef.IsPersonal) a reader
+// sees masked because it lacks the personal_data permission (issue 17). The
+// masking is done by ClickHouse where the snapshot is read
+// (engine.PersonalMaskSQL), so the view, its search and sort, the rows API,
+// every download format and every delivery read the same masked text, and no
+// writer sees a hidden value. Empty: every column whole.
+type Mask []*engine.ColumnDef
+
+// MaskFor is the mask of def's personal columns for a reader that holds
+// (permitted) or lacks the personal_data permission.
+func MaskFor(def *engine.Definition, permitted bool) Mask {
+	if permitted || def == nil {
+		return nil
+	}
+	var m Mask
+	for _, c := range def.Columns {
+		if c.IsPersonal() {
+			m = append(m, c)
+		}
+	}
+	return m
+}
+
+// source is what a read selects from: the table itself, or a subquery that
+// replaces each masked column by its masked text under the same name, so
+// search and sort see only what the reader sees.
+func (m Mask) source(tbl string) (string, error) {
+	if len(m) == 0 {
+		return tbl, nil
+	}
+	repl := make([]string, len(m))
+	for i, c := range m {
+		e, err := engine.PersonalMaskSQL(c.Personal, c.Name)
+		if err != nil {
+			return "", err
+		}
+		repl[i] = e + " AS " + chsql.QuoteIdent(c.Name)
+	}
+	return "(SELECT * REPLACE (" + strings.Join(repl, ", ") + ") FROM " + tbl + ")", nil
+}
+
 // Rows streams run's snapshot in result order, for downloads and deliveries,
 // with date-times as UTC instants shown in timeZone (writer.ZonedRows).
+// Every column is whole; RowsMasked masks personal ones.
 func (s *Store) Rows(ctx context.Context, runID, timeZone string) (engine.Rows, error) {
+	return s.RowsMasked(ctx, runID, timeZone, nil)
+}
+
+// RowsMasked is Rows with the columns of mask masked (MaskFor).
+func (s *Store) RowsMasked(ctx context.Context, runID, timeZone string, mask Mask) (engine.Rows, error) {
 	tbl, err := table(runID)
 	if err != nil {
 		return nil, err
@@ -282,17 +329,22 @@ func (s *Store) Rows(ctx context.Context, runID, timeZone string) (engine.Rows, 
 	} else if !ok {
 		return nil, ErrNotFound
 	}
-	return s.fileRows(ctx, tbl, timeZone)
+	src, err := mask.source(tbl)
+	if err != nil {
+		return nil, err
+	}
+	return s.fileRows(ctx, src, timeZone)
 }
 
 // fileRows are a snapshot table's rows in result order with date-times as
 // UTC instants shown in timeZone (writer.ZonedRows), as files write them.
-func (s *Store) fileRows(ctx context.Context, tbl, timeZone string) (engine.Rows, error) {
+// src is the table or a masking subquery over it (Mask.source).
+func (s *Store) fileRows(ctx context.Context, src, timeZone string) (engine.Rows, error) {
 	loc, err := time.LoadLocation(timeZone)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: time zone %q: %w", timeZone, err)
 	}
-	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " ORDER BY " + rowColumn, TimeZone: timeZone,
+	rows, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + src + " ORDER BY " + rowColumn, TimeZone: timeZone,
 		Settings: writer.UTCDateTimes()})
 	if err != nil {
 		return nil, err
@@ -313,6 +365,9 @@ type PageRequest struct {
 	// text searched in date, time, number and yes/no columns.
 	Lang     string
 	TimeZone string
+	// Mask lists the columns shown masked (MaskFor): a search matches only
+	// their masked text, a sort orders by it.
+	Mask Mask
 }
 
 // Page is one page of rows as text (nil = NULL) with the matching total.
@@ -413,6 +468,10 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	if req.Offset < 0 {
 		return Page{}, fmt.Errorf("offset must not be negative")
 	}
+	src, err := req.Mask.source(tbl)
+	if err != nil {
+		return Page{}, err
+	}
 	params := map[string]string{}
 	where := ""
 	if req.Search != "" {
@@ -450,7 +509,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	params["off"] = strconv.FormatInt(req.Offset, 10)
 	params["lim"] = strconv.FormatInt(req.Limit, 10)
 	rows, err := s.B.Query(ctx, engine.Query{
-		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
+		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + src + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
 		Params:   params,
 		TimeZone: req.TimeZone,
 		Settings: s.viewSettings(ctx),
@@ -476,7 +535,7 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + tbl + where, Params: params, TimeZone: req.TimeZone})
+	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + src + where, Params: params, TimeZone: req.TimeZone})
 	if err != nil {
 		return Page{}, err
 	}

@@ -132,6 +132,7 @@ const state = {
   schedules: [],
   pendingRuns: new Map(), // schedule id → run started with "Executar agora"
   pendingStates: new Map(), // schedule id → its delivery state
+  purposes: new Map(), // run id → the purpose given when generating it (LGPD), sent again with its downloads
 };
 
 function route() {
@@ -407,7 +408,9 @@ async function cancelRun(id) {
 
 async function download(id, format) {
   try {
-    const { blob, name } = await callBlob("GET", `/v1/runs/${id}/download`, { query: { format, lang: currentLang() } });
+    const query = { format, lang: currentLang() };
+    if (state.purposes.has(id)) query.purpose = state.purposes.get(id);
+    const { blob, name } = await callBlob("GET", `/v1/runs/${id}/download`, { query });
     const a = h("a", { href: URL.createObjectURL(blob), download: name, hidden: true });
     document.body.append(a);
     a.click();
@@ -476,11 +479,17 @@ async function pickTemplate(id, area) {
   }
   const fields = (rep.filters || []).map(filterField);
   const formError = h("p", { id: "form-error", class: "form-error", role: "alert" });
-  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError); } },
+  // Reports with personal columns say so and take a purpose (issue 17).
+  const personal = (rep.columns || []).some((c) => c.personal);
+  const purpose = personal ? h("input", { id: "f-purpose", name: "purpose", type: "text", maxlength: 500, autocomplete: "off", "aria-describedby": "f-purpose-hint err-purpose" }) : null;
+  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError, purpose); } },
     h("h3", {}, rep.title),
     h("p", { class: "description" }, rep.description),
+    personal ? h("p", { class: "hint", id: "personal-note" }, t("personalNote")) : null,
     h("h4", {}, t("filters")),
     fields.map((f) => f.el),
+    personal ? h("div", { class: "field" }, h("label", { for: "f-purpose" }, t("purpose")), purpose,
+      h("p", { id: "f-purpose-hint", class: "hint" }, t("purposeHint")), h("p", { id: "err-purpose", class: "field-error", role: "alert" })) : null,
     formError,
     h("div", { class: "form-actions" },
       h("button", { type: "button", onclick: () => dialog.close() }, t("close")),
@@ -785,7 +794,7 @@ function lookupPicker({ id, kind, multiple, numeric, describedBy, initial }) {
   };
 }
 
-async function submitGenerate(rep, fields, form, formError) {
+async function submitGenerate(rep, fields, form, formError, purpose) {
   const filters = {};
   for (const f of fields) {
     const v = f.value();
@@ -796,7 +805,10 @@ async function submitGenerate(rep, fields, form, formError) {
   const button = form.querySelector("#submit-generate");
   button.disabled = true;
   try {
-    const run = await call("POST", "/v1/runs", { body: { report: rep.id, filters } });
+    const body = { report: rep.id, filters };
+    if (purpose && purpose.value.trim()) body.purpose = purpose.value.trim();
+    const run = await call("POST", "/v1/runs", { body });
+    if (body.purpose) state.purposes.set(run.id, body.purpose);
     dialog.close();
     state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
     if (route().page !== "runs") location.hash = "#/runs";
@@ -807,12 +819,20 @@ async function submitGenerate(rep, fields, form, formError) {
       formError.textContent = errorText(e);
       return;
     }
+    if (e.status === 403 && e.message.includes("personal_data")) {
+      formError.textContent = t("personalDataRequired");
+      return;
+    }
     const byField = e.fieldErrors();
     let first = null;
     const rest = [];
     for (const [loc, msgs] of Object.entries(byField)) {
       const f = loc.startsWith("filters.") && fields.find((x) => x.name === loc.slice(8));
-      if (f) {
+      if (loc === "purpose" && purpose) {
+        form.querySelector("#err-purpose").textContent = msgs.join("; ");
+        purpose.setAttribute("aria-invalid", "true");
+        first ||= { focus: () => purpose.focus() };
+      } else if (f) {
         f.setError(msgs);
         first ||= f;
       } else {
