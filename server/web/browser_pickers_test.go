@@ -87,7 +87,8 @@ func TestBrowser_LookupFiltersArePickedByName(t *testing.T) {
 			t.Errorf("the page threw: %v", errs)
 		}
 	}()
-	signIn(t, ctx, b, b.manager)
+	// The pipeline cards are an extraction: the user holds personal_data.
+	signIn(t, ctx, b, b.keeper)
 
 	for _, c := range []struct {
 		lang, walletLabel, channelsLabel, voice, hintOne, more string
@@ -173,7 +174,7 @@ func TestBrowser_LookupFiltersArePickedByName(t *testing.T) {
 				Report  string
 				Filters map[string]any
 			}
-			json.Unmarshal(b.apiGet(t, b.manager, "/v1/runs/"+id), &run)
+			json.Unmarshal(b.apiGet(t, b.keeper, "/v1/runs/"+id), &run)
 			got, _ := json.Marshal(run.Filters)
 			if run.Report != "kpis.kpi_events" || string(got) != `{"channels":["whatsapp"],"event_type":"sale","period":"2024-03-01..2024-03-07","wallet":101}` {
 				t.Errorf("run %s of %s with filters %s", id, run.Report, got)
@@ -201,7 +202,7 @@ func TestBrowser_LookupFiltersArePickedByName(t *testing.T) {
 	submitGenerate(t, ctx)
 	id := eval[string](t, ctx, `document.querySelector("#runs-body tr[data-run-id]").dataset.runId`)
 	var run struct{ Filters map[string]any }
-	json.Unmarshal(b.apiGet(t, b.manager, "/v1/runs/"+id), &run)
+	json.Unmarshal(b.apiGet(t, b.keeper, "/v1/runs/"+id), &run)
 	if run.Filters["pipeline"] != float64(102) {
 		t.Errorf("pipeline cards run filters %v, want pipeline 102", run.Filters)
 	}

@@ -33,7 +33,10 @@ const (
 type testBundle struct {
 	url             string
 	manager, viewer string // tenant 1
-	schedules       *schedules.Service
+	// keeper is a manager of tenant 1 holding the personal_data permission
+	// (extractions need it).
+	keeper    string
+	schedules *schedules.Service
 }
 
 // now is the test's clock for the API and the scheduler: 09:00 in São Paulo.
@@ -60,7 +63,8 @@ func setup(t *testing.T) testBundle {
 		}
 	}
 	srv := servertest.Start(t, servertest.Options{Now: func() time.Time { return now }, WrapExecute: wrap})
-	return testBundle{url: srv.URL, manager: srv.Token(1, "Gestora", auth.Manager), viewer: srv.Token(1, "Operador", auth.Viewer), schedules: srv.Schedules}
+	keeper, _ := srv.PersonalDataToken(1, "Encarregada", auth.Manager)
+	return testBundle{url: srv.URL, manager: srv.Token(1, "Gestora", auth.Manager), viewer: srv.Token(1, "Operador", auth.Viewer), keeper: keeper, schedules: srv.Schedules}
 }
 
 // apiGet is the test's own view of the API, to compare the pages against.
