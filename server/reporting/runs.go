@@ -55,7 +55,7 @@ func newRun(tenant uint32, user string, comp *engine.Compiled, given json.RawMes
 	nr := runs.NewRun{TenantID: tenant, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: given, FiltersResolved: resolved, UserID: user,
 		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
 	if def.QueueKey != "" {
-		nr.QueueKey = runs.QueueKey(tenant, optional(comp.Resolved[def.QueueKey]))
+		nr.QueueKey = runs.QueueKey(tenant, def.ID, optional(comp.Resolved[def.QueueKey]))
 	}
 	return nr
 }

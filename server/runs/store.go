@@ -223,7 +223,7 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	}
 	key := nr.QueueKey
 	if key == "" {
-		key = QueueKey(nr.TenantID, nr.Wallet)
+		key = QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -374,6 +374,34 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		p.Runs = p.Runs[:limit]
 		p.Next = strconv.FormatInt(p.Runs[limit-1].Seq, 10)
 	}
+	return p, nil
+}
+
+// Place tells where a waiting run stands in its queue key: its position
+// (1 + the key's earlier runs still waiting or processing) and the run just
+// ahead of it. A run that is not waiting has Position 0.
+func (s *Store) Place(ctx context.Context, r *Run) (Place, error) {
+	if r.Status != StatusWaiting {
+		return Place{}, nil
+	}
+	var p Place
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE queue_key = $1 AND seq < $2
+		AND status IN ('waiting', 'processing')`, r.QueueKey, r.Seq).Scan(&p.Position); err != nil {
+		return Place{}, fmt.Errorf("place of run %s: %w", r.ID, err)
+	}
+	p.Position++
+	if p.Position == 1 {
+		return p, nil
+	}
+	ahead, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE queue_key = $1 AND seq < $2
+		AND status IN ('waiting', 'processing') ORDER BY seq DESC LIMIT 1`, r.QueueKey, r.Seq))
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // it ended between the two reads
+		return Place{Position: 1}, nil
+	case err != nil:
+		return Place{}, fmt.Errorf("place of run %s: %w", r.ID, err)
+	}
+	p.Ahead = ahead
 	return p, nil
 }
 
