@@ -42,6 +42,26 @@ type RunView struct {
 	SnapshotSize    *int64       `json:"snapshot_size,omitempty"`
 	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
 	Error           *string      `json:"error,omitempty"`
+	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
+}
+
+// QueueView is where a waiting run stands: "2º na fila da carteira Vendas,
+// aguardando Protocolos de atendimento".
+type QueueView struct {
+	Position   int           `json:"position" minimum:"1" doc:"1: next of its line, waiting for a free worker; 2: one run ahead; …"`
+	SharedBy   string        `json:"shared_by" enum:"wallet,report" doc:"wallet: the line is every run of the tenant's wallet, whatever the report (one wallet's extractions never overlap); report: a run without a wallet lines up only with runs of the same report"`
+	Wallet     string        `json:"wallet,omitempty" doc:"the wallet's id when shared_by is wallet"`
+	WalletName string        `json:"wallet_name,omitempty" doc:"the wallet's name; empty when unknown"`
+	WaitingFor *RunAheadView `json:"waiting_for,omitempty" doc:"the run just ahead in the line; absent at position 1"`
+}
+
+// RunAheadView names the run another one waits for.
+type RunAheadView struct {
+	ID       string `json:"id"`
+	Report   string `json:"report"`
+	Title    string `json:"title"`
+	Status   string `json:"status" enum:"waiting,processing"`
+	UserName string `json:"user_name"`
 }
 
 var statusLabels = map[runs.Status]string{
@@ -56,6 +76,27 @@ func (s *Server) view(r *runs.Run) RunView {
 		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error, UserName: s.userName(r.UserID)}
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
+	}
+	return v
+}
+
+// viewWithQueue is view plus, for a waiting run, its place in the line. A
+// place that cannot be read is logged and left out: the run is still shown.
+func (s *Server) viewWithQueue(ctx context.Context, r *runs.Run) RunView {
+	v := s.view(r)
+	qp, err := s.App.QueuePlace(ctx, r)
+	if err != nil {
+		s.Logger.Warn("queue place", "run", r.ID, "err", err)
+	}
+	if qp == nil {
+		return v
+	}
+	v.Queue = &QueueView{Position: qp.Position, SharedBy: qp.SharedBy, Wallet: qp.Wallet, WalletName: qp.WalletName}
+	if a := qp.Ahead; a != nil {
+		v.Queue.WaitingFor = &RunAheadView{ID: a.ID, Report: a.ReportID, Status: string(a.Status), UserName: s.userName(a.UserID)}
+		if d, ok := s.App.Report(a.TenantID, a.ReportID); ok {
+			v.Queue.WaitingFor.Title = d.Title.In(engine.DefaultLanguage)
+		}
 	}
 	return v
 }
@@ -188,7 +229,7 @@ func (s *Server) register(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &runOutput{Body: s.view(r)}, nil
+			return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
@@ -287,7 +328,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput,
 		return nil, err
 	}
 	s.audit(ctx, "run.generate", r.ID, r.ReportID)
-	return &runOutput{Body: s.view(r)}, nil
+	return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
 }
 
 func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutput, error) {
@@ -306,7 +347,7 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 	out := &listRunsOutput{}
 	out.Body.Runs = make([]RunView, 0, len(page.Runs))
 	for _, r := range page.Runs {
-		out.Body.Runs = append(out.Body.Runs, s.view(r))
+		out.Body.Runs = append(out.Body.Runs, s.viewWithQueue(ctx, r))
 	}
 	out.Body.Next = page.Next
 	return out, nil
