@@ -188,9 +188,11 @@ var noAuth = []map[string][]string{}
 type RunEvent struct {
 	Status      runs.Status `json:"status" enum:"waiting,processing,finished,failed,canceled"`
 	StatusLabel string      `json:"status_label"`
-	Rows        int64       `json:"rows" doc:"rows written so far while processing"`
+	Rows        int64       `json:"rows" doc:"rows so far while processing; once finished, the final count (equal to total_rows)"`
 	TotalRows   *int64      `json:"total_rows"`
 	Error       *string     `json:"error"`
+	StartedAt   *time.Time  `json:"started_at,omitempty" doc:"when processing began: the pages show the time elapsed"`
+	Queue       *QueueView  `json:"queue,omitempty" doc:"while waiting: the place in the line and the run ahead"`
 }
 
 type auditOutput struct {
@@ -427,24 +429,39 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	}}, nil
 }
 
-// events streams the run's status and progress until it reaches a terminal
-// status or the client goes away.
+// events streams the run's status, place in the line and progress until it
+// reaches a terminal status or the client goes away. It waits on the runs
+// store's change notifications and the run's progress signal rather than
+// polling; a slow re-read (eventsRecheck) catches changes made by other
+// instances sharing the database, and ends the stream of a revoked token.
 func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 	p := principal(ctx)
-	var last RunEvent
-	first := true
+	changes, stopChanges := s.App.Runs.Watch()
+	defer stopChanges()
+	progress, stopProgress := s.App.WatchProgress(in.ID)
+	defer stopProgress()
+	recheck := time.NewTicker(eventsRecheck)
+	defer recheck.Stop()
+	var (
+		r     *runs.Run
+		last  RunEvent
+		first = true
+		read  = true
+	)
 	for {
-		if p.TokenID != "" { // the stream ends when its token is revoked or expires
-			if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+		if read {
+			if p.TokenID != "" { // the stream ends when its token is revoked or expires
+				if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+					return
+				}
+			}
+			var err error
+			if r, err = s.App.Runs.Get(ctx, p.TenantID, in.ID); err != nil {
 				return
 			}
+			read = false
 		}
-		r, err := s.App.Runs.Get(ctx, p.TenantID, in.ID)
-		if err != nil {
-			return
-		}
-		ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error}
-		ev.Rows, _ = s.App.Progress(r.ID)
+		ev := s.runEvent(ctx, r)
 		if first || !sameEvent(ev, last) {
 			if send.Data(ev) != nil {
 				return
@@ -457,9 +474,34 @@ func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(300 * time.Millisecond):
+		case <-changes:
+			read = true
+		case <-recheck.C:
+			read = true
+		case <-progress:
 		}
 	}
+}
+
+// eventsRecheck is how often an events stream re-reads its run without a
+// notification: changes by other instances sharing the database.
+const eventsRecheck = 2 * time.Second
+
+// runEvent is r as the events stream sends it: rows so far while processing
+// (the final count once finished), and the place in the line while waiting.
+func (s *Server) runEvent(ctx context.Context, r *runs.Run) RunEvent {
+	ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error, StartedAt: r.StartedAt}
+	switch r.Status {
+	case runs.StatusProcessing:
+		ev.Rows, _ = s.App.Progress(r.ID)
+	case runs.StatusFinished:
+		if r.TotalRows != nil {
+			ev.Rows = *r.TotalRows
+		}
+	case runs.StatusWaiting:
+		ev.Queue = s.viewWithQueue(ctx, r).Queue
+	}
+	return ev
 }
 
 func sameEvent(a, b RunEvent) bool {

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +103,58 @@ func TestAPI_AWaitingRunSaysItsPlaceAndWhatItWaitsFor(t *testing.T) {
 	}
 	if _, q := get(second.ID); q != nil {
 		t.Errorf("finished run still has a queue place %+v", q)
+	}
+}
+
+func TestAPI_EventsFollowAWaitingRunToItsFinalCount(t *testing.T) {
+	release := make(chan struct{})
+	b := setupWith(t, servertest.Options{Now: func() time.Time { return servertest.SeedEnd }, WrapExecute: holdRuns("kpis.service_level", release)})
+	first := b.generate(t, b.viewer, "kpis.service_level", map[string]any{"period": "yesterday", "wallet": 101})
+	second := b.generate(t, b.viewer, "kpis.abandoned_calls", map[string]any{"period": "2024-03-01..2024-03-07", "wallet": 101})
+	req, _ := http.NewRequest("GET", b.url+"/v1/runs/"+second.ID+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+b.viewer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	type eventJSON struct {
+		Status    string `json:"status"`
+		Rows      int64  `json:"rows"`
+		TotalRows *int64 `json:"total_rows"`
+		Queue     *struct {
+			Position   int `json:"position"`
+			WaitingFor *struct {
+				ID string `json:"id"`
+			} `json:"waiting_for"`
+		} `json:"queue"`
+	}
+	events := make(chan eventJSON)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var ev eventJSON
+				json.Unmarshal([]byte(data), &ev)
+				events <- ev
+			}
+		}
+	}()
+	// The first event: waiting, 2nd in the wallet's line behind the held run.
+	ev := <-events
+	if ev.Status != "waiting" || ev.Queue == nil || ev.Queue.Position != 2 || ev.Queue.WaitingFor == nil || ev.Queue.WaitingFor.ID != first.ID {
+		t.Fatalf("first event %+v; want waiting 2nd behind %s", ev, first.ID)
+	}
+	// Released, the first run ends and the second goes through: the stream is
+	// pushed by the store's notifications and ends on the final count.
+	close(release)
+	var final eventJSON
+	n := 0
+	for ev := range events {
+		final, n = ev, n+1
+	}
+	if n == 0 || final.Status != "finished" || final.TotalRows == nil || *final.TotalRows == 0 || final.Rows != *final.TotalRows {
+		t.Fatalf("last of %d more events %+v (total %v); want finished with rows equal to total_rows", n, final, final.TotalRows)
 	}
 }

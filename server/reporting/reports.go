@@ -39,7 +39,7 @@ type Service struct {
 	initOnce sync.Once
 	zones    *Zones
 	lookups  *engine.CachedLookups
-	progress sync.Map // run id → *atomic.Int64 rows written so far
+	progress progressHub
 }
 
 func (s *Service) init() {

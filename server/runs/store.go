@@ -60,8 +60,9 @@ type Store struct {
 	now         func() time.Time
 	opt         Options
 
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
+	mu      sync.Mutex
+	subs    map[chan struct{}]struct{} // Subscribe: a run became claimable
+	watches map[chan struct{}]struct{} // Watch: any run changed
 }
 
 // Migrations is the runs store's schema (table runs), recorded in
@@ -76,7 +77,7 @@ func New(ctx context.Context, db *database.DB, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open runs store: %w", err)
 	}
 	s := &Store{dialect: db.Dialect(), w: db.Writer(), r: db.Reader(),
-		maxAttempts: opt.MaxAttempts, now: opt.Now, opt: opt, subs: map[chan struct{}]struct{}{}}
+		maxAttempts: opt.MaxAttempts, now: opt.Now, opt: opt, subs: map[chan struct{}]struct{}{}, watches: map[chan struct{}]struct{}{}}
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = 3
 	}
@@ -133,10 +134,41 @@ func (s *Store) Subscribe() (<-chan struct{}, func()) {
 	}
 }
 
+// Watch returns a channel that receives a signal (coalesced) whenever this
+// store changes a run: created, claimed, cancel asked, settled, recovered,
+// deleted. Followers of a run (the events stream) wait on it instead of
+// polling; other processes' changes are not seen, so they also re-read now
+// and then. Call the returned func to stop.
+func (s *Store) Watch() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.watches[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.watches, ch)
+		s.mu.Unlock()
+	}
+}
+
+// notify tells subscribers that a run may be claimable, and watchers that a
+// run changed.
 func (s *Store) notify() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.subs {
+	signal(s.subs)
+	signal(s.watches)
+}
+
+// changed tells watchers that a run changed in a way that frees no key.
+func (s *Store) changed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	signal(s.watches)
+}
+
+func signal(chs map[chan struct{}]struct{}) {
+	for ch := range chs {
 		select {
 		case ch <- struct{}{}:
 		default:
@@ -429,6 +461,9 @@ func (s *Store) Cancel(ctx context.Context, tenant uint32, id string) (*Run, err
 	if err != nil {
 		return nil, err
 	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		s.changed()
+	}
 	if n, _ := res.RowsAffected(); n == 1 || r.Status == StatusCanceled || r.Status == StatusProcessing && r.CancelRequested {
 		return r, nil
 	}
@@ -444,6 +479,7 @@ func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
 		return fmt.Errorf("delete run %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
+		s.changed()
 		return nil
 	}
 	r, err := s.Get(ctx, tenant, id)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/runs/runstest"
 )
 
 func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
@@ -239,4 +240,37 @@ func TestOpen_RefusesUnknownDSN(t *testing.T) {
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
 	}
+}
+
+func TestWatch_SignalsEveryChangeOfARun(t *testing.T) {
+	s := openStore(t, runstest.NewSQLite(t), runs.Options{})
+	ctx := context.Background()
+	ch, stop := s.Watch()
+	defer stop()
+	expect := func(what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		default:
+			t.Errorf("no signal after %s", what)
+		}
+	}
+	r := mustCreate(t, s, newRun(1, "ana", nil))
+	expect("create")
+	if c, err := s.Claim(ctx, "w", time.Minute); err != nil || c == nil {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	expect("claim") // frees no key, but a follower sees processing
+	if _, err := s.Cancel(ctx, 1, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("cancel asked while processing")
+	if err := s.MarkCanceled(ctx, r.ID, "w"); err != nil {
+		t.Fatal(err)
+	}
+	expect("settle")
+	if err := s.Delete(ctx, 1, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("delete")
 }
