@@ -29,7 +29,9 @@ func (h *progressHub) start(runID string) (set func(int64), end func()) {
 	set = func(n int64) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if _, ok := h.rows[runID]; !ok {
+		// The query's own count comes first, then the checksum pass counts
+		// again from 0: the rows so far never go back.
+		if cur, ok := h.rows[runID]; !ok || n <= cur {
 			return
 		}
 		h.rows[runID] = n
