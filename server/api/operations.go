@@ -43,6 +43,7 @@ type RunView struct {
 	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
 	Error           *string      `json:"error,omitempty"`
 	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
+	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing on this instance: the result rows the warehouse has produced so far"`
 }
 
 // QueueView is where a waiting run stands: "2º na fila da carteira Vendas,
@@ -80,10 +81,16 @@ func (s *Server) view(r *runs.Run) RunView {
 	return v
 }
 
-// viewWithQueue is view plus, for a waiting run, its place in the line. A
+// viewWithQueue is view plus, for a waiting run, its place in the line, and
+// for a processing one its rows so far. A
 // place that cannot be read is logged and left out: the run is still shown.
 func (s *Server) viewWithQueue(ctx context.Context, r *runs.Run) RunView {
 	v := s.view(r)
+	if r.Status == runs.StatusProcessing {
+		if n, ok := s.App.Progress(r.ID); ok {
+			v.RowsSoFar = &n
+		}
+	}
 	qp, err := s.App.QueuePlace(ctx, r)
 	if err != nil {
 		s.Logger.Warn("queue place", "run", r.ID, "err", err)

@@ -272,6 +272,32 @@ function currentDialect() {
   return list.some((f) => f.id === def) ? def : list.length ? list[0].id : "csv";
 }
 
+// queueText says where a waiting run stands ("2º na fila da carteira Vendas,
+// aguardando Nível de Serviço (NS)"); "" for a run that is not waiting.
+function queueText(run) {
+  const q = run.queue;
+  if (!q || run.status !== "waiting") return "";
+  const line = q.shared_by === "wallet" ? t("queueOfWallet", q.wallet_name || q.wallet) : t("queueOfReport");
+  if (!q.waiting_for) return t("queueNext", line);
+  return t("queueBehind", q.position, line, titleOf(q.waiting_for));
+}
+
+// fmtElapsed is the time since iso as h:mm:ss or m:ss.
+function fmtElapsed(iso) {
+  const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  return hh ? `${hh}:${pad(mm)}:${pad(ss)}` : `${mm}:${pad(ss)}`;
+}
+
+// progressText is "12.345 · 0:42" for a processing run: rows so far and time elapsed.
+function progressText(run) {
+  if (run.status !== "processing") return "";
+  const parts = [];
+  if (run.rows_so_far !== undefined && run.rows_so_far !== null) parts.push(fmtNumber(run.rows_so_far, 0));
+  if (run.started_at) parts.push(fmtElapsed(run.started_at));
+  return parts.join(" · ");
+}
+
 function titleOf(run) {
   const r = (state.reports || []).find((x) => x.id === run.report);
   return r ? r.title : run.title || run.report;
@@ -350,7 +376,7 @@ function runRow(run) {
   const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
   const name = h("td", { class: "run-name" }, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
     run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
-  const rows = run.total_rows === undefined || run.total_rows === null ? "" : fmtNumber(run.total_rows, 0);
+  const rows = run.total_rows === undefined || run.total_rows === null ? progressText(run) : fmtNumber(run.total_rows, 0);
   const actions = h("div", { class: "actions" });
   if (run.status === "finished") {
     actions.append(
@@ -366,7 +392,8 @@ function runRow(run) {
   const cell = (key, attrs, ...children) => h("td", { ...attrs, "data-label": t(key) }, ...children);
   return h("tr", { dataset: { runId: run.id, status: run.status } },
     name,
-    cell("colStatus", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null),
+    cell("colStatus", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null,
+      queueText(run) ? h("p", { class: "muted queue-place" }, queueText(run)) : null),
     cell("colUser", {}, run.user_name || run.user_id),
     cell("colRequested", {}, fmtDateTime(run.requested_at)),
     cell("colPeriod", {}, fmtPeriod(rf.period)),
@@ -675,18 +702,25 @@ async function renderView(id) {
         item(t("wallet"), r.wallet),
         item(t("channel"), r.channel),
         item(t("eventType"), r.event_type),
-        item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : ""))),
-      ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []));
+        item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : "")),
+        r.status === "processing" ? h("div", {}, h("dt", {}, t("rowsSoFar")), h("dd", { id: "view-progress" }, fmtNumber(r.rows_so_far || 0, 0))) : null,
+        r.status === "processing" && r.started_at ? item(t("elapsed"), fmtElapsed(r.started_at)) : null),
+      ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []),
+      ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []));
   };
   showHeader();
   if (!terminal.has(run.status)) {
     body.replaceChildren(h("p", { class: "muted" }, t("notReady")));
+    // The elapsed time moves even when no event comes.
+    const tick = setInterval(() => { if (ctl.signal.aborted || terminal.has(view.run.status)) clearInterval(tick); else if (view.run.status === "processing") showHeader(); }, 1000);
     try {
       await callEvents("GET", `/v1/runs/${id}/events`, (name, ev) => {
         if (name !== "run") return;
-        view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error };
+        view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error,
+          rows_so_far: ev.rows, started_at: ev.started_at ?? view.run.started_at, queue: ev.queue };
         showHeader();
       }, { signal: ctl.signal });
+      clearInterval(tick);
       view.run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
       showHeader();
     } catch (e) {

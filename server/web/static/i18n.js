@@ -70,6 +70,13 @@ const texts = {
     pageInfo: (a, b, n) => `${a}–${b} de ${n}`,
     noRows: "Nenhuma linha.",
     notReady: "O resultado fica disponível quando o relatório estiver finalizado.",
+    queueNext: (line) => `1º na fila ${line}, aguardando um processador livre`,
+    queueBehind: (pos, line, ahead) => `${pos}º na fila ${line}, aguardando ${ahead}`,
+    queueOfWallet: (name) => `da carteira ${name}`,
+    queueOfReport: "deste relatório",
+    rowsSoFar: "Linhas até agora",
+    elapsed: "Tempo decorrido",
+    queueRule: "Relatórios da mesma carteira são gerados um de cada vez, na ordem em que foram pedidos. Sem carteira, só os pedidos do mesmo relatório esperam um pelo outro.",
     chartTitle: (m) => `${m} por intervalo`,
     requestedBy: "Solicitado por",
     requestedAt: "Solicitado em",
@@ -221,6 +228,13 @@ const texts = {
     pageInfo: (a, b, n) => `${a}–${b} of ${n}`,
     noRows: "No rows.",
     notReady: "The result is available once the report is finished.",
+    queueNext: (line) => `Next in the queue ${line}, waiting for a free worker`,
+    queueBehind: (pos, line, ahead) => `${pos}${ordinalSuffix(pos)} in the queue ${line}, waiting for ${ahead}`,
+    queueOfWallet: (name) => `of wallet ${name}`,
+    queueOfReport: "of this report",
+    rowsSoFar: "Rows so far",
+    elapsed: "Time elapsed",
+    queueRule: "Reports of the same wallet are generated one at a time, in the order they were requested. Without a wallet, only requests of the same report wait for each other.",
     chartTitle: (m) => `${m} by interval`,
     requestedBy: "Requested by",
     requestedAt: "Requested at",
@@ -303,6 +317,12 @@ const texts = {
     status: { waiting: "Waiting", processing: "Processing", finished: "Finished", failed: "Failed", canceled: "Canceled" },
   },
 };
+
+// ordinalSuffix is English's: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd.
+function ordinalSuffix(n) {
+  if (n % 100 >= 11 && n % 100 <= 13) return "th";
+  return { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th";
+}
 
 export const languages = ["pt-BR", "en"];
 
