@@ -137,15 +137,38 @@ type listRunsInput struct {
 	Scope  string `query:"scope" default:"mine" enum:"mine,all" doc:"mine: my runs (Meus relatórios); all: every run of the tenant (managers)"`
 	Status string `query:"status" enum:"waiting,processing,finished,failed,canceled," doc:"only runs in this status"`
 	Report string `query:"report" maxLength:"100"`
+	User   string `query:"user" maxLength:"200" doc:"only runs requested by this user id (Usuário solicitante); with scope=mine it must be the caller"`
+	From   string `query:"from" maxLength:"40" doc:"only runs requested at or after this: a date (yyyy-mm-dd, from its 00:00 in the tenant's zone) or an RFC 3339 instant"`
+	To     string `query:"to" maxLength:"40" doc:"only runs requested up to this: a date (yyyy-mm-dd, the whole day in the tenant's zone) or an RFC 3339 instant (exclusive)"`
 	Limit  int    `query:"limit" default:"50" minimum:"1" maximum:"500"`
 	Cursor string `query:"cursor" maxLength:"200"`
 }
 
 type listRunsOutput struct {
 	Body struct {
-		Runs []RunView `json:"runs"`
-		Next string    `json:"next,omitempty" doc:"cursor of the next page"`
+		Runs  []RunView `json:"runs"`
+		Next  string    `json:"next,omitempty" doc:"cursor of the next page"`
+		Total int64     `json:"total" doc:"how many runs match the filters, over all pages"`
 	}
+}
+
+// requestedBound reads a list's from/to: a date is the start of that day in
+// loc (to: the start of the next day, so the day is included), an RFC 3339
+// instant is taken as is.
+func requestedBound(v, field string, loc *time.Location, end bool) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
+	}
+	if ts, err := time.Parse(time.RFC3339, v); err == nil {
+		return ts, nil
+	}
+	return time.Time{}, huma.Error422UnprocessableEntity("invalid "+field, &huma.ErrorDetail{Location: "query." + field, Message: "a date (yyyy-mm-dd) or an RFC 3339 date and time", Value: v})
 }
 
 type runIDInput struct {
@@ -348,12 +371,29 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 			return nil, huma.Error403Forbidden("all runs of the tenant are for managers; use scope=mine")
 		}
 		q.UserID = ""
+		if in.User != "" {
+			q.UserID = in.User
+		}
+	} else if in.User != "" && in.User != p.UserID {
+		return nil, huma.Error403Forbidden("other users' runs are for managers; use scope=all")
+	}
+	var err error
+	loc := s.App.ZoneOrDefault(ctx, p.TenantID)
+	if q.RequestedFrom, err = requestedBound(in.From, "from", loc, false); err != nil {
+		return nil, err
+	}
+	if q.RequestedTo, err = requestedBound(in.To, "to", loc, true); err != nil {
+		return nil, err
+	}
+	if !q.RequestedFrom.IsZero() && !q.RequestedTo.IsZero() && !q.RequestedTo.After(q.RequestedFrom) {
+		return nil, huma.Error422UnprocessableEntity("invalid to", &huma.ErrorDetail{Location: "query.to", Message: "must be after from", Value: in.To})
 	}
 	page, err := s.App.Runs.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := &listRunsOutput{}
+	out.Body.Total = page.Total
 	out.Body.Runs = make([]RunView, 0, len(page.Runs))
 	for _, r := range page.Runs {
 		out.Body.Runs = append(out.Body.Runs, s.viewWithQueue(ctx, r))

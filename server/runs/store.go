@@ -341,7 +341,10 @@ type ListQuery struct {
 	UserID   string // "mine": only this user's runs; empty: all of the tenant
 	Status   Status // empty: any
 	ReportID string // empty: any
-	Limit    int    // default 50, at most 500
+	// RequestedFrom and RequestedTo keep runs requested at or after From and
+	// before To; zero: no bound.
+	RequestedFrom, RequestedTo time.Time
+	Limit                      int // default 50, at most 500
 	Cursor   string // Page.Next of the previous page
 }
 
@@ -349,6 +352,8 @@ type ListQuery struct {
 type Page struct {
 	Runs []*Run
 	Next string
+	// Total is how many runs match the query, over all pages.
+	Total int64
 }
 
 // List returns a page of the tenant's runs, newest first, keyed on request order
@@ -377,6 +382,16 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if q.ReportID != "" {
 		add("report_id = ?", q.ReportID)
 	}
+	if !q.RequestedFrom.IsZero() {
+		add("requested_at >= ?", micros(q.RequestedFrom))
+	}
+	if !q.RequestedTo.IsZero() {
+		add("requested_at < ?", micros(q.RequestedTo))
+	}
+	var p Page
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE `+strings.Join(where, " AND "), args...).Scan(&p.Total); err != nil {
+		return Page{}, fmt.Errorf("list runs: count: %w", err)
+	}
 	if q.Cursor != "" {
 		before, err := strconv.ParseInt(q.Cursor, 10, 64)
 		if err != nil || before <= 0 {
@@ -391,7 +406,6 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		return Page{}, fmt.Errorf("list runs: %w", err)
 	}
 	defer rows.Close()
-	var p Page
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {

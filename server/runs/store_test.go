@@ -274,3 +274,41 @@ func TestWatch_SignalsEveryChangeOfARun(t *testing.T) {
 	}
 	expect("delete")
 }
+
+func TestStore_ListFiltersByRequestedTimeAndCountsTheTotal(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			c := &clock{now: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
+			s := openStore(t, b.newDB(t), runs.Options{Now: c.Now})
+			ctx := context.Background()
+			// One run a day at 12:00 UTC from 2 to 6 March: five runs.
+			var all []*runs.Run
+			for range 5 {
+				all = append(all, mustCreate(t, s, newRun(1, "ana", nil)))
+				c.Add(24 * time.Hour)
+			}
+			day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+			// Requested from 3 March 00:00 to before 5 March 00:00: the runs of
+			// the 3rd and the 4th, newest first.
+			p, err := s.List(ctx, runs.ListQuery{TenantID: 1, RequestedFrom: day(3), RequestedTo: day(5)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Runs) != 2 || p.Runs[0].ID != all[2].ID || p.Runs[1].ID != all[1].ID || p.Total != 2 {
+				t.Errorf("3 to 5 March: %d runs, total %d", len(p.Runs), p.Total)
+			}
+			// A page of 2 of all five: the total counts every page.
+			p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Runs) != 2 || p.Total != 5 || p.Next == "" {
+				t.Errorf("page of 2: %d runs, total %d, next %q; want 2, 5, a cursor", len(p.Runs), p.Total, p.Next)
+			}
+			// The next page keeps the total of the query, not of what is left.
+			if p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2, Cursor: p.Next}); err != nil || p.Total != 5 {
+				t.Errorf("second page: total %d, err %v; want 5", p.Total, err)
+			}
+		})
+	}
+}
