@@ -344,8 +344,8 @@ type ListQuery struct {
 	// RequestedFrom and RequestedTo keep runs requested at or after From and
 	// before To; zero: no bound.
 	RequestedFrom, RequestedTo time.Time
-	Limit                      int // default 50, at most 500
-	Cursor   string // Page.Next of the previous page
+	Limit                      int    // default 50, at most 500
+	Cursor                     string // Page.Next of the previous page
 }
 
 // Page is one page of runs and the cursor of the next ("" on the last page).
