@@ -132,6 +132,8 @@ const state = {
   schedules: [],
   pendingRuns: new Map(), // schedule id → run started with "Executar agora"
   pendingStates: new Map(), // schedule id → its delivery state
+  total: 0, // runs matching the list's filters
+  requesters: new Map(), // user id → name, from the runs seen, for the requester filter
 };
 
 function route() {
@@ -314,10 +316,55 @@ async function probeScope() {
   }
 }
 
+// The list's filters live in the URL (#/runs?report=…&status=…&user=…&from=…&to=…),
+// so a reload or a shared link shows the same narrowed list.
+const runFilterNames = ["report", "status", "user", "from", "to"];
+
+function runFilters() {
+  const i = location.hash.indexOf("?");
+  const q = new URLSearchParams(i < 0 ? "" : location.hash.slice(i + 1));
+  return Object.fromEntries(runFilterNames.map((n) => [n, q.get(n) || ""]));
+}
+
+function setRunFilter(name, value) {
+  const f = { ...runFilters(), [name]: value };
+  const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
+  location.hash = q.toString() ? `#/runs?${q}` : "#/runs";
+}
+
+function runsQuery(extra = {}) {
+  const f = runFilters();
+  if (state.scope !== "all") f.user = "";
+  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), ...extra };
+}
+
 async function loadRuns(append) {
-  const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50, cursor: append ? state.next : "" } });
+  const out = await call("GET", "/v1/runs", { query: runsQuery({ limit: 50, cursor: append ? state.next : "" }) });
   state.runs = append ? state.runs.concat(out.runs) : out.runs;
   state.next = out.next || "";
+  state.total = out.total ?? state.runs.length;
+  for (const r of state.runs) if (r.user_name) state.requesters.set(r.user_id, r.user_name);
+}
+
+// runFiltersBar narrows the list: report, status, requester (managers), requested between.
+function runFiltersBar() {
+  const f = runFilters();
+  const sel = (name, label, options) => h("label", {}, `${label} `, h("select", { id: `filter-${name}`, onchange: (e) => setRunFilter(name, e.target.value) },
+    h("option", { value: "" }, t("filterAny")), ...options.map(([v, l]) => h("option", { value: v, selected: v === f[name] }, l))));
+  const date = (name, label) => h("label", {}, `${label} `, h("input", { id: `filter-${name}`, type: "date", value: f[name], onchange: (e) => setRunFilter(name, e.target.value) }));
+  const reports = (state.reports || []).map((r) => [r.id, r.title]).sort((a, b) => a[1].localeCompare(b[1]));
+  const statuses = ["waiting", "processing", "finished", "failed", "canceled"].map((s) => [s, statusLabel(s)]);
+  if (f.user && !state.requesters.has(f.user)) state.requesters.set(f.user, f.user);
+  const users = [...state.requesters].sort((a, b) => a[1].localeCompare(b[1]));
+  return h("div", { class: "toolbar filters", id: "runs-filters", role: "search", "aria-label": t("filtersLabel") },
+    sel("report", t("colName"), reports),
+    sel("status", t("colStatus"), statuses),
+    state.scope === "all" ? sel("user", t("requestedBy"), users) : null,
+    date("from", t("filterFrom")),
+    date("to", t("filterTo")),
+    runFilterNames.some((n) => f[n]) ? h("button", { type: "button", id: "filters-clear", onclick: () => { location.hash = "#/runs"; } }, t("filtersClear")) : null,
+    h("span", { class: "spacer" }),
+    h("span", { id: "runs-total", "aria-live": "polite" }, t("runsTotal", state.total ?? 0)));
 }
 
 async function renderRuns() {
@@ -348,7 +395,7 @@ async function renderRuns() {
     h("thead", {}, h("tr", {}, ["colName", "colStatus", "colUser", "colRequested", "colPeriod", "colRows", "colDetails", "colActions"].map((k) => h("th", { scope: "col", class: k === "colRows" ? "num" : null }, t(k))))),
     tbody));
   const more = h("button", { type: "button", id: "load-more", hidden: !state.next, onclick: async () => { await loadRuns(true); fillRuns(); } }, t("loadMore"));
-  main.replaceChildren(toolbar, table, h("div", { class: "pager" }, more));
+  main.replaceChildren(toolbar, runFiltersBar(), table, h("div", { class: "pager" }, more));
   fillRuns();
 }
 
@@ -368,6 +415,8 @@ function fillRuns() {
   }
   const more = document.getElementById("load-more");
   if (more) more.hidden = !state.next;
+  const total = document.getElementById("runs-total");
+  if (total) total.textContent = t("runsTotal", state.total ?? 0);
   schedulePoll();
 }
 
@@ -410,7 +459,8 @@ function schedulePoll() {
   state.pollTimer = setTimeout(async () => {
     if (route().page !== "runs") return;
     try {
-      const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50 } });
+      const out = await call("GET", "/v1/runs", { query: runsQuery({ limit: 50 }) });
+      state.total = out.total ?? state.total;
       const fresh = new Map(out.runs.map((r) => [r.id, r]));
       const known = new Set(state.runs.map((r) => r.id));
       state.runs = out.runs.filter((r) => !known.has(r.id)).concat(state.runs.map((r) => fresh.get(r.id) || r));
