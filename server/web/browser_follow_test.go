@@ -113,3 +113,112 @@ func TestBrowser_ListFiltersNarrowTheListAndSurviveAReload(t *testing.T) {
 		})
 	}
 }
+
+// runFilters is the API's view of a run's filters, as given and as resolved.
+func (b testBundle) runFilters(t *testing.T, id string) (status string, given, resolved map[string]any) {
+	t.Helper()
+	var v struct {
+		Status          string         `json:"status"`
+		Filters         map[string]any `json:"filters"`
+		FiltersResolved map[string]any `json:"filters_resolved"`
+	}
+	if err := json.Unmarshal(b.apiGet(t, b.viewer, "/v1/runs/"+id), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Status, v.Filters, v.FiltersResolved
+}
+
+func TestBrowser_RepeatAndShareARun(t *testing.T) {
+	b := setup(t)
+	shots := artifacts(t)
+	// A run of yesterday (relative): the test's clock is 2024-03-20 09:00 in
+	// São Paulo, so yesterday is 2024-03-19 from 00:00 to 24:00 there.
+	var orig struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.viewer, "/v1/runs", `{"report":"kpis.service_level","filters":{"period":"yesterday","interval":"1d"}}`), &orig)
+	for _, lang := range []string{"pt-BR", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := browserCtx(t, t.TempDir())
+			jsErrors := collectJSErrors(ctx)
+			defer func() {
+				if errs := jsErrors(); len(errs) > 0 {
+					t.Errorf("the page threw: %v", errs)
+				}
+			}()
+			signInAs(t, ctx, b, b.viewer, lang)
+			openOrig := func(what string) {
+				t.Helper()
+				do(t, ctx, what,
+					chromedp.Navigate(b.url+"/#/runs/"+orig.ID),
+					waitJS(`!!document.querySelector("#rerun") && document.querySelector("#view-status").classList.contains("status-finished")`))
+			}
+			newRun := func() string {
+				t.Helper()
+				do(t, ctx, "a new run opens", waitJS(fmt.Sprintf(`/^#\/runs\/[A-Za-z0-9_-]+$/.test(location.hash) && location.hash !== "#/runs/%s"`, orig.ID)))
+				return eval[string](t, ctx, `location.hash.slice("#/runs/".length)`)
+			}
+			_, _, origResolved := b.runFilters(t, orig.ID)
+
+			// Re-run with the same absolute period.
+			openOrig("open the run")
+			screenshot(t, ctx, shots, "follow-run-actions-"+lang)
+			do(t, ctx, "re-run, same period", click("#rerun"), click("#rerun-same"))
+			same := newRun()
+			if _, given, resolved := b.runFilters(t, same); fmt.Sprint(resolved["period"]) != fmt.Sprint(origResolved["period"]) || given["period"] == "yesterday" || given["interval"] != "1d" {
+				t.Errorf("same-period re-run: given %v resolved %v; want the period %v as an absolute range and interval 1d", given, resolved, origResolved["period"])
+			}
+			// Re-run with the relative period worked out anew.
+			openOrig("open the run again")
+			do(t, ctx, "re-run, relative", click("#rerun"), click("#rerun-relative"))
+			if _, given, _ := b.runFilters(t, newRun()); given["period"] != "yesterday" || given["interval"] != "1d" {
+				t.Errorf("relative re-run given %v; want period yesterday, interval 1d", given)
+			}
+			// Duplicate into the generate form: the filters are filled in.
+			openOrig("open the run to duplicate")
+			do(t, ctx, "duplicate",
+				click("#duplicate"),
+				waitJS(`!!document.querySelector("#generate-form") && document.querySelector("#f-period-preset").value === "yesterday"`))
+			if v := eval[string](t, ctx, `document.querySelector("#f-interval").value`); v != "1d" {
+				t.Errorf("duplicated interval %q, want 1d", v)
+			}
+			screenshot(t, ctx, shots, "follow-duplicate-"+lang)
+			do(t, ctx, "submit the duplicate", click("#submit-generate"), waitJS(`!document.querySelector("#generate-dialog").open`))
+			var latest struct {
+				Runs []struct {
+					ID string `json:"id"`
+				} `json:"runs"`
+			}
+			json.Unmarshal(b.apiGet(t, b.viewer, "/v1/runs?scope=mine&limit=1"), &latest)
+			if len(latest.Runs) != 1 || latest.Runs[0].ID == orig.ID {
+				t.Fatalf("no new run after the duplicate: %+v", latest)
+			}
+			if _, given, _ := b.runFilters(t, latest.Runs[0].ID); given["period"] != "yesterday" || given["interval"] != "1d" {
+				t.Errorf("duplicate given %v", given)
+			}
+			// Copy link: the link opens the same run.
+			openOrig("open the run to share")
+			do(t, ctx, "copy link", click("#copy-link"), waitJS(`!document.querySelector("#run-link").hidden`))
+			link := eval[string](t, ctx, `document.querySelector("#run-link").value`)
+			if link != b.url+"/#/runs/"+orig.ID {
+				t.Errorf("link %q", link)
+			}
+			// Schedule from the run: the schedule form has the report and its filters.
+			do(t, ctx, "schedule this report",
+				click("#schedule-run"),
+				waitJS(`location.hash === "#/schedules/new" && !!document.querySelector("#sf-interval")`))
+			if picked := eval[string](t, ctx, `(document.querySelector("#s-template-list input:checked") || {}).value || ""`); picked != "kpis.service_level" {
+				t.Errorf("schedule form picked %q", picked)
+			}
+			if v := eval[string](t, ctx, `document.querySelector("#sf-interval").value`); v != "1d" {
+				t.Errorf("schedule form interval %q, want 1d", v)
+			}
+			// Delete the same-period copy, confirmed: it leaves the list.
+			do(t, ctx, "delete a copy",
+				chromedp.Navigate(b.url+"/#/runs/"+same),
+				waitJS(`!!document.querySelector("#delete-run")`),
+				chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+				click("#delete-run"),
+				waitJS(`location.hash === "#/runs" && !!document.querySelector("#runs-table")`),
+				waitJS(fmt.Sprintf(`!document.querySelector('#runs-body tr[data-run-id="%s"]')`, same)))
+		})
+	}
+}

@@ -496,7 +496,10 @@ async function download(id, format) {
 
 // ---- + Gerar relatório --------------------------------------------------------
 
-async function openGenerate() {
+// openGenerate opens "+ Gerar relatório"; seed ({report, filters}) fills it
+// in, for "Duplicar e editar".
+async function openGenerate(seed) {
+  if (seed instanceof Event) seed = undefined;
   let reports;
   try {
     reports = await catalog();
@@ -504,7 +507,7 @@ async function openGenerate() {
     toast(errorText(e));
     return;
   }
-  const picker = templatePicker(reports, { prefix: "template", onPick: (id) => pickTemplate(id, formArea) });
+  const picker = templatePicker(reports, { prefix: "template", selected: seed?.report, onPick: (id) => pickTemplate(id, formArea) });
   const formArea = h("div", { id: "filter-area", "aria-live": "polite" }, h("p", { class: "muted" }, t("pickTemplate")));
   dialog.replaceChildren(
     h("div", { class: "dialog-head" }, h("h2", { id: "generate-title" }, t("generate").replace(/^\+\s*/, "")),
@@ -512,6 +515,7 @@ async function openGenerate() {
     h("div", { class: "dialog-body" }, picker.el, formArea));
   dialog.showModal();
   picker.search.focus();
+  if (seed?.report) await pickTemplate(seed.report, formArea, seed.filters || {});
 }
 
 // templatePicker is the searchable, by-category list of reports used by
@@ -543,7 +547,7 @@ function templatePicker(reports, { prefix, selected, onPick }) {
 
 const presets = [["today", "presetToday"], ["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["this_month", "presetThisMonth"], ["previous_month", "presetPrevMonth"], ["custom", "presetCustom"]];
 
-async function pickTemplate(id, area) {
+async function pickTemplate(id, area, initial = {}) {
   let rep;
   try {
     rep = await call("GET", `/v1/reports/${id}`, { query: { lang: currentLang() } });
@@ -551,7 +555,7 @@ async function pickTemplate(id, area) {
     area.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
     return;
   }
-  const fields = (rep.filters || []).map(filterField);
+  const fields = (rep.filters || []).map((f) => filterField(f, { initial: initial[f.name] }));
   const formError = h("p", { id: "form-error", class: "form-error", role: "alert" });
   const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError); } },
     h("h3", {}, rep.title),
@@ -756,7 +760,8 @@ async function renderView(id) {
         r.status === "processing" ? h("div", {}, h("dt", {}, t("rowsSoFar")), h("dd", { id: "view-progress" }, fmtNumber(r.rows_so_far || 0, 0))) : null,
         r.status === "processing" && r.started_at ? item(t("elapsed"), fmtElapsed(r.started_at)) : null),
       ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []),
-      ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []));
+      ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []),
+      ...runActions(r));
   };
   showHeader();
   if (!terminal.has(run.status)) {
@@ -783,6 +788,71 @@ async function renderView(id) {
   }
   drawChart(view, chartBox, ctl.signal);
   renderResult(view, body, ctl.signal);
+}
+
+// givenFilters is what the run's requester typed (relative periods as words).
+function givenFilters(run) {
+  const f = run.filters;
+  if (f && typeof f === "object") return { ...f };
+  try { return JSON.parse(f || "{}"); } catch { return {}; }
+}
+
+// absolutePeriod is the run's resolved period as the API takes it back:
+// "from/to" instants become "from..to" (the end excluded).
+function absolutePeriod(run) {
+  const p = resolvedFilters(run).period;
+  return typeof p === "string" && p.includes("/") ? p.replace("/", "..") : p;
+}
+
+// rerun asks for the run again with its filters; samePeriod keeps the
+// resolved period, otherwise a relative one is resolved anew.
+async function rerun(run, samePeriod) {
+  const filters = givenFilters(run);
+  if (samePeriod && filters.period !== undefined) filters.period = absolutePeriod(run);
+  try {
+    const out = await call("POST", "/v1/runs", { body: { report: run.report, filters } });
+    toast(t("rerunDone"));
+    location.hash = `#/runs/${out.id}`;
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+// runActions are the view's ways to repeat and share a run.
+function runActions(run) {
+  const given = givenFilters(run);
+  const relative = typeof given.period === "string" && !given.period.includes("..");
+  const bar = h("div", { class: "actions run-actions", id: "run-actions" });
+  const link = h("input", { id: "run-link", type: "text", readonly: true, hidden: true, "aria-label": t("copyLink"), value: `${location.origin}${location.pathname}#/runs/${run.id}` });
+  const choice = h("div", { id: "rerun-choice", class: "rerun-choice", hidden: true, role: "group", "aria-label": t("rerun") },
+    h("button", { type: "button", id: "rerun-same", onclick: () => rerun(run, true) }, t("rerunSame", fmtPeriod(resolvedFilters(run).period))),
+    h("button", { type: "button", id: "rerun-relative", onclick: () => rerun(run, false) }, t("rerunRelative", given.period)));
+  bar.append(
+    h("button", { type: "button", id: "rerun", onclick: () => (relative ? (choice.hidden = !choice.hidden) : rerun(run, true)) }, t("rerun")),
+    h("button", { type: "button", id: "duplicate", onclick: () => openGenerate({ report: run.report, filters: given }) }, t("duplicate")),
+    h("button", { type: "button", id: "schedule-run", onclick: () => { state.scheduleSeed = { report: run.report, filters: given }; location.hash = "#/schedules/new"; } }, t("scheduleThis")),
+    h("button", { type: "button", id: "copy-link", onclick: async () => {
+      // The link is also shown, selected, where the clipboard is refused.
+      link.hidden = false;
+      link.select();
+      try {
+        await navigator.clipboard.writeText(link.value);
+        toast(t("linkCopied"));
+      } catch {
+        toast(t("linkShown"));
+      }
+    } }, t("copyLink")),
+    terminal.has(run.status) ? h("button", { type: "button", id: "delete-run", class: "danger", onclick: async () => {
+      if (!confirm(t("confirmDelete"))) return;
+      try {
+        await call("DELETE", `/v1/runs/${run.id}`);
+        toast(t("deleted"));
+        location.hash = "#/runs";
+      } catch (e) {
+        toast(errorText(e));
+      }
+    } }, t("delete")) : null);
+  return [bar, choice, link];
 }
 
 function renderResult(view, body, signal) {
@@ -1177,8 +1247,10 @@ async function renderScheduleForm(id) {
     main.replaceChildren(h("p", {}, h("a", { href: "#/schedules" }, t("backToSchedules"))), h("p", { class: "form-error", role: "alert" }, errorText(e)));
     return;
   }
-  const initialFilters = sch && sch.filters && typeof sch.filters === "object" ? sch.filters : {};
-  let report = sch ? sch.report : "";
+  const seed = !id ? state.scheduleSeed : null; // "Agendar este relatório" from a run
+  state.scheduleSeed = null;
+  const initialFilters = sch && sch.filters && typeof sch.filters === "object" ? sch.filters : seed ? seed.filters : {};
+  let report = sch ? sch.report : seed ? seed.report : "";
   let filterFields = [];
 
   const name = formField("s-name", t("scheduleName"), h("input", { id: "s-name", name: "name", type: "text", value: sch ? sch.name : "", maxlength: 200, autocomplete: "off" }), t("scheduleNameHint"));
