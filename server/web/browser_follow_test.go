@@ -222,3 +222,69 @@ func TestBrowser_RepeatAndShareARun(t *testing.T) {
 		})
 	}
 }
+
+func TestBrowser_ScheduleByDateAndTimeShowsTheNextFiveFires(t *testing.T) {
+	b := setup(t) // the clock: 2024-03-20 09:00 in São Paulo
+	// The last business day at 07:00 from 21 March 2024: March ends on Sunday
+	// 31, so Friday 29; April on Tuesday 30; May on Friday 31; June on Sunday
+	// 30, so Friday 28; July on Wednesday 31.
+	var sch struct{ ID string }
+	json.Unmarshal(b.apiPost(t, b.manager, "/v1/schedules", `{"report":"kpis.service_level","filters":{"period":"yesterday"},
+		"repeat":{"every":"last_business_day"},"starts_at":"2024-03-21T07:00",
+		"destinations":[{"kind":"ftp","config":{"host":"127.0.0.1","username":"u","password":"p"}}]}`), &sch)
+	for _, c := range []struct {
+		lang string
+		want []string
+	}{
+		{"pt-BR", []string{"sexta-feira, 29/03/2024 07:00", "terça-feira, 30/04/2024 07:00", "sexta-feira, 31/05/2024 07:00", "sexta-feira, 28/06/2024 07:00", "quarta-feira, 31/07/2024 07:00"}},
+		{"en", []string{"Friday, 2024-03-29 07:00", "Tuesday, 2024-04-30 07:00", "Friday, 2024-05-31 07:00", "Friday, 2024-06-28 07:00", "Wednesday, 2024-07-31 07:00"}},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			ctx := browserCtx(t, t.TempDir())
+			jsErrors := collectJSErrors(ctx)
+			defer func() {
+				if errs := jsErrors(); len(errs) > 0 {
+					t.Errorf("the page threw: %v", errs)
+				}
+			}()
+			signInAs(t, ctx, b, b.manager, c.lang)
+			do(t, ctx, "open the schedule",
+				chromedp.Navigate(b.url+"/#/schedules/"+sch.ID),
+				waitJS(`document.querySelectorAll("#s-next-runs li").length === 5`))
+			if got := eval[[]string](t, ctx, `[...document.querySelectorAll("#s-next-runs li")].map(li => li.textContent)`); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("next runs %q\nwant %q", got, c.want)
+			}
+			if mode, every, date, tm := eval[string](t, ctx, `document.querySelector("#s-when-mode").value`), eval[string](t, ctx, `document.querySelector("#s-repeat").value`),
+				eval[string](t, ctx, `document.querySelector("#s-start-date").value`), eval[string](t, ctx, `document.querySelector("#s-start-time").value`); mode != "words" || every != "last_business_day" || date != "2024-03-21" || tm != "07:00" {
+				t.Errorf("form: mode %q repeat %q start %q %q", mode, every, date, tm)
+			}
+			screenshot(t, ctx, artifacts(t), "follow-schedule-when-"+c.lang)
+			// Changed to weekly on Monday and Thursday and saved: the API has it.
+			do(t, ctx, "weekly on monday and thursday",
+				setInput("#s-repeat", "weekly"),
+				waitJS(`!document.querySelector("#s-days").closest(".field").hidden`),
+				click(`#s-days input[value="mon"]`),
+				click(`#s-days input[value="thu"]`),
+				click("#save-schedule"),
+				waitJS(`location.hash === "#/schedules"`))
+			var saved struct {
+				Recurrence string `json:"recurrence"`
+				Repeat     struct {
+					Every string   `json:"every"`
+					Days  []string `json:"days"`
+				} `json:"repeat"`
+			}
+			json.Unmarshal(b.apiGet(t, b.manager, "/v1/schedules/"+sch.ID), &saved)
+			if saved.Recurrence != "0 7 * * 1,4" || saved.Repeat.Every != "weekly" || fmt.Sprint(saved.Repeat.Days) != "[mon thu]" {
+				t.Errorf("saved %+v", saved)
+			}
+			// Back to the last business day for the next language.
+			do(t, ctx, "back to the last business day",
+				chromedp.Navigate(b.url+"/#/schedules/"+sch.ID),
+				waitJS(`!!document.querySelector("#s-repeat")`),
+				setInput("#s-repeat", "last_business_day"),
+				click("#save-schedule"),
+				waitJS(`location.hash === "#/schedules"`))
+		})
+	}
+}

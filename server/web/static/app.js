@@ -1057,6 +1057,16 @@ function fmtInZone(iso, zone) {
 }
 
 // describeCron puts the common cron shapes in words; others show as written.
+const weekdayKeys = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+// fmtWall splits an instant into its date (yyyy-mm-dd) and time (hh:mm) on
+// zone's wall clock, for date and time inputs.
+function fmtWall(iso, zone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    .formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
 function describeCron(cron) {
   const m = /^(\d{1,2}) (\d{1,2}) (\S+) (\S+) (\S+)$/.exec((cron || "").trim().replace(/\s+/g, " "));
   if (!m) return "";
@@ -1293,6 +1303,49 @@ async function renderScheduleForm(id) {
   recurrence.el.querySelector("label").after(h("div", { class: "period-row" }, h("label", {}, t("presetPick"), recPreset)));
   recurrence.el.append(words);
 
+  // When in words (issue 14): start date and time, a repetition, an optional
+  // end; cron stays as the advanced form, used as soon as it is edited.
+  const zoneOf = () => (sch ? sch.time_zone : "America/Sao_Paulo");
+  const wall = (iso) => (iso ? fmtWall(iso, zoneOf()) : null);
+  const start = wall(sch && sch.starts_at);
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const whenMode = h("select", { id: "s-when-mode", "aria-label": t("whenMode") },
+    h("option", { value: "words" }, t("whenWords")), h("option", { value: "cron" }, t("whenCron")));
+  const repeat = formField("s-repeat", t("repeat"), h("select", { id: "s-repeat", name: "repeat" },
+    ["once", "daily", "weekdays", "weekly", "monthly", "last_business_day"].map((v) => h("option", { value: v, selected: sch?.repeat?.every === v || (!sch?.repeat && v === "daily") }, t(`repeat_${v}`)))));
+  const startDate = formField("s-start-date", t("startDate"), h("input", { id: "s-start-date", type: "date", value: start ? start.date : tomorrow }));
+  const startTime = formField("s-start-time", t("startTime"), h("input", { id: "s-start-time", type: "time", value: start ? start.time : "07:00" }));
+  const dayBoxes = weekdayKeys.map((d, i) => h("label", { class: "inline" }, h("input", { type: "checkbox", name: "s-day", value: d, checked: (sch?.repeat?.days || []).includes(d) }), ` ${t("weekdays")[i]}`));
+  const days = formField("s-days", t("repeatDays"), h("div", { id: "s-days", role: "group" }, ...dayBoxes));
+  const dom = formField("s-day-of-month", t("dayOfMonth"), h("input", { id: "s-day-of-month", type: "number", min: 1, max: 31, value: sch?.repeat?.day_of_month || "" }));
+  const endDate = formField("s-end-date", t("endDate"), h("input", { id: "s-end-date", type: "date", value: sch && sch.ends_at ? wall(sch.ends_at).date : "" }), t("endDateHint"));
+  const weekdayIn = (iso) => { try { return new Intl.DateTimeFormat(currentLang(), { timeZone: zoneOf(), weekday: "long" }).format(new Date(iso)); } catch { return ""; } };
+  const nextRuns = h("ol", { id: "s-next-runs", class: "next-runs" }, ...(sch && !sch.paused ? sch.next_runs : []).map((r) => h("li", {}, `${weekdayIn(r)}, ${fmtInZone(r, zoneOf())}`)));
+  const wordsBox = h("div", { id: "s-when-words-box" }, repeat.el, h("div", { class: "grid-2" }, startDate.el, startTime.el), days.el, dom.el, endDate.el);
+  const syncWhen = () => {
+    const v = repeat.control.value;
+    days.el.hidden = v !== "weekly";
+    dom.el.hidden = v !== "monthly";
+    endDate.el.hidden = v === "once";
+    wordsBox.hidden = whenMode.value !== "words";
+    recurrence.el.hidden = whenMode.value !== "cron";
+  };
+  whenMode.value = sch && !(sch.starts_at && sch.repeat) ? "cron" : "words";
+  whenMode.addEventListener("change", syncWhen);
+  repeat.control.addEventListener("change", syncWhen);
+  // Editing the cron (or picking one of its presets) chooses the advanced form.
+  for (const el of [cron, recPreset]) el.addEventListener("input", () => { whenMode.value = "cron"; syncWhen(); });
+  recPreset.addEventListener("change", () => { whenMode.value = "cron"; syncWhen(); });
+  syncWhen();
+  const whenBody = () => {
+    if (whenMode.value === "cron") return { recurrence: cron.value.trim() };
+    const out = { repeat: { every: repeat.control.value }, starts_at: startDate.control.value && startTime.control.value ? `${startDate.control.value}T${startTime.control.value}` : startDate.control.value };
+    if (out.repeat.every === "weekly") out.repeat.days = [...days.control.querySelectorAll("input:checked")].map((i) => i.value);
+    if (out.repeat.every === "monthly") out.repeat.day_of_month = Number(dom.control.value) || 0;
+    if (out.repeat.every !== "once" && endDate.control.value) out.ends_at = `${endDate.control.value}T23:59`;
+    return out;
+  };
+
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["America/Sao_Paulo", "UTC"];
   const zoneList = h("datalist", { id: "s-zones" }, zones.map((z) => h("option", { value: z })));
   const timeZone = formField("s-time-zone", t("timeZone"), h("input", { id: "s-time-zone", name: "time_zone", type: "text", list: "s-zones", value: sch ? sch.time_zone : "America/Sao_Paulo", autocomplete: "off" }), t("timeZoneHint"));
@@ -1331,7 +1384,10 @@ async function renderScheduleForm(id) {
       h("div", { class: "schedule-report" }, h("div", {}, picker.el, reportErr), filterArea)),
     h("section", { class: "card", "aria-labelledby": "s-sec-when" },
       h("h2", { id: "s-sec-when" }, t("secWhen")),
-      h("div", { class: "grid-2" }, recurrence.el, timeZone.el)),
+      h("label", {}, `${t("whenMode")} `, whenMode),
+      wordsBox,
+      h("div", { class: "grid-2" }, recurrence.el, timeZone.el),
+      sch && !sch.paused && sch.next_runs.length ? h("div", { class: "field" }, h("h3", { id: "s-next-runs-title" }, t("nextRuns")), nextRuns) : null),
     h("section", { class: "card", "aria-labelledby": "s-sec-file" },
       h("h2", { id: "s-sec-file" }, t("secFile")),
       h("div", { class: "grid-2" }, format.el, fileName.el)),
@@ -1349,7 +1405,7 @@ async function renderScheduleForm(id) {
   }
   name.control.focus();
 
-  const topFields = { name, recurrence, time_zone: timeZone, format, file_name: fileName };
+  const topFields = { name, recurrence, time_zone: timeZone, format, file_name: fileName, repeat, "repeat.every": repeat, "repeat.days": days, "repeat.day_of_month": dom, starts_at: startDate, ends_at: endDate };
 
   async function submit() {
     for (const f of Object.values(topFields)) f.setError(null);
@@ -1381,7 +1437,7 @@ async function renderScheduleForm(id) {
       blocked.focus();
       return;
     }
-    const body = { name: name.control.value.trim(), report, filters, recurrence: cron.value.trim(), time_zone: timeZone.control.value.trim(),
+    const body = { name: name.control.value.trim(), report, filters, ...whenBody(), time_zone: timeZone.control.value.trim(),
       format: format.control.value, file_name: fileName.control.value.trim(), destinations, paused: sch ? sch.paused : false };
     save.disabled = true;
     try {
