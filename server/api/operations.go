@@ -123,7 +123,8 @@ type reportOutput struct {
 }
 
 type createRunInput struct {
-	Body struct {
+	DryRun bool `query:"dry_run" doc:"true: validate, resolve and estimate (200, DryRunView) without queueing a run"`
+	Body   struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
 	}
@@ -251,7 +252,7 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). With dry_run=true it queues nothing and answers 200 with the resolved filters, the place the run would take in its line and ClickHouse's estimate of the rows and parts it would read (EXPLAIN ESTIMATE). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds).", Tags: []string{"runs"}, Errors: []int{413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
@@ -348,19 +349,29 @@ func (s *Server) runVisibleMiddleware(api huma.API) func(huma.Context, func(huma
 
 var filterNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput, error) {
+func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunOutput, error) {
 	p := principal(ctx)
 	for name := range in.Body.Filters {
 		if !filterNameRe.MatchString(name) {
 			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
 		}
 	}
-	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters})
+	req := reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters}
+	if in.DryRun {
+		est, err := s.App.EstimateRun(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return &createRunOutput{Status: http.StatusOK, Body: createRunBody{dry: &DryRunView{DryRun: true, Report: in.Body.Report, FiltersResolved: est.Resolved,
+			QueuePosition: est.Position, EstimatedRows: est.Rows, EstimatedParts: est.Parts, Unavailable: est.Unavailable}}}, nil
+	}
+	r, err := s.App.CreateRun(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	s.audit(ctx, "run.generate", r.ID, r.ReportID)
-	return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
+	v := s.viewWithQueue(ctx, r)
+	return &createRunOutput{Status: http.StatusAccepted, Body: createRunBody{run: &v}}, nil
 }
 
 func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutput, error) {

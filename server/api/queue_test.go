@@ -78,8 +78,17 @@ func TestAPI_AWaitingRunSaysItsPlaceAndWhatItWaitsFor(t *testing.T) {
 		q.WaitingFor == nil || q.WaitingFor.ID != first.ID || q.WaitingFor.Report != "kpis.service_level" || q.WaitingFor.Title != "Nível de Serviço (NS)" {
 		t.Errorf("second run's place: %+v %+v", q, q.WaitingFor)
 	}
+	// A dry run of the wallet would be 3rd, and creates nothing.
+	code, _, body := b.do(t, b.viewer, "POST", "/v1/runs?dry_run=true", map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 101}})
+	var dry struct {
+		QueuePosition int `json:"queue_position"`
+	}
+	json.Unmarshal(body, &dry)
+	if code != 200 || dry.QueuePosition != 3 {
+		t.Errorf("dry run behind two runs of the wallet: %d %s; want position 3", code, body)
+	}
 	// The list shows the same place.
-	_, _, body := b.do(t, b.viewer, "GET", "/v1/runs?scope=mine", nil)
+	_, _, body = b.do(t, b.viewer, "GET", "/v1/runs?scope=mine", nil)
 	var list struct {
 		Runs []struct {
 			ID    string     `json:"id"`
@@ -87,10 +96,10 @@ func TestAPI_AWaitingRunSaysItsPlaceAndWhatItWaitsFor(t *testing.T) {
 		} `json:"runs"`
 	}
 	json.Unmarshal(body, &list)
-	found := false
+	found := len(list.Runs) == 2 // the dry run added none
 	for _, r := range list.Runs {
 		if r.ID == second.ID {
-			found = r.Queue != nil && r.Queue.Position == 2
+			found = found && r.Queue != nil && r.Queue.Position == 2
 		}
 	}
 	if !found {

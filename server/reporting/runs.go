@@ -59,6 +59,9 @@ func newRun(tenant uint32, user string, comp *engine.Compiled, given json.RawMes
 	return nr
 }
 
+// defaultQueueKey is the key the store gives a run without one.
+func defaultQueueKey(nr runs.NewRun) string { return runs.QueueKey(nr.TenantID, nr.ReportID, nr.Wallet) }
+
 // Execute runs one queued run (the runs pool calls it): compile with the
 // filters as given at request time, apply the report's timeout, and freeze the
 // result as the run's snapshot — the rows of a YAML report's query, or the

@@ -423,6 +423,16 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	return p, nil
 }
 
+// Active counts the runs of queue key waiting or processing now: a new run
+// of the key would be at position Active+1.
+func (s *Store) Active(ctx context.Context, key string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE queue_key = $1 AND status IN ('waiting', 'processing')`, key).Scan(&n); err != nil {
+		return 0, fmt.Errorf("active runs of %s: %w", key, err)
+	}
+	return n, nil
+}
+
 // Place tells where a waiting run stands in its queue key: its position
 // (1 + the key's earlier runs still waiting or processing) and the run just
 // ahead of it. A run that is not waiting has Position 0.

@@ -138,6 +138,20 @@ func (b *Backend) ExecQuery(ctx context.Context, q engine.Query) error {
 	return err
 }
 
+// QueryWhole runs q (parameters, table filters, zone and settings) without
+// streaming and returns its whole output in format: for the statements
+// chDB cannot stream, such as EXPLAIN ESTIMATE (small outputs only).
+func (b *Backend) QueryWhole(ctx context.Context, q engine.Query, format string) ([]byte, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer b.unlock()
+	if err := b.prepare(q); err != nil {
+		return nil, err
+	}
+	return b.exec(q.SQL, format)
+}
+
 // QueryText runs sql and returns its whole output in format (for small results:
 // schema checks, EXPLAIN, counts).
 func (b *Backend) QueryText(ctx context.Context, sql, format string) ([]byte, error) {
