@@ -60,7 +60,9 @@ func newRun(tenant uint32, user string, comp *engine.Compiled, given json.RawMes
 }
 
 // defaultQueueKey is the key the store gives a run without one.
-func defaultQueueKey(nr runs.NewRun) string { return runs.QueueKey(nr.TenantID, nr.ReportID, nr.Wallet) }
+func defaultQueueKey(nr runs.NewRun) string {
+	return runs.QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
+}
 
 // Execute runs one queued run (the runs pool calls it): compile with the
 // filters as given at request time, apply the report's timeout, and freeze the
