@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -179,6 +180,12 @@ func TestBrowser_RepeatAndShareARun(t *testing.T) {
 				waitJS(`!!document.querySelector("#generate-form") && document.querySelector("#f-period-preset").value === "yesterday"`))
 			if v := eval[string](t, ctx, `document.querySelector("#f-interval").value`); v != "1d" {
 				t.Errorf("duplicated interval %q, want 1d", v)
+			}
+			// The estimate line: a dry run, nothing queued.
+			do(t, ctx, "estimate", click("#estimate"), waitJS(`document.querySelector("#estimate-line").textContent.length > 1`))
+			wantPlace := map[string]string{"pt-BR": "entraria como 1º na fila", "en": "it would be 1st in the queue"}[lang]
+			if line := text(t, ctx, "#estimate-line"); !strings.HasSuffix(line, wantPlace) || !strings.Contains(line, map[string]string{"pt-BR": "linhas em", "en": "rows in"}[lang]) {
+				t.Errorf("estimate line %q; want rows and %q", line, wantPlace)
 			}
 			screenshot(t, ctx, shots, "follow-duplicate-"+lang)
 			do(t, ctx, "submit the duplicate", click("#submit-generate"), waitJS(`!document.querySelector("#generate-dialog").open`))

@@ -556,6 +556,7 @@ async function pickTemplate(id, area, initial = {}) {
     return;
   }
   const fields = (rep.filters || []).map((f) => filterField(f, { initial: initial[f.name] }));
+  const estimateLine = h("p", { id: "estimate-line", class: "hint", "aria-live": "polite" });
   const formError = h("p", { id: "form-error", class: "form-error", role: "alert" });
   const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError); } },
     h("h3", {}, rep.title),
@@ -563,8 +564,10 @@ async function pickTemplate(id, area, initial = {}) {
     h("h4", {}, t("filters")),
     fields.map((f) => f.el),
     formError,
+    estimateLine,
     h("div", { class: "form-actions" },
       h("button", { type: "button", onclick: () => dialog.close() }, t("close")),
+      h("button", { type: "button", id: "estimate", onclick: () => estimateGenerate(rep, fields, estimateLine) }, t("estimate")),
       h("button", { type: "submit", class: "primary", id: "submit-generate" }, t("submit"))));
   area.replaceChildren(form);
 }
@@ -677,6 +680,26 @@ function filterField(f, opts = {}) {
         for (const i of inputs) i.setAttribute("aria-invalid", msgs ? "true" : "false");
       },
     };
+  }
+}
+
+// estimateGenerate asks for a dry run: the rows ClickHouse expects to read
+// and the place the run would take, before anything is queued.
+async function estimateGenerate(rep, fields, line) {
+  const filters = {};
+  for (const f of fields) {
+    const v = f.value();
+    if (v !== undefined) filters[f.name] = v;
+  }
+  line.textContent = "…";
+  try {
+    const est = await call("POST", "/v1/runs", { query: { dry_run: "true" }, body: { report: rep.id, filters } });
+    const place = t("estimatePlace", est.queue_position);
+    line.textContent = est.estimated_rows === undefined || est.estimated_rows === null
+      ? `${t("estimateNone")} · ${place}`
+      : `${t("estimateRows", fmtNumber(est.estimated_rows, 0), fmtNumber(est.estimated_parts, 0))} · ${place}`;
+  } catch (e) {
+    line.textContent = errorText(e);
   }
 }
 
