@@ -295,3 +295,33 @@ func TestBrowser_ScheduleByDateAndTimeShowsTheNextFiveFires(t *testing.T) {
 		})
 	}
 }
+
+func TestBrowser_NotifyWhenARunEndsWhileThePageIsOpen(t *testing.T) {
+	b := setup(t)
+	for _, c := range []struct{ lang, title, body string }{
+		{"pt-BR", "Nível de Serviço (NS)", "Cancelado"},
+		{"en", "Service level (SL)", "Canceled"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			// Service level waits behind the blocking report on wallet 101 until canceled.
+			var blocking, waiting struct{ ID string }
+			json.Unmarshal(b.apiPost(t, b.viewer, "/v1/runs", `{"report":"`+blockingReport+`","filters":{"period":"2024-03-01..2024-03-02","wallet":101}}`), &blocking)
+			json.Unmarshal(b.apiPost(t, b.viewer, "/v1/runs", `{"report":"kpis.service_level","filters":{"period":"2024-03-01..2024-03-02","wallet":101}}`), &waiting)
+			t.Cleanup(func() { b.apiPost(t, b.viewer, "/v1/runs/"+blocking.ID+"/cancel", "") })
+			ctx := browserCtx(t, t.TempDir())
+			signInAs(t, ctx, b, b.viewer, c.lang)
+			// The browser's notifications, recorded instead of shown (headless).
+			do(t, ctx, "ask to be notified",
+				chromedp.Navigate(b.url+"/#/runs/"+waiting.ID),
+				waitJS(`!!document.querySelector("#notify-me")`),
+				chromedp.Evaluate[chromedp.Void](`window.Notification = class { static permission = "granted"; static requestPermission() { return Promise.resolve("granted"); } constructor(title, opts) { (window.notices ||= []).push([title, opts.body]); } }; null`, chromedp.EvalAsValue),
+				click("#notify-me"),
+				waitJS(`document.querySelector("#notify-me").getAttribute("aria-pressed") === "true"`))
+			b.apiPost(t, b.viewer, "/v1/runs/"+waiting.ID+"/cancel", "")
+			do(t, ctx, "the notice comes", waitJS(`(window.notices || []).length > 0`))
+			if got := eval[[][]string](t, ctx, `window.notices`); len(got) != 1 || got[0][0] != c.title || got[0][1] != c.body {
+				t.Errorf("notices %q; want one [%q %q]", got, c.title, c.body)
+			}
+		})
+	}
+}

@@ -132,6 +132,7 @@ const state = {
   schedules: [],
   pendingRuns: new Map(), // schedule id → run started with "Executar agora"
   pendingStates: new Map(), // schedule id → its delivery state
+  notifyRuns: new Set(), // run ids whose end shows a browser notification
   total: 0, // runs matching the list's filters
   requesters: new Map(), // user id → name, from the runs seen, for the requester filter
 };
@@ -796,6 +797,9 @@ async function renderView(id) {
         if (name !== "run") return;
         view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error,
           rows_so_far: ev.rows, started_at: ev.started_at ?? view.run.started_at, queue: ev.queue };
+        if (terminal.has(ev.status) && state.notifyRuns.delete(id)) {
+          try { new Notification(titleOf(view.run), { body: `${statusLabel(ev.status)}${ev.total_rows != null ? ` · ${t("rowsTotal")}: ${fmtNumber(ev.total_rows, 0)}` : ""}`, tag: id }); } catch { /* the page still shows it */ }
+        }
         showHeader();
       }, { signal: ctl.signal });
       clearInterval(tick);
@@ -865,6 +869,14 @@ function runActions(run) {
         toast(t("linkShown"));
       }
     } }, t("copyLink")),
+    !terminal.has(run.status) && "Notification" in window ? h("button", { type: "button", id: "notify-me", "aria-pressed": String(state.notifyRuns.has(run.id)), onclick: async (e) => {
+      // A browser notice when the run ends, while this page stays open.
+      const perm = Notification.permission === "granted" ? "granted" : await Notification.requestPermission();
+      if (perm !== "granted") { toast(t("notifyDenied")); return; }
+      state.notifyRuns.add(run.id);
+      e.target.setAttribute("aria-pressed", "true");
+      toast(t("notifyOn"));
+    } }, t("notifyMe")) : null,
     terminal.has(run.status) ? h("button", { type: "button", id: "delete-run", class: "danger", onclick: async () => {
       if (!confirm(t("confirmDelete"))) return;
       try {
