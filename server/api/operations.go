@@ -43,6 +43,27 @@ type RunView struct {
 	SnapshotSize    *int64       `json:"snapshot_size,omitempty"`
 	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
 	Error           *string      `json:"error,omitempty"`
+	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
+	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing on this instance: the result rows the warehouse has produced so far"`
+}
+
+// QueueView is where a waiting run stands: "2º na fila da carteira Vendas,
+// aguardando Protocolos de atendimento".
+type QueueView struct {
+	Position   int           `json:"position" minimum:"1" doc:"1: next of its line, waiting for a free worker; 2: one run ahead; …"`
+	SharedBy   string        `json:"shared_by" enum:"wallet,report" doc:"wallet: the line is every run of the tenant's wallet, whatever the report (one wallet's extractions never overlap); report: a run without a wallet lines up only with runs of the same report"`
+	Wallet     string        `json:"wallet,omitempty" doc:"the wallet's id when shared_by is wallet"`
+	WalletName string        `json:"wallet_name,omitempty" doc:"the wallet's name; empty when unknown"`
+	WaitingFor *RunAheadView `json:"waiting_for,omitempty" doc:"the run just ahead in the line; absent at position 1"`
+}
+
+// RunAheadView names the run another one waits for.
+type RunAheadView struct {
+	ID       string `json:"id"`
+	Report   string `json:"report"`
+	Title    string `json:"title"`
+	Status   string `json:"status" enum:"waiting,processing"`
+	UserName string `json:"user_name"`
 }
 
 var statusLabels = map[runs.Status]string{
@@ -57,6 +78,33 @@ func (s *Server) view(r *runs.Run) RunView {
 		SnapshotSize: r.SnapshotSize, SnapshotSum: r.SnapshotSum, Error: r.Error, UserName: s.userName(r.UserID)}
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
+	}
+	return v
+}
+
+// viewWithQueue is view plus, for a waiting run, its place in the line, and
+// for a processing one its rows so far. A
+// place that cannot be read is logged and left out: the run is still shown.
+func (s *Server) viewWithQueue(ctx context.Context, r *runs.Run) RunView {
+	v := s.view(r)
+	if r.Status == runs.StatusProcessing {
+		if n, ok := s.App.Progress(r.ID); ok {
+			v.RowsSoFar = &n
+		}
+	}
+	qp, err := s.App.QueuePlace(ctx, r)
+	if err != nil {
+		s.Logger.Warn("queue place", "run", r.ID, "err", err)
+	}
+	if qp == nil {
+		return v
+	}
+	v.Queue = &QueueView{Position: qp.Position, SharedBy: qp.SharedBy, Wallet: qp.Wallet, WalletName: qp.WalletName}
+	if a := qp.Ahead; a != nil {
+		v.Queue.WaitingFor = &RunAheadView{ID: a.ID, Report: a.ReportID, Status: string(a.Status), UserName: s.userName(a.UserID)}
+		if d, ok := s.App.Report(a.TenantID, a.ReportID); ok {
+			v.Queue.WaitingFor.Title = d.Title.In(engine.DefaultLanguage)
+		}
 	}
 	return v
 }
@@ -76,7 +124,8 @@ type reportOutput struct {
 }
 
 type createRunInput struct {
-	Body struct {
+	DryRun bool `query:"dry_run" doc:"true: validate, resolve and estimate (200, DryRunView) without queueing a run"`
+	Body   struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
 		Purpose string      `json:"purpose,omitempty" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a run whose personal columns the caller sees whole"`
@@ -91,15 +140,38 @@ type listRunsInput struct {
 	Scope  string `query:"scope" default:"mine" enum:"mine,all" doc:"mine: my runs (Meus relatórios); all: every run of the tenant (managers)"`
 	Status string `query:"status" enum:"waiting,processing,finished,failed,canceled," doc:"only runs in this status"`
 	Report string `query:"report" maxLength:"100"`
+	User   string `query:"user" maxLength:"200" doc:"only runs requested by this user id (Usuário solicitante); with scope=mine it must be the caller"`
+	From   string `query:"from" maxLength:"40" doc:"only runs requested at or after this: a date (yyyy-mm-dd, from its 00:00 in the tenant's zone) or an RFC 3339 instant"`
+	To     string `query:"to" maxLength:"40" doc:"only runs requested up to this: a date (yyyy-mm-dd, the whole day in the tenant's zone) or an RFC 3339 instant (exclusive)"`
 	Limit  int    `query:"limit" default:"50" minimum:"1" maximum:"500"`
 	Cursor string `query:"cursor" maxLength:"200"`
 }
 
 type listRunsOutput struct {
 	Body struct {
-		Runs []RunView `json:"runs"`
-		Next string    `json:"next,omitempty" doc:"cursor of the next page"`
+		Runs  []RunView `json:"runs"`
+		Next  string    `json:"next,omitempty" doc:"cursor of the next page"`
+		Total int64     `json:"total" doc:"how many runs match the filters, over all pages"`
 	}
+}
+
+// requestedBound reads a list's from/to: a date is the start of that day in
+// loc (to: the start of the next day, so the day is included), an RFC 3339
+// instant is taken as is.
+func requestedBound(v, field string, loc *time.Location, end bool) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
+	}
+	if ts, err := time.Parse(time.RFC3339, v); err == nil {
+		return ts, nil
+	}
+	return time.Time{}, huma.Error422UnprocessableEntity("invalid "+field, &huma.ErrorDetail{Location: "query." + field, Message: "a date (yyyy-mm-dd) or an RFC 3339 date and time", Value: v})
 }
 
 type runIDInput struct {
@@ -151,9 +223,11 @@ var noAuth = []map[string][]string{}
 type RunEvent struct {
 	Status      runs.Status `json:"status" enum:"waiting,processing,finished,failed,canceled"`
 	StatusLabel string      `json:"status_label"`
-	Rows        int64       `json:"rows" doc:"rows written so far while processing"`
+	Rows        int64       `json:"rows" doc:"rows so far while processing; once finished, the final count (equal to total_rows)"`
 	TotalRows   *int64      `json:"total_rows"`
 	Error       *string     `json:"error"`
+	StartedAt   *time.Time  `json:"started_at,omitempty" doc:"when processing began: the pages show the time elapsed"`
+	Queue       *QueueView  `json:"queue,omitempty" doc:"while waiting: the place in the line and the run ahead"`
 }
 
 type auditOutput struct {
@@ -182,7 +256,7 @@ func (s *Server) register(api huma.API) {
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "create-run", Method: http.MethodPost, Path: "/v1/runs", DefaultStatus: http.StatusAccepted, MaxBodyBytes: 64 << 10,
-		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds). " +
+		Summary: "Generate a report", Description: "Validates the filters and queues the run (202). With dry_run=true it queues nothing and answers 200 with the resolved filters, the place the run would take in its line and ClickHouse's estimate of the rows and parts it would read (EXPLAIN ESTIMATE). Runs of the same wallet run one at a time, in request order. Beyond the caps on waiting runs per user and per tenant it answers 429 with Retry-After (seconds). " +
 			"An extraction (personal_data_required) without the caller's personal_data permission is 403; a report whose personal columns the caller sees whole needs a purpose where the tenant requires one (422 at body.purpose).", Tags: []string{"runs"}, Errors: []int{403, 413, 429}},
 		s.createRun)
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
@@ -193,7 +267,7 @@ func (s *Server) register(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &runOutput{Body: s.view(r)}, nil
+			return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
@@ -281,20 +355,30 @@ func (s *Server) runVisibleMiddleware(api huma.API) func(huma.Context, func(huma
 
 var filterNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func (s *Server) createRun(ctx context.Context, in *createRunInput) (*runOutput, error) {
+func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunOutput, error) {
 	p := principal(ctx)
 	for name := range in.Body.Filters {
 		if !filterNameRe.MatchString(name) {
 			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
 		}
 	}
-	r, err := s.App.CreateRun(ctx, reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
-		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose})
+	req := reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
+		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose}
+	if in.DryRun {
+		est, err := s.App.EstimateRun(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return &createRunOutput{Status: http.StatusOK, Body: createRunBody{dry: &DryRunView{DryRun: true, Report: in.Body.Report, FiltersResolved: est.Resolved,
+			QueuePosition: est.Position, EstimatedRows: est.Rows, EstimatedParts: est.Parts, Unavailable: est.Unavailable}}}, nil
+	}
+	r, err := s.App.CreateRun(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	s.audit(ctx, "run.generate", r.ID, r.ReportID)
-	return &runOutput{Body: s.view(r)}, nil
+	v := s.viewWithQueue(ctx, r)
+	return &createRunOutput{Status: http.StatusAccepted, Body: createRunBody{run: &v}}, nil
 }
 
 func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutput, error) {
@@ -305,15 +389,32 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 			return nil, huma.Error403Forbidden("all runs of the tenant are for managers; use scope=mine")
 		}
 		q.UserID = ""
+		if in.User != "" {
+			q.UserID = in.User
+		}
+	} else if in.User != "" && in.User != p.UserID {
+		return nil, huma.Error403Forbidden("other users' runs are for managers; use scope=all")
+	}
+	var err error
+	loc := s.App.ZoneOrDefault(ctx, p.TenantID)
+	if q.RequestedFrom, err = requestedBound(in.From, "from", loc, false); err != nil {
+		return nil, err
+	}
+	if q.RequestedTo, err = requestedBound(in.To, "to", loc, true); err != nil {
+		return nil, err
+	}
+	if !q.RequestedFrom.IsZero() && !q.RequestedTo.IsZero() && !q.RequestedTo.After(q.RequestedFrom) {
+		return nil, huma.Error422UnprocessableEntity("invalid to", &huma.ErrorDetail{Location: "query.to", Message: "must be after from", Value: in.To})
 	}
 	page, err := s.App.Runs.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := &listRunsOutput{}
+	out.Body.Total = page.Total
 	out.Body.Runs = make([]RunView, 0, len(page.Runs))
 	for _, r := range page.Runs {
-		out.Body.Runs = append(out.Body.Runs, s.view(r))
+		out.Body.Runs = append(out.Body.Runs, s.viewWithQueue(ctx, r))
 	}
 	out.Body.Next = page.Next
 	return out, nil
@@ -404,24 +505,39 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	}}, nil
 }
 
-// events streams the run's status and progress until it reaches a terminal
-// status or the client goes away.
+// events streams the run's status, place in the line and progress until it
+// reaches a terminal status or the client goes away. It waits on the runs
+// store's change notifications and the run's progress signal rather than
+// polling; a slow re-read (eventsRecheck) catches changes made by other
+// instances sharing the database, and ends the stream of a revoked token.
 func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 	p := principal(ctx)
-	var last RunEvent
-	first := true
+	changes, stopChanges := s.App.Runs.Watch()
+	defer stopChanges()
+	progress, stopProgress := s.App.WatchProgress(in.ID)
+	defer stopProgress()
+	recheck := time.NewTicker(eventsRecheck)
+	defer recheck.Stop()
+	var (
+		r     *runs.Run
+		last  RunEvent
+		first = true
+		read  = true
+	)
 	for {
-		if p.TokenID != "" { // the stream ends when its token is revoked or expires
-			if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+		if read {
+			if p.TokenID != "" { // the stream ends when its token is revoked or expires
+				if ok, err := s.Auth.TokenActive(ctx, p.TokenID); err != nil || !ok {
+					return
+				}
+			}
+			var err error
+			if r, err = s.App.Runs.Get(ctx, p.TenantID, in.ID); err != nil {
 				return
 			}
+			read = false
 		}
-		r, err := s.App.Runs.Get(ctx, p.TenantID, in.ID)
-		if err != nil {
-			return
-		}
-		ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error}
-		ev.Rows, _ = s.App.Progress(r.ID)
+		ev := s.runEvent(ctx, r)
 		if first || !sameEvent(ev, last) {
 			if send.Data(ev) != nil {
 				return
@@ -434,9 +550,34 @@ func (s *Server) events(ctx context.Context, in *runIDInput, send sse.Sender) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(300 * time.Millisecond):
+		case <-changes:
+			read = true
+		case <-recheck.C:
+			read = true
+		case <-progress:
 		}
 	}
+}
+
+// eventsRecheck is how often an events stream re-reads its run without a
+// notification: changes by other instances sharing the database.
+const eventsRecheck = 2 * time.Second
+
+// runEvent is r as the events stream sends it: rows so far while processing
+// (the final count once finished), and the place in the line while waiting.
+func (s *Server) runEvent(ctx context.Context, r *runs.Run) RunEvent {
+	ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error, StartedAt: r.StartedAt}
+	switch r.Status {
+	case runs.StatusProcessing:
+		ev.Rows, _ = s.App.Progress(r.ID)
+	case runs.StatusFinished:
+		if r.TotalRows != nil {
+			ev.Rows = *r.TotalRows
+		}
+	case runs.StatusWaiting:
+		ev.Queue = s.viewWithQueue(ctx, r).Queue
+	}
+	return ev
 }
 
 func sameEvent(a, b RunEvent) bool {

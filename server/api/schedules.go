@@ -35,7 +35,10 @@ type ScheduleView struct {
 	FileName            string            `json:"file_name"`
 	NextFileName        string            `json:"next_file_name,omitempty" doc:"the name of the file the next fire will deliver, e.g. relatório_nível serviço_2026-11-30.xlsx ({run_id} is empty until it fires; none while paused)"`
 	Paused              bool              `json:"paused"`
-	NextRuns            []time.Time       `json:"next_runs" doc:"the next three due times (none while paused)"`
+	NextRuns            []time.Time       `json:"next_runs" doc:"the next five due times, with the zone's offset (none while paused or after the end)"`
+	StartsAt            *time.Time        `json:"starts_at,omitempty" doc:"the first moment it may fire, with the zone's offset"`
+	EndsAt              *time.Time        `json:"ends_at,omitempty" doc:"it never fires after this"`
+	Repeat              *repeatBody       `json:"repeat,omitempty" doc:"the recurrence in words; absent when only the cron form (recurrence) says it"`
 	OwnerID             string            `json:"owner_id"`
 	CreatedAt           time.Time         `json:"created_at"`
 	UpdatedAt           time.Time         `json:"updated_at"`
@@ -60,7 +63,10 @@ type scheduleBody struct {
 	Name         string            `json:"name,omitempty" maxLength:"200"`
 	Report       string            `json:"report" minLength:"1" maxLength:"100"`
 	Filters      filterInput       `json:"filters,omitempty" doc:"filter values; periods may be relative (yesterday, last_7_days, previous_month, month_to_date…) and resolve when the schedule fires"`
-	Recurrence   string            `json:"recurrence" minLength:"1" maxLength:"200" doc:"5-field cron expression (minute hour day-of-month month day-of-week) on the wall clock of time_zone"`
+	Recurrence   string            `json:"recurrence,omitempty" maxLength:"200" doc:"the advanced form: a 5-field cron expression (minute hour day-of-month month day-of-week) on the wall clock of time_zone; give it or repeat"`
+	Repeat       *repeatBody       `json:"repeat,omitempty" doc:"the recurrence in words, at the time of day of starts_at; give it or recurrence"`
+	StartsAt     string            `json:"starts_at,omitempty" maxLength:"40" doc:"first date and time, on the wall clock of time_zone (2026-12-05T07:00) or an RFC 3339 instant; required with repeat"`
+	EndsAt       string            `json:"ends_at,omitempty" maxLength:"40" doc:"last date and time it may fire, like starts_at; empty: no end"`
 	TimeZone     string            `json:"time_zone,omitempty" maxLength:"64" doc:"tz database name; default the tenant's zone (America/Sao_Paulo)"`
 	Destinations []destinationBody `json:"destinations" minItems:"1" maxItems:"10"`
 	Format       string            `json:"format,omitempty" maxLength:"20" doc:"a format id from GET /v1/formats: csv (default), csv-excel or xlsx"`
@@ -314,15 +320,7 @@ func (s *Server) scheduleView(sch *schedules.Schedule) ScheduleView {
 		}
 		v.Destinations[i] = DestinationView{Kind: d.Kind, Config: cfg}
 	}
-	if !sch.Paused && sch.NextFireAt != nil {
-		if rec, err := schedules.ParseRecurrence(sch.Recurrence); err == nil {
-			if loc, err := sch.Location(); err == nil {
-				// The stored next fire first (it may be overdue), then the ones after it.
-				v.NextRuns = append(v.NextRuns, *sch.NextFireAt)
-				v.NextRuns = append(v.NextRuns, rec.NextN(*sch.NextFireAt, loc, 2)...)
-			}
-		}
-	}
+	scheduleTimes(&v, sch)
 	return v
 }
 
@@ -353,9 +351,6 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 	if old != nil {
 		sch.OwnerID = old.OwnerID
 	}
-	if _, err := schedules.ParseRecurrence(sch.Recurrence); err != nil {
-		bad("body.recurrence", "invalid cron expression: "+err.Error(), b.Recurrence)
-	}
 	if sch.TimeZone == "" {
 		sch.TimeZone = s.App.ZoneOrDefault(ctx, p.TenantID).String()
 	}
@@ -364,6 +359,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		bad("body.time_zone", "unknown time zone; use a tz database name such as America/Sao_Paulo", b.TimeZone)
 		loc = s.App.ZoneOrDefault(ctx, p.TenantID)
 	}
+	scheduleWhen(b, sch, loc, s.App.Clock(), bad)
 	if id, err := schedules.CheckFormat(sch.Format); err != nil {
 		bad("body.format", err.Error(), b.Format)
 	} else {

@@ -205,9 +205,10 @@ func TestSchedules_FiredByTheClockDeliversTheDownloadToSFTP(t *testing.T) {
 	if bytes.Contains(got, []byte(deliverytest.TestUserPassword)) {
 		t.Fatalf("GET returns the password: %s", got)
 	}
-	// Next runs: 06:00 in São Paulo (-03) on the 21st, 22nd and 23rd.
+	// Next runs: 06:00 in São Paulo (-03) on the 21st, 22nd, 23rd… (five
+	// since issue 14, which asked for the next five fires).
 	sp, _ := time.LoadLocation("America/Sao_Paulo")
-	if sch.TimeZone != "America/Sao_Paulo" || len(sch.NextRuns) != 3 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 21, 6, 0, 0, 0, sp)) ||
+	if sch.TimeZone != "America/Sao_Paulo" || len(sch.NextRuns) != 5 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 21, 6, 0, 0, 0, sp)) ||
 		!sch.NextRuns[2].Equal(time.Date(2024, 3, 23, 6, 0, 0, 0, sp)) {
 		t.Fatalf("zone %s next runs %v", sch.TimeZone, sch.NextRuns)
 	}
@@ -362,8 +363,8 @@ func TestSchedules_UpdateKeepsSecretsAndPauseHidesNextRuns(t *testing.T) {
 	}
 	code, _, data = b.do(t, b.manager, "POST", "/v1/schedules/"+sch.ID+"/resume", nil)
 	json.Unmarshal(data, &sch)
-	// Wednesday 2024-03-20 09:00 → Mondays 25 March, 1 and 8 April at 07:00 -03.
-	if code != 200 || sch.Paused || len(sch.NextRuns) != 3 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 25, 10, 0, 0, 0, time.UTC)) ||
+	// Wednesday 2024-03-20 09:00 → Mondays 25 March, 1, 8, 15 and 22 April at 07:00 -03.
+	if code != 200 || sch.Paused || len(sch.NextRuns) != 5 || !sch.NextRuns[0].Equal(time.Date(2024, 3, 25, 10, 0, 0, 0, time.UTC)) ||
 		!sch.NextRuns[2].Equal(time.Date(2024, 4, 8, 10, 0, 0, 0, time.UTC)) {
 		t.Fatalf("resume: %d %s", code, data)
 	}

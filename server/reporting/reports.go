@@ -52,7 +52,7 @@ type Service struct {
 	requesters sync.Map // run id → Requester, until the run executes
 	zones      *Zones
 	lookups    *engine.CachedLookups
-	progress   sync.Map // run id → *atomic.Int64 rows written so far
+	progress   progressHub
 }
 
 func (s *Service) init() {

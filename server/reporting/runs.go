@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/relato/relato/engine"
@@ -72,9 +71,14 @@ func newRun(tenant uint32, user string, comp *engine.Compiled, given json.RawMes
 	nr := runs.NewRun{TenantID: tenant, ReportID: def.ID, ReportVersion: def.Version, FiltersGiven: given, FiltersResolved: resolved, UserID: user,
 		Wallet: optional(comp.Resolved["wallet"]), Channel: optional(firstOf(comp.Resolved, "channel", "channels")), EventType: optional(comp.Resolved["event_type"])}
 	if def.QueueKey != "" {
-		nr.QueueKey = runs.QueueKey(tenant, optional(comp.Resolved[def.QueueKey]))
+		nr.QueueKey = runs.QueueKey(tenant, def.ID, optional(comp.Resolved[def.QueueKey]))
 	}
 	return nr
+}
+
+// defaultQueueKey is the key the store gives a run without one.
+func defaultQueueKey(nr runs.NewRun) string {
+	return runs.QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
 }
 
 // Execute runs one queued run (the runs pool calls it): compile with the
@@ -99,9 +103,8 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 		return runs.Result{}, err
 	}
 	def := comp.Def
-	counter := &atomic.Int64{}
-	s.progress.Store(r.ID, counter)
-	defer s.progress.Delete(r.ID)
+	setProgress, endProgress := s.progress.start(r.ID)
+	defer endProgress()
 	if def.Limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, def.Limits.Timeout)
@@ -110,9 +113,9 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 	start := time.Now()
 	var info snapshot.Info
 	if s.isPlugin(def.ID) {
-		info, err = s.freezePlugin(ctx, r.ID, r.TenantID, comp, counter.Store)
+		info, err = s.freezePlugin(ctx, r.ID, r.TenantID, comp, setProgress)
 	} else {
-		info, err = s.Snapshots.Create(ctx, r.ID, comp, counter.Store)
+		info, err = s.Snapshots.Create(ctx, r.ID, comp, setProgress)
 	}
 	if err != nil {
 		s.Metrics.RunsFailed.Add(1)
@@ -130,10 +133,7 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 // Progress is the number of rows written so far by a run executing in this
 // process; false when it is not executing here.
 func (s *Service) Progress(runID string) (int64, bool) {
-	if c, ok := s.progress.Load(runID); ok {
-		return c.(*atomic.Int64).Load(), true
-	}
-	return 0, false
+	return s.progress.get(runID)
 }
 
 // DeleteRun removes an ended run and its snapshot. Errors: runs.ErrNotFound,

@@ -9,7 +9,7 @@
 //
 // A run is a row; waiting → processing → finished | failed | canceled is its
 // status column. Claim takes the oldest waiting run whose queue key (tenant +
-// wallet; no wallet is one key per tenant) has no earlier waiting run and no
+// wallet; no wallet: one key per tenant and report) has no earlier waiting run and no
 // processing run, and leases it to a worker. So runs of one key go strictly one
 // at a time in request order (the seq column), and different keys run in parallel
 // up to the pool's worker count. A partial unique index (one processing row per

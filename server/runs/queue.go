@@ -54,6 +54,7 @@ func (s *Store) Claim(ctx context.Context, workerID string, lease time.Duration)
 	case err != nil:
 		return nil, fmt.Errorf("claim run: %w", err)
 	}
+	s.changed()
 	return r, nil
 }
 

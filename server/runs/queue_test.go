@@ -240,3 +240,94 @@ func TestCreate_RefusesRunsBeyondTheWaitingCaps(t *testing.T) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func TestClaim_RunsWithoutAWalletOfDifferentReportsRunInParallel(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			protocols := newRun(1, "ana", nil)
+			protocols.ReportID = "service.protocols"
+			contacts := newRun(1, "ana", nil)
+			contacts.ReportID = "contacts.all_contacts"
+			p1 := mustCreate(t, s, protocols)
+			p2 := mustCreate(t, s, protocols)
+			c1 := mustCreate(t, s, contacts)
+			var got []string
+			for {
+				r, err := s.Claim(ctx, "w", time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r == nil {
+					break
+				}
+				got = append(got, r.ID)
+			}
+			// p1 and c1 run at once; p2, the same report, waits for p1.
+			if len(got) != 2 || got[0] != p1.ID || got[1] != c1.ID {
+				t.Fatalf("claimed %v; want p1 %s and c1 %s (not p2 %s)", got, p1.ID, c1.ID, p2.ID)
+			}
+		})
+	}
+}
+
+func TestPlace_TellsThePositionInTheKeyAndTheRunAhead(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			a1 := mustCreate(t, s, newRun(1, "ana", ptr("1")))
+			other := mustCreate(t, s, newRun(1, "ana", ptr("2"))) // another wallet: not in a1's line
+			a2 := mustCreate(t, s, newRun(1, "bob", ptr("1")))
+			a3 := mustCreate(t, s, newRun(1, "ana", ptr("1")))
+			place := func(r *runs.Run) runs.Place {
+				t.Helper()
+				got, err := s.Get(ctx, 1, r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := s.Place(ctx, got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			aheadID := func(p runs.Place) string {
+				if p.Ahead == nil {
+					return ""
+				}
+				return p.Ahead.ID
+			}
+			// All waiting: a1 heads wallet 1, a2 is 2nd behind a1, a3 3rd behind a2.
+			for _, c := range []struct {
+				r     *runs.Run
+				pos   int
+				ahead string
+			}{{a1, 1, ""}, {other, 1, ""}, {a2, 2, a1.ID}, {a3, 3, a2.ID}} {
+				if p := place(c.r); p.Position != c.pos || aheadID(p) != c.ahead {
+					t.Errorf("run %s: position %d ahead %q; want %d %q", c.r.ID, p.Position, aheadID(p), c.pos, c.ahead)
+				}
+			}
+			// a1 processing: it still counts; a processing run itself has no place.
+			for r, _ := s.Claim(ctx, "w", time.Minute); r != nil; r, _ = s.Claim(ctx, "w", time.Minute) {
+			}
+			if p := place(a1); p.Position != 0 || p.Ahead != nil {
+				t.Errorf("processing a1: %+v; want no place", p)
+			}
+			if p := place(a2); p.Position != 2 || aheadID(p) != a1.ID || p.Ahead.Status != runs.StatusProcessing {
+				t.Errorf("a2 behind processing a1: position %d ahead %q", p.Position, aheadID(p))
+			}
+			// a1 finishes: a2 heads the key, a3 is 2nd behind a2.
+			if err := s.Finish(ctx, a1.ID, "w", runs.Result{}); err != nil {
+				t.Fatal(err)
+			}
+			if p := place(a2); p.Position != 1 || p.Ahead != nil {
+				t.Errorf("a2 after a1 finished: %+v", p)
+			}
+			if p := place(a3); p.Position != 2 || aheadID(p) != a2.ID {
+				t.Errorf("a3 after a1 finished: position %d ahead %q; want 2, a2", p.Position, aheadID(p))
+			}
+		})
+	}
+}

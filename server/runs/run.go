@@ -84,20 +84,36 @@ type NewRun struct {
 	FiltersGiven    json.RawMessage
 	FiltersResolved json.RawMessage
 	UserID          string
-	// QueueKey defaults to QueueKey(TenantID, Wallet).
+	// QueueKey defaults to QueueKey(TenantID, ReportID, Wallet).
 	QueueKey  string
 	Wallet    *string
 	Channel   *string
 	EventType *string
 }
 
-// QueueKey is the default serialisation key: tenant plus wallet. All runs of a
-// tenant without a wallet share one key of their own.
-func QueueKey(tenant uint32, wallet *string) string {
+// QueueKey is the default serialisation key: tenant plus wallet, so one
+// wallet's extractions never overlap (DESIGN §6, "Fila de Processamento").
+// A run without a wallet shares a key only with runs of the same report of
+// its tenant (issue 14: contacts.all_contacts no longer waits for an unrelated
+// service.protocols); two runs of one report still take turns.
+//
+//	QueueKey(7, "kpis.service_level", &"12") = "t7/w12"
+//	QueueKey(7, "kpis.service_level", nil)   = "t7/no-wallet/kpis.service_level"
+func QueueKey(tenant uint32, report string, wallet *string) string {
 	if wallet == nil || *wallet == "" {
-		return fmt.Sprintf("t%d/no-wallet", tenant)
+		return fmt.Sprintf("t%d/no-wallet/%s", tenant, report)
 	}
 	return fmt.Sprintf("t%d/w%s", tenant, *wallet)
+}
+
+// Place is where a waiting run stands in its queue key.
+type Place struct {
+	// Position is 1 for the head of the key (it waits only for a free
+	// worker), 2 when one run of the key is ahead of it, and so on.
+	Position int
+	// Ahead is the run immediately ahead of it in the key (processing or
+	// waiting); nil at position 1.
+	Ahead *Run
 }
 
 // Result is what a finished run records.

@@ -60,8 +60,9 @@ type Store struct {
 	now         func() time.Time
 	opt         Options
 
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
+	mu      sync.Mutex
+	subs    map[chan struct{}]struct{} // Subscribe: a run became claimable
+	watches map[chan struct{}]struct{} // Watch: any run changed
 }
 
 // Migrations is the runs store's schema (table runs), recorded in
@@ -76,7 +77,7 @@ func New(ctx context.Context, db *database.DB, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open runs store: %w", err)
 	}
 	s := &Store{dialect: db.Dialect(), w: db.Writer(), r: db.Reader(),
-		maxAttempts: opt.MaxAttempts, now: opt.Now, opt: opt, subs: map[chan struct{}]struct{}{}}
+		maxAttempts: opt.MaxAttempts, now: opt.Now, opt: opt, subs: map[chan struct{}]struct{}{}, watches: map[chan struct{}]struct{}{}}
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = 3
 	}
@@ -133,10 +134,41 @@ func (s *Store) Subscribe() (<-chan struct{}, func()) {
 	}
 }
 
+// Watch returns a channel that receives a signal (coalesced) whenever this
+// store changes a run: created, claimed, cancel asked, settled, recovered,
+// deleted. Followers of a run (the events stream) wait on it instead of
+// polling; other processes' changes are not seen, so they also re-read now
+// and then. Call the returned func to stop.
+func (s *Store) Watch() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.watches[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.watches, ch)
+		s.mu.Unlock()
+	}
+}
+
+// notify tells subscribers that a run may be claimable, and watchers that a
+// run changed.
 func (s *Store) notify() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.subs {
+	signal(s.subs)
+	signal(s.watches)
+}
+
+// changed tells watchers that a run changed in a way that frees no key.
+func (s *Store) changed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	signal(s.watches)
+}
+
+func signal(chs map[chan struct{}]struct{}) {
+	for ch := range chs {
 		select {
 		case ch <- struct{}{}:
 		default:
@@ -223,7 +255,7 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	}
 	key := nr.QueueKey
 	if key == "" {
-		key = QueueKey(nr.TenantID, nr.Wallet)
+		key = QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -309,14 +341,19 @@ type ListQuery struct {
 	UserID   string // "mine": only this user's runs; empty: all of the tenant
 	Status   Status // empty: any
 	ReportID string // empty: any
-	Limit    int    // default 50, at most 500
-	Cursor   string // Page.Next of the previous page
+	// RequestedFrom and RequestedTo keep runs requested at or after From and
+	// before To; zero: no bound.
+	RequestedFrom, RequestedTo time.Time
+	Limit                      int    // default 50, at most 500
+	Cursor                     string // Page.Next of the previous page
 }
 
 // Page is one page of runs and the cursor of the next ("" on the last page).
 type Page struct {
 	Runs []*Run
 	Next string
+	// Total is how many runs match the query, over all pages.
+	Total int64
 }
 
 // List returns a page of the tenant's runs, newest first, keyed on request order
@@ -345,6 +382,16 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 	if q.ReportID != "" {
 		add("report_id = ?", q.ReportID)
 	}
+	if !q.RequestedFrom.IsZero() {
+		add("requested_at >= ?", micros(q.RequestedFrom))
+	}
+	if !q.RequestedTo.IsZero() {
+		add("requested_at < ?", micros(q.RequestedTo))
+	}
+	var p Page
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE `+strings.Join(where, " AND "), args...).Scan(&p.Total); err != nil {
+		return Page{}, fmt.Errorf("list runs: count: %w", err)
+	}
 	if q.Cursor != "" {
 		before, err := strconv.ParseInt(q.Cursor, 10, 64)
 		if err != nil || before <= 0 {
@@ -359,7 +406,6 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		return Page{}, fmt.Errorf("list runs: %w", err)
 	}
 	defer rows.Close()
-	var p Page
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
@@ -374,6 +420,44 @@ func (s *Store) List(ctx context.Context, q ListQuery) (Page, error) {
 		p.Runs = p.Runs[:limit]
 		p.Next = strconv.FormatInt(p.Runs[limit-1].Seq, 10)
 	}
+	return p, nil
+}
+
+// Active counts the runs of queue key waiting or processing now: a new run
+// of the key would be at position Active+1.
+func (s *Store) Active(ctx context.Context, key string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE queue_key = $1 AND status IN ('waiting', 'processing')`, key).Scan(&n); err != nil {
+		return 0, fmt.Errorf("active runs of %s: %w", key, err)
+	}
+	return n, nil
+}
+
+// Place tells where a waiting run stands in its queue key: its position
+// (1 + the key's earlier runs still waiting or processing) and the run just
+// ahead of it. A run that is not waiting has Position 0.
+func (s *Store) Place(ctx context.Context, r *Run) (Place, error) {
+	if r.Status != StatusWaiting {
+		return Place{}, nil
+	}
+	var p Place
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE queue_key = $1 AND seq < $2
+		AND status IN ('waiting', 'processing')`, r.QueueKey, r.Seq).Scan(&p.Position); err != nil {
+		return Place{}, fmt.Errorf("place of run %s: %w", r.ID, err)
+	}
+	p.Position++
+	if p.Position == 1 {
+		return p, nil
+	}
+	ahead, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE queue_key = $1 AND seq < $2
+		AND status IN ('waiting', 'processing') ORDER BY seq DESC LIMIT 1`, r.QueueKey, r.Seq))
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // it ended between the two reads
+		return Place{Position: 1}, nil
+	case err != nil:
+		return Place{}, fmt.Errorf("place of run %s: %w", r.ID, err)
+	}
+	p.Ahead = ahead
 	return p, nil
 }
 
@@ -401,6 +485,9 @@ func (s *Store) Cancel(ctx context.Context, tenant uint32, id string) (*Run, err
 	if err != nil {
 		return nil, err
 	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		s.changed()
+	}
 	if n, _ := res.RowsAffected(); n == 1 || r.Status == StatusCanceled || r.Status == StatusProcessing && r.CancelRequested {
 		return r, nil
 	}
@@ -416,6 +503,7 @@ func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
 		return fmt.Errorf("delete run %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
+		s.changed()
 		return nil
 	}
 	r, err := s.Get(ctx, tenant, id)

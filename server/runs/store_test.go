@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/runs/runstest"
 )
 
 func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
@@ -39,7 +40,8 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 				t.Errorf("requested at %v, created said %v", got.RequestedAt, created.RequestedAt)
 			}
 			noWallet := mustCreate(t, s, newRun(7, "u-ana", nil))
-			if noWallet.QueueKey != "t7/no-wallet" || noWallet.Wallet != nil {
+			// Issue 14: a run without a wallet queues with its report's runs only.
+			if noWallet.QueueKey != "t7/no-wallet/kpis.service_level" || noWallet.Wallet != nil {
 				t.Errorf("run without wallet: key %q wallet %v", noWallet.QueueKey, noWallet.Wallet)
 			}
 		})
@@ -237,5 +239,76 @@ func TestOpen_RefusesUnknownDSN(t *testing.T) {
 		if _, err := runs.Open(context.Background(), dsn, runs.Options{}); err == nil {
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
+	}
+}
+
+func TestWatch_SignalsEveryChangeOfARun(t *testing.T) {
+	s := openStore(t, runstest.NewSQLite(t), runs.Options{})
+	ctx := context.Background()
+	ch, stop := s.Watch()
+	defer stop()
+	expect := func(what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		default:
+			t.Errorf("no signal after %s", what)
+		}
+	}
+	r := mustCreate(t, s, newRun(1, "ana", nil))
+	expect("create")
+	if c, err := s.Claim(ctx, "w", time.Minute); err != nil || c == nil {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	expect("claim") // frees no key, but a follower sees processing
+	if _, err := s.Cancel(ctx, 1, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("cancel asked while processing")
+	if err := s.MarkCanceled(ctx, r.ID, "w"); err != nil {
+		t.Fatal(err)
+	}
+	expect("settle")
+	if err := s.Delete(ctx, 1, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("delete")
+}
+
+func TestStore_ListFiltersByRequestedTimeAndCountsTheTotal(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			c := &clock{now: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
+			s := openStore(t, b.newDB(t), runs.Options{Now: c.Now})
+			ctx := context.Background()
+			// One run a day at 12:00 UTC from 2 to 6 March: five runs.
+			var all []*runs.Run
+			for range 5 {
+				all = append(all, mustCreate(t, s, newRun(1, "ana", nil)))
+				c.Add(24 * time.Hour)
+			}
+			day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+			// Requested from 3 March 00:00 to before 5 March 00:00: the runs of
+			// the 3rd and the 4th, newest first.
+			p, err := s.List(ctx, runs.ListQuery{TenantID: 1, RequestedFrom: day(3), RequestedTo: day(5)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Runs) != 2 || p.Runs[0].ID != all[2].ID || p.Runs[1].ID != all[1].ID || p.Total != 2 {
+				t.Errorf("3 to 5 March: %d runs, total %d", len(p.Runs), p.Total)
+			}
+			// A page of 2 of all five: the total counts every page.
+			p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Runs) != 2 || p.Total != 5 || p.Next == "" {
+				t.Errorf("page of 2: %d runs, total %d, next %q; want 2, 5, a cursor", len(p.Runs), p.Total, p.Next)
+			}
+			// The next page keeps the total of the query, not of what is left.
+			if p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2, Cursor: p.Next}); err != nil || p.Total != 5 {
+				t.Errorf("second page: total %d, err %v; want 5", p.Total, err)
+			}
+		})
 	}
 }

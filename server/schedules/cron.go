@@ -3,6 +3,8 @@ package schedules
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,17 +15,48 @@ import (
 // month day-of-week). robfig/cron parses it; Next is ours because robfig's
 // Next skips a day whose time falls in a DST gap (São Paulo, 2018-11-04 00:30)
 // and fires twice in a repeated hour (2019-02-16 23:30), which we must not.
+//
+// Two forms cron cannot say are ours (issue 14): "once" (the schedule fires at
+// its start and never again) and "last-business-day HH:MM" (the month's last
+// Monday-to-Friday, holidays not counted: 2026-02-27, 2026-05-29).
 type Recurrence struct {
 	spec  string
 	sched *cron.SpecSchedule
+	once  bool
+	// lastBusinessDay fires at hour:minute on the month's last weekday.
+	lastBusinessDay bool
+	hour, minute    int
+}
+
+// Once reports the "once" form: no recurrence, the schedule's start is its only fire.
+func (r *Recurrence) Once() bool { return r.once }
+
+var lastBusinessDayRe = regexp.MustCompile(`^last-business-day ([01]?\d|2[0-3]):([0-5]\d)$`)
+
+// lastBusinessDay reports whether y-m-d is its month's last Monday-to-Friday.
+func lastBusinessDay(y int, m time.Month, d int) bool {
+	last := time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC) // the month's last day
+	for last.Weekday() == time.Saturday || last.Weekday() == time.Sunday {
+		last = last.AddDate(0, 0, -1)
+	}
+	return last.Day() == d
 }
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 
-// ParseRecurrence reads a 5-field cron expression such as "30 0 * * *".
+// ParseRecurrence reads a 5-field cron expression such as "30 0 * * *", or
+// "once", or "last-business-day 07:00".
 // Time zones are a separate field of the schedule, so CRON_TZ= is refused.
 func ParseRecurrence(spec string) (*Recurrence, error) {
 	spec = strings.TrimSpace(spec)
+	if spec == "once" {
+		return &Recurrence{spec: spec, once: true}, nil
+	}
+	if m := lastBusinessDayRe.FindStringSubmatch(spec); m != nil {
+		h, _ := strconv.Atoi(m[1])
+		mi, _ := strconv.Atoi(m[2])
+		return &Recurrence{spec: fmt.Sprintf("last-business-day %02d:%02d", h, mi), lastBusinessDay: true, hour: h, minute: mi}, nil
+	}
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
 		return nil, errors.New("give the time zone in the schedule's time_zone field, not in the expression")
 	}
@@ -73,12 +106,21 @@ func (r *Recurrence) dayMatches(y int, m time.Month, d int, loc *time.Location) 
 // on a day clocks jump from 00:00 to 01:00); a wall time that happens twice fires once,
 // at its first occurrence. Zero when nothing matches within ten years.
 func (r *Recurrence) Next(after time.Time, loc *time.Location) time.Time {
+	if r.once {
+		return time.Time{}
+	}
 	local := after.In(loc)
 	y, m, d := local.Date()
 	day := time.Date(y, m, d, 12, 0, 0, 0, time.UTC) // calendar arithmetic only
 	for i := 0; i < 366*10; i++ {
 		cy, cm, cd := day.Date()
-		if r.dayMatches(cy, cm, cd, loc) {
+		if r.lastBusinessDay {
+			if lastBusinessDay(cy, cm, cd) {
+				if t := firstInstant(cy, cm, cd, r.hour, r.minute, loc); t.After(after) {
+					return t
+				}
+			}
+		} else if r.dayMatches(cy, cm, cd, loc) {
 			for h := 0; h < 24; h++ {
 				if !has(r.sched.Hour, h) {
 					continue

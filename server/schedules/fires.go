@@ -62,7 +62,7 @@ func scanFire(sc interface{ Scan(...any) error }) (*Fire, error) {
 // so another instance can take it over if this one dies before creating the run.
 func (s *Store) ClaimDue(ctx context.Context, owner string, lease time.Duration) ([]*Fire, error) {
 	now := s.now()
-	rows, err := s.r.QueryContext(ctx, `SELECT id, tenant_id, next_fire_at, recurrence, time_zone FROM schedules
+	rows, err := s.r.QueryContext(ctx, `SELECT id, tenant_id, next_fire_at, recurrence, time_zone, starts_at, ends_at FROM schedules
 		WHERE paused = $1 AND next_fire_at IS NOT NULL AND next_fire_at <= $2 ORDER BY next_fire_at LIMIT 100`, false, micros(now))
 	if err != nil {
 		return nil, fmt.Errorf("due schedules: %w", err)
@@ -70,11 +70,12 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, lease time.Duration)
 	type due struct {
 		id, rec, zone string
 		tenant, at    int64
+		starts, ends  sql.NullInt64
 	}
 	var dues []due
 	for rows.Next() {
 		var d due
-		if err := rows.Scan(&d.id, &d.tenant, &d.at, &d.rec, &d.zone); err != nil {
+		if err := rows.Scan(&d.id, &d.tenant, &d.at, &d.rec, &d.zone, &d.starts, &d.ends); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -86,7 +87,7 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, lease time.Duration)
 	}
 	var out []*Fire
 	for _, d := range dues {
-		sch := Schedule{Recurrence: d.rec, TimeZone: d.zone}
+		sch := Schedule{Recurrence: d.rec, TimeZone: d.zone, StartsAt: timePtr(d.starts), EndsAt: timePtr(d.ends)}
 		next, err := nextFire(&sch, now)
 		if err != nil {
 			return out, fmt.Errorf("schedule %s: %w", d.id, err)

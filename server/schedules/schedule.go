@@ -26,7 +26,9 @@ type Schedule struct {
 	Name         string
 	ReportID     string
 	Filters      json.RawMessage // as given: relative periods stay relative ("yesterday")
-	Recurrence   string          // 5-field cron, on the wall clock of TimeZone
+	Recurrence   string          // 5-field cron, "once" or "last-business-day HH:MM", on the wall clock of TimeZone (ParseRecurrence)
+	StartsAt     *time.Time      // first moment it may fire; "once" fires exactly then. nil: from now
+	EndsAt       *time.Time      // it never fires after this; nil: no end
 	TimeZone     string          // tz database name, e.g. America/Sao_Paulo
 	Destinations []Destination
 	Format       string // an export format ID: csv, csv-excel, xlsx (see CheckFormat)
@@ -52,7 +54,9 @@ type Destination struct {
 // Location loads the schedule's zone.
 func (s *Schedule) Location() (*time.Location, error) { return time.LoadLocation(s.TimeZone) }
 
-// NextFire computes the first due time after t (zero when it never fires again).
+// NextFire computes the first due time after t (zero when it never fires
+// again): not before StartsAt (a "once" schedule fires exactly at StartsAt,
+// and never once that has passed), and never after EndsAt.
 func (s *Schedule) NextFire(t time.Time) (time.Time, error) {
 	r, err := ParseRecurrence(s.Recurrence)
 	if err != nil {
@@ -62,7 +66,35 @@ func (s *Schedule) NextFire(t time.Time) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return r.Next(t, loc), nil
+	var next time.Time
+	switch {
+	case r.Once():
+		if s.StartsAt != nil && s.StartsAt.After(t) {
+			next = *s.StartsAt
+		}
+	case s.StartsAt != nil && s.StartsAt.After(t):
+		next = r.Next(s.StartsAt.Add(-time.Nanosecond), loc) // the start itself may be a fire
+	default:
+		next = r.Next(t, loc)
+	}
+	if s.EndsAt != nil && next.After(*s.EndsAt) {
+		return time.Time{}, nil
+	}
+	return next, nil
+}
+
+// NextFires lists the next n due times after t, by NextFire's rules.
+func (s *Schedule) NextFires(t time.Time, n int) []time.Time {
+	var out []time.Time
+	for len(out) < n {
+		next, err := s.NextFire(t)
+		if err != nil || next.IsZero() {
+			break
+		}
+		out = append(out, next)
+		t = next
+	}
+	return out
 }
 
 // NormalizeKind accepts "sftp" for "delivery.sftp".

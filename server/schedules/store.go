@@ -181,23 +181,25 @@ func (s *Store) openDestinations(id, raw string) ([]Destination, error) {
 
 const scheduleColumns = `id, tenant_id, owner_id, name, report_id, filters, recurrence, time_zone, destinations,
 	format, file_name, paused, next_fire_at, created_at, updated_at, last_fire_at, last_run_id,
-	last_delivery_outcome, last_delivery_error`
+	last_delivery_outcome, last_delivery_error, starts_at, ends_at`
 
 func (s *Store) scan(sc interface{ Scan(...any) error }) (*Schedule, error) {
 	var (
 		sch                        Schedule
 		filters, dests             string
 		next, created, updated, lf sql.NullInt64
+		starts, ends               sql.NullInt64
 		lastRun, outcome, lastErr  sql.NullString
 		tenant                     int64
 	)
 	if err := sc.Scan(&sch.ID, &tenant, &sch.OwnerID, &sch.Name, &sch.ReportID, &filters, &sch.Recurrence, &sch.TimeZone,
-		&dests, &sch.Format, &sch.FileName, &sch.Paused, &next, &created, &updated, &lf, &lastRun, &outcome, &lastErr); err != nil {
+		&dests, &sch.Format, &sch.FileName, &sch.Paused, &next, &created, &updated, &lf, &lastRun, &outcome, &lastErr, &starts, &ends); err != nil {
 		return nil, err
 	}
 	sch.TenantID = uint32(tenant)
 	sch.Filters = json.RawMessage(filters)
 	sch.NextFireAt, sch.LastFireAt = timePtr(next), timePtr(lf)
+	sch.StartsAt, sch.EndsAt = timePtr(starts), timePtr(ends)
 	sch.CreatedAt, sch.UpdatedAt = fromMicros(created.Int64), fromMicros(updated.Int64)
 	sch.LastRunID, sch.LastDeliveryOutcome, sch.LastDeliveryError = strPtr(lastRun), strPtr(outcome), strPtr(lastErr)
 	var err error
@@ -240,10 +242,10 @@ func (s *Store) Create(ctx context.Context, sch Schedule) (*Schedule, error) {
 		filters = "{}"
 	}
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO schedules (id, tenant_id, owner_id, name, report_id, filters, recurrence,
-		time_zone, destinations, format, file_name, paused, next_fire_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		time_zone, destinations, format, file_name, paused, next_fire_at, created_at, updated_at, starts_at, ends_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)`,
 		sch.ID, int64(sch.TenantID), sch.OwnerID, sch.Name, sch.ReportID, filters, sch.Recurrence, sch.TimeZone, dests,
-		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now)); err != nil {
+		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now), nullMicros(sch.StartsAt), nullMicros(sch.EndsAt)); err != nil {
 		return nil, fmt.Errorf("create schedule: %w", err)
 	}
 	return s.Get(ctx, sch.TenantID, sch.ID)
@@ -293,10 +295,11 @@ func (s *Store) Update(ctx context.Context, sch Schedule) (*Schedule, error) {
 		return nil, fmt.Errorf("update schedule: %w", err)
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE schedules SET name = $3, report_id = $4, filters = $5, recurrence = $6, time_zone = $7,
-		destinations = $8, format = $9, file_name = $10, paused = $11, next_fire_at = $12, updated_at = $13
+		destinations = $8, format = $9, file_name = $10, paused = $11, next_fire_at = $12, updated_at = $13,
+		starts_at = $14, ends_at = $15
 		WHERE tenant_id = $1 AND id = $2`,
 		int64(sch.TenantID), sch.ID, sch.Name, sch.ReportID, string(sch.Filters), sch.Recurrence, sch.TimeZone, dests,
-		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now))
+		sch.Format, sch.FileName, sch.Paused, nullMicros(next), micros(now), nullMicros(sch.StartsAt), nullMicros(sch.EndsAt))
 	if err != nil {
 		return nil, fmt.Errorf("update schedule: %w", err)
 	}

@@ -63,7 +63,9 @@ func table(runID string) (string, error) {
 	return Database + "." + chsql.QuoteIdent("r_"+runID), nil
 }
 
-// Create runs comp and freezes its result as run's snapshot. The table is
+// Create runs comp and freezes its result as run's snapshot, calling progress
+// (when not nil) with the result rows so far: the warehouse's own count while
+// the query runs (engine.WithProgress), then the checksum pass's. The table is
 // written under a temporary name and renamed when complete, so a failed or
 // canceled run leaves no half snapshot.
 func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled, progress func(int64)) (Info, error) {
@@ -87,7 +89,13 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 	// keeps the order (max_threads only limits the final projection).
 	selectSQL := "SELECT rowNumberInAllBlocks() + 1 AS " + rowColumn + ", * FROM (\n" + comp.Query.SQL + "\n)" + limit
 	q.MaxRows = 0
-	if err := s.freeze(ctx, tmp, selectSQL, q); err != nil {
+	fctx := ctx
+	if progress != nil {
+		// The warehouse's own count while the query runs; the pass in finish
+		// then only confirms it.
+		fctx = engine.WithProgress(ctx, func(p engine.Progress) { progress(p.Rows) })
+	}
+	if err := s.freeze(fctx, tmp, selectSQL, q); err != nil {
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}

@@ -138,6 +138,20 @@ func (b *Backend) ExecQuery(ctx context.Context, q engine.Query) error {
 	return err
 }
 
+// QueryWhole runs q (parameters, table filters, zone and settings) without
+// streaming and returns its whole output in format: for the statements
+// chDB cannot stream, such as EXPLAIN ESTIMATE (small outputs only).
+func (b *Backend) QueryWhole(ctx context.Context, q engine.Query, format string) ([]byte, error) {
+	if err := b.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer b.unlock()
+	if err := b.prepare(q); err != nil {
+		return nil, err
+	}
+	return b.exec(q.SQL, format)
+}
+
 // QueryText runs sql and returns its whole output in format (for small results:
 // schema checks, EXPLAIN, counts).
 func (b *Backend) QueryText(ctx context.Context, sql, format string) ([]byte, error) {
@@ -272,7 +286,7 @@ func (b *Backend) stream(ctx context.Context, q engine.Query, format string, par
 		b.unlock()
 		return nil, errors.New(strings.TrimSpace(msg))
 	}
-	cr := &chunkReader{b: b, ctx: ctx, stream: res, headerLines: headerLines(format)}
+	cr := &chunkReader{b: b, ctx: ctx, stream: res, headerLines: headerLines(format), progress: engine.ProgressFunc(ctx)}
 	r := &rows{chunks: cr, maxRows: q.MaxRows}
 	if parse {
 		r.in = bufio.NewReaderSize(cr, 1<<20)
@@ -310,6 +324,11 @@ type chunkReader struct {
 	done        bool
 	closed      bool
 	err         error
+	// progress gets chDB's own count of each chunk's rows (measured: a
+	// chunk's rows_read is the rows it carries, e.g. 21,803 UInt64 rows and
+	// 174,424 bytes), summed.
+	progress func(engine.Progress)
+	sofar    engine.Progress
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) {
@@ -350,6 +369,13 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			continue
 		}
 		c.chunk = next
+		if c.progress != nil {
+			n, size := int64(cResultRowsRead(next)), int64(cResultBytesRead(next))
+			c.sofar.Rows += n
+			c.sofar.ReadRows += n
+			c.sofar.ReadBytes += size
+			c.progress(c.sofar)
+		}
 		if c.headerLines > 0 {
 			if c.header == nil {
 				n := 0

@@ -134,3 +134,30 @@ func TestQuery_AQuerysSettingsDoNotLeakIntoTheNext(t *testing.T) {
 		t.Fatal("an unknown setting was accepted")
 	}
 }
+
+func TestQueryFormatted_ReportsTheQuerysOwnProgressChunkByChunk(t *testing.T) {
+	b := shared(t)
+	var calls []engine.Progress
+	ctx := engine.WithProgress(context.Background(), func(p engine.Progress) { calls = append(calls, p) })
+	// 2,000,000 numbers, every 4th kept: 500,000 result rows, many chunks.
+	r, err := b.QueryFormatted(ctx, engine.Query{SQL: "SELECT number FROM numbers(2000000) WHERE number % 4 = 0"}, "Native")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if len(calls) < 2 {
+		t.Fatalf("progress called %d times; want once per chunk, several", len(calls))
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i].Rows <= calls[i-1].Rows {
+			t.Fatalf("call %d: rows %d after %d; want growing", i, calls[i].Rows, calls[i-1].Rows)
+		}
+	}
+	// The last count is the result: 500,000 UInt64 values of 8 bytes = 4,000,000 bytes.
+	if last := calls[len(calls)-1]; last.Rows != 500_000 || last.ReadBytes != 4_000_000 {
+		t.Errorf("last progress %+v; want 500000 rows, 4000000 bytes", last)
+	}
+}

@@ -378,6 +378,19 @@ func (b *Backend) queryContext(ctx context.Context, q engine.Query) (context.Con
 	if len(q.Params) > 0 {
 		opts = append(opts, clickhouse.WithParameters(clickhouse.Parameters(q.Params)))
 	}
+	if fn := engine.ProgressFunc(ctx); fn != nil {
+		// The server sends increments; a statement that writes a table counts
+		// its result in written rows, a SELECT in rows read.
+		var sofar engine.Progress
+		var wrote int64
+		opts = append(opts, clickhouse.WithProgress(func(p *clickhouse.Progress) {
+			sofar.ReadRows += int64(p.Rows)
+			sofar.ReadBytes += int64(p.Bytes)
+			wrote += int64(p.WroteRows)
+			sofar.Rows = wrote
+			fn(sofar)
+		}))
+	}
 	if iso {
 		loc = isoUTC
 	}

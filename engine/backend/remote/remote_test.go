@@ -164,3 +164,26 @@ func TestQuery_RefusesWhatTheServerCannotDoSafely(t *testing.T) {
 		})
 	}
 }
+
+func TestQuery_ReportsTheServersProgressPackets(t *testing.T) {
+	b := open(t)
+	var last engine.Progress
+	calls := 0
+	ctx := engine.WithProgress(context.Background(), func(p engine.Progress) { last, calls = p, calls+1 })
+	// count() reads all the numbers and returns one row. numbers() is read
+	// in whole blocks of 65,536 rows, so a multiple of it is read exactly:
+	// 46 × 65,536 = 3,014,656.
+	rows, err := b.Query(ctx, engine.Query{SQL: "SELECT count() FROM numbers(3014656)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if calls == 0 || last.ReadRows != 3_014_656 {
+		t.Errorf("%d progress calls, last %+v; want read rows summed to 3014656", calls, last)
+	}
+}

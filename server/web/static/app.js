@@ -133,6 +133,9 @@ const state = {
   pendingRuns: new Map(), // schedule id → run started with "Executar agora"
   pendingStates: new Map(), // schedule id → its delivery state
   purposes: new Map(), // run id → the purpose given when generating it (LGPD), sent again with its downloads
+  notifyRuns: new Set(), // run ids whose end shows a browser notification
+  total: 0, // runs matching the list's filters
+  requesters: new Map(), // user id → name, from the runs seen, for the requester filter
 };
 
 function route() {
@@ -273,6 +276,32 @@ function currentDialect() {
   return list.some((f) => f.id === def) ? def : list.length ? list[0].id : "csv";
 }
 
+// queueText says where a waiting run stands ("2º na fila da carteira Vendas,
+// aguardando Nível de Serviço (NS)"); "" for a run that is not waiting.
+function queueText(run) {
+  const q = run.queue;
+  if (!q || run.status !== "waiting") return "";
+  const line = q.shared_by === "wallet" ? t("queueOfWallet", q.wallet_name || q.wallet) : t("queueOfReport");
+  if (!q.waiting_for) return t("queueNext", line);
+  return t("queueBehind", q.position, line, titleOf(q.waiting_for));
+}
+
+// fmtElapsed is the time since iso as h:mm:ss or m:ss.
+function fmtElapsed(iso) {
+  const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  return hh ? `${hh}:${pad(mm)}:${pad(ss)}` : `${mm}:${pad(ss)}`;
+}
+
+// progressText is "12.345 · 0:42" for a processing run: rows so far and time elapsed.
+function progressText(run) {
+  if (run.status !== "processing") return "";
+  const parts = [];
+  if (run.rows_so_far !== undefined && run.rows_so_far !== null) parts.push(fmtNumber(run.rows_so_far, 0));
+  if (run.started_at) parts.push(fmtElapsed(run.started_at));
+  return parts.join(" · ");
+}
+
 function titleOf(run) {
   const r = (state.reports || []).find((x) => x.id === run.report);
   return r ? r.title : run.title || run.report;
@@ -289,10 +318,55 @@ async function probeScope() {
   }
 }
 
+// The list's filters live in the URL (#/runs?report=…&status=…&user=…&from=…&to=…),
+// so a reload or a shared link shows the same narrowed list.
+const runFilterNames = ["report", "status", "user", "from", "to"];
+
+function runFilters() {
+  const i = location.hash.indexOf("?");
+  const q = new URLSearchParams(i < 0 ? "" : location.hash.slice(i + 1));
+  return Object.fromEntries(runFilterNames.map((n) => [n, q.get(n) || ""]));
+}
+
+function setRunFilter(name, value) {
+  const f = { ...runFilters(), [name]: value };
+  const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
+  location.hash = q.toString() ? `#/runs?${q}` : "#/runs";
+}
+
+function runsQuery(extra = {}) {
+  const f = runFilters();
+  if (state.scope !== "all") f.user = "";
+  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), ...extra };
+}
+
 async function loadRuns(append) {
-  const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50, cursor: append ? state.next : "" } });
+  const out = await call("GET", "/v1/runs", { query: runsQuery({ limit: 50, cursor: append ? state.next : "" }) });
   state.runs = append ? state.runs.concat(out.runs) : out.runs;
   state.next = out.next || "";
+  state.total = out.total ?? state.runs.length;
+  for (const r of state.runs) if (r.user_name) state.requesters.set(r.user_id, r.user_name);
+}
+
+// runFiltersBar narrows the list: report, status, requester (managers), requested between.
+function runFiltersBar() {
+  const f = runFilters();
+  const sel = (name, label, options) => h("label", {}, `${label} `, h("select", { id: `filter-${name}`, onchange: (e) => setRunFilter(name, e.target.value) },
+    h("option", { value: "" }, t("filterAny")), ...options.map(([v, l]) => h("option", { value: v, selected: v === f[name] }, l))));
+  const date = (name, label) => h("label", {}, `${label} `, h("input", { id: `filter-${name}`, type: "date", value: f[name], onchange: (e) => setRunFilter(name, e.target.value) }));
+  const reports = (state.reports || []).map((r) => [r.id, r.title]).sort((a, b) => a[1].localeCompare(b[1]));
+  const statuses = ["waiting", "processing", "finished", "failed", "canceled"].map((s) => [s, statusLabel(s)]);
+  if (f.user && !state.requesters.has(f.user)) state.requesters.set(f.user, f.user);
+  const users = [...state.requesters].sort((a, b) => a[1].localeCompare(b[1]));
+  return h("div", { class: "toolbar filters", id: "runs-filters", role: "search", "aria-label": t("filtersLabel") },
+    sel("report", t("colName"), reports),
+    sel("status", t("colStatus"), statuses),
+    state.scope === "all" ? sel("user", t("requestedBy"), users) : null,
+    date("from", t("filterFrom")),
+    date("to", t("filterTo")),
+    runFilterNames.some((n) => f[n]) ? h("button", { type: "button", id: "filters-clear", onclick: () => { location.hash = "#/runs"; } }, t("filtersClear")) : null,
+    h("span", { class: "spacer" }),
+    h("span", { id: "runs-total", "aria-live": "polite" }, t("runsTotal", state.total ?? 0)));
 }
 
 async function renderRuns() {
@@ -323,7 +397,7 @@ async function renderRuns() {
     h("thead", {}, h("tr", {}, ["colName", "colStatus", "colUser", "colRequested", "colPeriod", "colRows", "colDetails", "colActions"].map((k) => h("th", { scope: "col", class: k === "colRows" ? "num" : null }, t(k))))),
     tbody));
   const more = h("button", { type: "button", id: "load-more", hidden: !state.next, onclick: async () => { await loadRuns(true); fillRuns(); } }, t("loadMore"));
-  main.replaceChildren(toolbar, table, h("div", { class: "pager" }, more));
+  main.replaceChildren(toolbar, runFiltersBar(), table, h("div", { class: "pager" }, more));
   fillRuns();
 }
 
@@ -343,6 +417,8 @@ function fillRuns() {
   }
   const more = document.getElementById("load-more");
   if (more) more.hidden = !state.next;
+  const total = document.getElementById("runs-total");
+  if (total) total.textContent = t("runsTotal", state.total ?? 0);
   schedulePoll();
 }
 
@@ -351,7 +427,7 @@ function runRow(run) {
   const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
   const name = h("td", { class: "run-name" }, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
     run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
-  const rows = run.total_rows === undefined || run.total_rows === null ? "" : fmtNumber(run.total_rows, 0);
+  const rows = run.total_rows === undefined || run.total_rows === null ? progressText(run) : fmtNumber(run.total_rows, 0);
   const actions = h("div", { class: "actions" });
   if (run.status === "finished") {
     actions.append(
@@ -367,7 +443,8 @@ function runRow(run) {
   const cell = (key, attrs, ...children) => h("td", { ...attrs, "data-label": t(key) }, ...children);
   return h("tr", { dataset: { runId: run.id, status: run.status } },
     name,
-    cell("colStatus", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null),
+    cell("colStatus", {}, h("span", { class: `status status-${run.status}` }, statusLabel(run.status)), run.truncated ? h("p", { class: "muted" }, t("truncated")) : null,
+      queueText(run) ? h("p", { class: "muted queue-place" }, queueText(run)) : null),
     cell("colUser", {}, run.user_name || run.user_id),
     cell("colRequested", {}, fmtDateTime(run.requested_at)),
     cell("colPeriod", {}, fmtPeriod(rf.period)),
@@ -384,7 +461,8 @@ function schedulePoll() {
   state.pollTimer = setTimeout(async () => {
     if (route().page !== "runs") return;
     try {
-      const out = await call("GET", "/v1/runs", { query: { scope: state.scope, limit: 50 } });
+      const out = await call("GET", "/v1/runs", { query: runsQuery({ limit: 50 }) });
+      state.total = out.total ?? state.total;
       const fresh = new Map(out.runs.map((r) => [r.id, r]));
       const known = new Set(state.runs.map((r) => r.id));
       state.runs = out.runs.filter((r) => !known.has(r.id)).concat(state.runs.map((r) => fresh.get(r.id) || r));
@@ -422,7 +500,10 @@ async function download(id, format) {
 
 // ---- + Gerar relatório --------------------------------------------------------
 
-async function openGenerate() {
+// openGenerate opens "+ Gerar relatório"; seed ({report, filters}) fills it
+// in, for "Duplicar e editar".
+async function openGenerate(seed) {
+  if (seed instanceof Event) seed = undefined;
   let reports;
   try {
     reports = await catalog();
@@ -430,7 +511,7 @@ async function openGenerate() {
     toast(errorText(e));
     return;
   }
-  const picker = templatePicker(reports, { prefix: "template", onPick: (id) => pickTemplate(id, formArea) });
+  const picker = templatePicker(reports, { prefix: "template", selected: seed?.report, onPick: (id) => pickTemplate(id, formArea) });
   const formArea = h("div", { id: "filter-area", "aria-live": "polite" }, h("p", { class: "muted" }, t("pickTemplate")));
   dialog.replaceChildren(
     h("div", { class: "dialog-head" }, h("h2", { id: "generate-title" }, t("generate").replace(/^\+\s*/, "")),
@@ -438,6 +519,7 @@ async function openGenerate() {
     h("div", { class: "dialog-body" }, picker.el, formArea));
   dialog.showModal();
   picker.search.focus();
+  if (seed?.report) await pickTemplate(seed.report, formArea, seed.filters || {});
 }
 
 // templatePicker is the searchable, by-category list of reports used by
@@ -469,7 +551,7 @@ function templatePicker(reports, { prefix, selected, onPick }) {
 
 const presets = [["today", "presetToday"], ["yesterday", "presetYesterday"], ["last_7_days", "presetLast7"], ["this_month", "presetThisMonth"], ["previous_month", "presetPrevMonth"], ["custom", "presetCustom"]];
 
-async function pickTemplate(id, area) {
+async function pickTemplate(id, area, initial = {}) {
   let rep;
   try {
     rep = await call("GET", `/v1/reports/${id}`, { query: { lang: currentLang() } });
@@ -477,7 +559,8 @@ async function pickTemplate(id, area) {
     area.replaceChildren(h("p", { class: "form-error", role: "alert" }, errorText(e)));
     return;
   }
-  const fields = (rep.filters || []).map(filterField);
+  const fields = (rep.filters || []).map((f) => filterField(f, { initial: initial[f.name] }));
+  const estimateLine = h("p", { id: "estimate-line", class: "hint", "aria-live": "polite" });
   const formError = h("p", { id: "form-error", class: "form-error", role: "alert" });
   // Reports with personal columns say so and take a purpose (issue 17).
   const personal = (rep.columns || []).some((c) => c.personal);
@@ -491,8 +574,10 @@ async function pickTemplate(id, area) {
     personal ? h("div", { class: "field" }, h("label", { for: "f-purpose" }, t("purpose")), purpose,
       h("p", { id: "f-purpose-hint", class: "hint" }, t("purposeHint")), h("p", { id: "err-purpose", class: "field-error", role: "alert" })) : null,
     formError,
+    estimateLine,
     h("div", { class: "form-actions" },
       h("button", { type: "button", onclick: () => dialog.close() }, t("close")),
+      h("button", { type: "button", id: "estimate", onclick: () => estimateGenerate(rep, fields, estimateLine) }, t("estimate")),
       h("button", { type: "submit", class: "primary", id: "submit-generate" }, t("submit"))));
   area.replaceChildren(form);
 }
@@ -794,6 +879,27 @@ function lookupPicker({ id, kind, multiple, numeric, describedBy, initial }) {
   };
 }
 
+
+// estimateGenerate asks for a dry run: the rows ClickHouse expects to read
+// and the place the run would take, before anything is queued.
+async function estimateGenerate(rep, fields, line) {
+  const filters = {};
+  for (const f of fields) {
+    const v = f.value();
+    if (v !== undefined) filters[f.name] = v;
+  }
+  line.textContent = "…";
+  try {
+    const est = await call("POST", "/v1/runs", { query: { dry_run: "true" }, body: { report: rep.id, filters } });
+    const place = t("estimatePlace", est.queue_position);
+    line.textContent = est.estimated_rows === undefined || est.estimated_rows === null
+      ? `${t("estimateNone")} · ${place}`
+      : `${t("estimateRows", fmtNumber(est.estimated_rows, 0), fmtNumber(est.estimated_parts, 0))} · ${place}`;
+  } catch (e) {
+    line.textContent = errorText(e);
+  }
+}
+
 async function submitGenerate(rep, fields, form, formError, purpose) {
   const filters = {};
   for (const f of fields) {
@@ -881,18 +987,29 @@ async function renderView(id) {
         item(t("wallet"), r.wallet),
         item(t("channel"), r.channel),
         item(t("eventType"), r.event_type),
-        item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : ""))),
-      ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []));
+        item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : "")),
+        r.status === "processing" ? h("div", {}, h("dt", {}, t("rowsSoFar")), h("dd", { id: "view-progress" }, fmtNumber(r.rows_so_far || 0, 0))) : null,
+        r.status === "processing" && r.started_at ? item(t("elapsed"), fmtElapsed(r.started_at)) : null),
+      ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []),
+      ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []),
+      ...runActions(r));
   };
   showHeader();
   if (!terminal.has(run.status)) {
     body.replaceChildren(h("p", { class: "muted" }, t("notReady")));
+    // The elapsed time moves even when no event comes.
+    const tick = setInterval(() => { if (ctl.signal.aborted || terminal.has(view.run.status)) clearInterval(tick); else if (view.run.status === "processing") showHeader(); }, 1000);
     try {
       await callEvents("GET", `/v1/runs/${id}/events`, (name, ev) => {
         if (name !== "run") return;
-        view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error };
+        view.run = { ...view.run, status: ev.status, total_rows: ev.total_rows ?? view.run.total_rows, error: ev.error ?? view.run.error,
+          rows_so_far: ev.rows, started_at: ev.started_at ?? view.run.started_at, queue: ev.queue };
+        if (terminal.has(ev.status) && state.notifyRuns.delete(id)) {
+          try { new Notification(titleOf(view.run), { body: `${statusLabel(ev.status)}${ev.total_rows != null ? ` · ${t("rowsTotal")}: ${fmtNumber(ev.total_rows, 0)}` : ""}`, tag: id }); } catch { /* the page still shows it */ }
+        }
         showHeader();
       }, { signal: ctl.signal });
+      clearInterval(tick);
       view.run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
       showHeader();
     } catch (e) {
@@ -905,6 +1022,79 @@ async function renderView(id) {
   }
   drawChart(view, chartBox, ctl.signal);
   renderResult(view, body, ctl.signal);
+}
+
+// givenFilters is what the run's requester typed (relative periods as words).
+function givenFilters(run) {
+  const f = run.filters;
+  if (f && typeof f === "object") return { ...f };
+  try { return JSON.parse(f || "{}"); } catch { return {}; }
+}
+
+// absolutePeriod is the run's resolved period as the API takes it back:
+// "from/to" instants become "from..to" (the end excluded).
+function absolutePeriod(run) {
+  const p = resolvedFilters(run).period;
+  return typeof p === "string" && p.includes("/") ? p.replace("/", "..") : p;
+}
+
+// rerun asks for the run again with its filters; samePeriod keeps the
+// resolved period, otherwise a relative one is resolved anew.
+async function rerun(run, samePeriod) {
+  const filters = givenFilters(run);
+  if (samePeriod && filters.period !== undefined) filters.period = absolutePeriod(run);
+  try {
+    const out = await call("POST", "/v1/runs", { body: { report: run.report, filters } });
+    toast(t("rerunDone"));
+    location.hash = `#/runs/${out.id}`;
+  } catch (e) {
+    toast(errorText(e));
+  }
+}
+
+// runActions are the view's ways to repeat and share a run.
+function runActions(run) {
+  const given = givenFilters(run);
+  const relative = typeof given.period === "string" && !given.period.includes("..");
+  const bar = h("div", { class: "actions run-actions", id: "run-actions" });
+  const link = h("input", { id: "run-link", type: "text", readonly: true, hidden: true, "aria-label": t("copyLink"), value: `${location.origin}${location.pathname}#/runs/${run.id}` });
+  const choice = h("div", { id: "rerun-choice", class: "rerun-choice", hidden: true, role: "group", "aria-label": t("rerun") },
+    h("button", { type: "button", id: "rerun-same", onclick: () => rerun(run, true) }, t("rerunSame", fmtPeriod(resolvedFilters(run).period))),
+    h("button", { type: "button", id: "rerun-relative", onclick: () => rerun(run, false) }, t("rerunRelative", given.period)));
+  bar.append(
+    h("button", { type: "button", id: "rerun", onclick: () => (relative ? (choice.hidden = !choice.hidden) : rerun(run, true)) }, t("rerun")),
+    h("button", { type: "button", id: "duplicate", onclick: () => openGenerate({ report: run.report, filters: given }) }, t("duplicate")),
+    h("button", { type: "button", id: "schedule-run", onclick: () => { state.scheduleSeed = { report: run.report, filters: given }; location.hash = "#/schedules/new"; } }, t("scheduleThis")),
+    h("button", { type: "button", id: "copy-link", onclick: async () => {
+      // The link is also shown, selected, where the clipboard is refused.
+      link.hidden = false;
+      link.select();
+      try {
+        await navigator.clipboard.writeText(link.value);
+        toast(t("linkCopied"));
+      } catch {
+        toast(t("linkShown"));
+      }
+    } }, t("copyLink")),
+    !terminal.has(run.status) && "Notification" in window ? h("button", { type: "button", id: "notify-me", "aria-pressed": String(state.notifyRuns.has(run.id)), onclick: async (e) => {
+      // A browser notice when the run ends, while this page stays open.
+      const perm = Notification.permission === "granted" ? "granted" : await Notification.requestPermission();
+      if (perm !== "granted") { toast(t("notifyDenied")); return; }
+      state.notifyRuns.add(run.id);
+      e.target.setAttribute("aria-pressed", "true");
+      toast(t("notifyOn"));
+    } }, t("notifyMe")) : null,
+    terminal.has(run.status) ? h("button", { type: "button", id: "delete-run", class: "danger", onclick: async () => {
+      if (!confirm(t("confirmDelete"))) return;
+      try {
+        await call("DELETE", `/v1/runs/${run.id}`);
+        toast(t("deleted"));
+        location.hash = "#/runs";
+      } catch (e) {
+        toast(errorText(e));
+      }
+    } }, t("delete")) : null);
+  return [bar, choice, link];
 }
 
 function renderResult(view, body, signal) {
@@ -1109,6 +1299,16 @@ function fmtInZone(iso, zone) {
 }
 
 // describeCron puts the common cron shapes in words; others show as written.
+const weekdayKeys = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+// fmtWall splits an instant into its date (yyyy-mm-dd) and time (hh:mm) on
+// zone's wall clock, for date and time inputs.
+function fmtWall(iso, zone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    .formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
 function describeCron(cron) {
   const m = /^(\d{1,2}) (\d{1,2}) (\S+) (\S+) (\S+)$/.exec((cron || "").trim().replace(/\s+/g, " "));
   if (!m) return "";
@@ -1299,8 +1499,10 @@ async function renderScheduleForm(id) {
     main.replaceChildren(h("p", {}, h("a", { href: "#/schedules" }, t("backToSchedules"))), h("p", { class: "form-error", role: "alert" }, errorText(e)));
     return;
   }
-  const initialFilters = sch && sch.filters && typeof sch.filters === "object" ? sch.filters : {};
-  let report = sch ? sch.report : "";
+  const seed = !id ? state.scheduleSeed : null; // "Agendar este relatório" from a run
+  state.scheduleSeed = null;
+  const initialFilters = sch && sch.filters && typeof sch.filters === "object" ? sch.filters : seed ? seed.filters : {};
+  let report = sch ? sch.report : seed ? seed.report : "";
   let filterFields = [];
 
   const name = formField("s-name", t("scheduleName"), h("input", { id: "s-name", name: "name", type: "text", value: sch ? sch.name : "", maxlength: 200, autocomplete: "off" }), t("scheduleNameHint"));
@@ -1343,6 +1545,49 @@ async function renderScheduleForm(id) {
   recurrence.el.querySelector("label").after(h("div", { class: "period-row" }, h("label", {}, t("presetPick"), recPreset)));
   recurrence.el.append(words);
 
+  // When in words (issue 14): start date and time, a repetition, an optional
+  // end; cron stays as the advanced form, used as soon as it is edited.
+  const zoneOf = () => (sch ? sch.time_zone : "America/Sao_Paulo");
+  const wall = (iso) => (iso ? fmtWall(iso, zoneOf()) : null);
+  const start = wall(sch && sch.starts_at);
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const whenMode = h("select", { id: "s-when-mode", "aria-label": t("whenMode") },
+    h("option", { value: "words" }, t("whenWords")), h("option", { value: "cron" }, t("whenCron")));
+  const repeat = formField("s-repeat", t("repeat"), h("select", { id: "s-repeat", name: "repeat" },
+    ["once", "daily", "weekdays", "weekly", "monthly", "last_business_day"].map((v) => h("option", { value: v, selected: sch?.repeat?.every === v || (!sch?.repeat && v === "daily") }, t(`repeat_${v}`)))));
+  const startDate = formField("s-start-date", t("startDate"), h("input", { id: "s-start-date", type: "date", value: start ? start.date : tomorrow }));
+  const startTime = formField("s-start-time", t("startTime"), h("input", { id: "s-start-time", type: "time", value: start ? start.time : "07:00" }));
+  const dayBoxes = weekdayKeys.map((d, i) => h("label", { class: "inline" }, h("input", { type: "checkbox", name: "s-day", value: d, checked: (sch?.repeat?.days || []).includes(d) }), ` ${t("weekdays")[i]}`));
+  const days = formField("s-days", t("repeatDays"), h("div", { id: "s-days", role: "group" }, ...dayBoxes));
+  const dom = formField("s-day-of-month", t("dayOfMonth"), h("input", { id: "s-day-of-month", type: "number", min: 1, max: 31, value: sch?.repeat?.day_of_month || "" }));
+  const endDate = formField("s-end-date", t("endDate"), h("input", { id: "s-end-date", type: "date", value: sch && sch.ends_at ? wall(sch.ends_at).date : "" }), t("endDateHint"));
+  const weekdayIn = (iso) => { try { return new Intl.DateTimeFormat(currentLang(), { timeZone: zoneOf(), weekday: "long" }).format(new Date(iso)); } catch { return ""; } };
+  const nextRuns = h("ol", { id: "s-next-runs", class: "next-runs" }, ...(sch && !sch.paused ? sch.next_runs : []).map((r) => h("li", {}, `${weekdayIn(r)}, ${fmtInZone(r, zoneOf())}`)));
+  const wordsBox = h("div", { id: "s-when-words-box" }, repeat.el, h("div", { class: "grid-2" }, startDate.el, startTime.el), days.el, dom.el, endDate.el);
+  const syncWhen = () => {
+    const v = repeat.control.value;
+    days.el.hidden = v !== "weekly";
+    dom.el.hidden = v !== "monthly";
+    endDate.el.hidden = v === "once";
+    wordsBox.hidden = whenMode.value !== "words";
+    recurrence.el.hidden = whenMode.value !== "cron";
+  };
+  whenMode.value = sch && !(sch.starts_at && sch.repeat) ? "cron" : "words";
+  whenMode.addEventListener("change", syncWhen);
+  repeat.control.addEventListener("change", syncWhen);
+  // Editing the cron (or picking one of its presets) chooses the advanced form.
+  for (const el of [cron, recPreset]) el.addEventListener("input", () => { whenMode.value = "cron"; syncWhen(); });
+  recPreset.addEventListener("change", () => { whenMode.value = "cron"; syncWhen(); });
+  syncWhen();
+  const whenBody = () => {
+    if (whenMode.value === "cron") return { recurrence: cron.value.trim() };
+    const out = { repeat: { every: repeat.control.value }, starts_at: startDate.control.value && startTime.control.value ? `${startDate.control.value}T${startTime.control.value}` : startDate.control.value };
+    if (out.repeat.every === "weekly") out.repeat.days = [...days.control.querySelectorAll("input:checked")].map((i) => i.value);
+    if (out.repeat.every === "monthly") out.repeat.day_of_month = Number(dom.control.value) || 0;
+    if (out.repeat.every !== "once" && endDate.control.value) out.ends_at = `${endDate.control.value}T23:59`;
+    return out;
+  };
+
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["America/Sao_Paulo", "UTC"];
   const zoneList = h("datalist", { id: "s-zones" }, zones.map((z) => h("option", { value: z })));
   const timeZone = formField("s-time-zone", t("timeZone"), h("input", { id: "s-time-zone", name: "time_zone", type: "text", list: "s-zones", value: sch ? sch.time_zone : "America/Sao_Paulo", autocomplete: "off" }), t("timeZoneHint"));
@@ -1381,7 +1626,10 @@ async function renderScheduleForm(id) {
       h("div", { class: "schedule-report" }, h("div", {}, picker.el, reportErr), filterArea)),
     h("section", { class: "card", "aria-labelledby": "s-sec-when" },
       h("h2", { id: "s-sec-when" }, t("secWhen")),
-      h("div", { class: "grid-2" }, recurrence.el, timeZone.el)),
+      h("label", {}, `${t("whenMode")} `, whenMode),
+      wordsBox,
+      h("div", { class: "grid-2" }, recurrence.el, timeZone.el),
+      sch && !sch.paused && sch.next_runs.length ? h("div", { class: "field" }, h("h3", { id: "s-next-runs-title" }, t("nextRuns")), nextRuns) : null),
     h("section", { class: "card", "aria-labelledby": "s-sec-file" },
       h("h2", { id: "s-sec-file" }, t("secFile")),
       h("div", { class: "grid-2" }, format.el, fileName.el)),
@@ -1399,7 +1647,7 @@ async function renderScheduleForm(id) {
   }
   name.control.focus();
 
-  const topFields = { name, recurrence, time_zone: timeZone, format, file_name: fileName };
+  const topFields = { name, recurrence, time_zone: timeZone, format, file_name: fileName, repeat, "repeat.every": repeat, "repeat.days": days, "repeat.day_of_month": dom, starts_at: startDate, ends_at: endDate };
 
   async function submit() {
     for (const f of Object.values(topFields)) f.setError(null);
@@ -1431,7 +1679,7 @@ async function renderScheduleForm(id) {
       blocked.focus();
       return;
     }
-    const body = { name: name.control.value.trim(), report, filters, recurrence: cron.value.trim(), time_zone: timeZone.control.value.trim(),
+    const body = { name: name.control.value.trim(), report, filters, ...whenBody(), time_zone: timeZone.control.value.trim(),
       format: format.control.value, file_name: fileName.control.value.trim(), destinations, paused: sch ? sch.paused : false };
     save.disabled = true;
     try {

@@ -1,0 +1,99 @@
+package reporting
+
+import (
+	"sync"
+	"time"
+)
+
+// progressEvery is the least time between two signals of one run's progress:
+// followers see the count move a few times a second, not once per block.
+const progressEvery = 100 * time.Millisecond
+
+// progressHub holds the rows so far of the runs executing in this process and
+// tells the run's followers when the count moves, so the events stream waits
+// on a signal instead of polling.
+type progressHub struct {
+	mu       sync.Mutex
+	rows     map[string]int64     // run id → rows so far, while executing here
+	signaled map[string]time.Time // run id → last signal
+	watchers map[string]map[chan struct{}]struct{}
+}
+
+// start begins counting runID and returns the function the snapshot writer
+// calls with the rows so far; end stops counting.
+func (h *progressHub) start(runID string) (set func(int64), end func()) {
+	h.mu.Lock()
+	h.init()
+	h.rows[runID] = 0
+	h.mu.Unlock()
+	set = func(n int64) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		// The query's own count comes first, then the checksum pass counts
+		// again from 0: the rows so far never go back.
+		if cur, ok := h.rows[runID]; !ok || n <= cur {
+			return
+		}
+		h.rows[runID] = n
+		if now := time.Now(); now.Sub(h.signaled[runID]) >= progressEvery {
+			h.signaled[runID] = now
+			h.signal(runID)
+		}
+	}
+	end = func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.rows, runID)
+		delete(h.signaled, runID)
+		h.signal(runID)
+	}
+	return set, end
+}
+
+func (h *progressHub) init() {
+	if h.rows == nil {
+		h.rows, h.signaled, h.watchers = map[string]int64{}, map[string]time.Time{}, map[string]map[chan struct{}]struct{}{}
+	}
+}
+
+func (h *progressHub) signal(runID string) {
+	for ch := range h.watchers[runID] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (h *progressHub) get(runID string) (int64, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n, ok := h.rows[runID]
+	return n, ok
+}
+
+func (h *progressHub) watch(runID string) (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	h.init()
+	if h.watchers[runID] == nil {
+		h.watchers[runID] = map[chan struct{}]struct{}{}
+	}
+	h.watchers[runID][ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.watchers[runID], ch)
+		if len(h.watchers[runID]) == 0 {
+			delete(h.watchers, runID)
+		}
+	}
+}
+
+// WatchProgress returns a channel that receives a signal (coalesced, at most
+// every 100 ms) when the rows so far of runID move in this process, and once
+// when its execution here ends. Call the returned func to stop.
+func (s *Service) WatchProgress(runID string) (<-chan struct{}, func()) {
+	return s.progress.watch(runID)
+}
