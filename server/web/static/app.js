@@ -1061,7 +1061,8 @@ function runActions(run) {
   const choice = h("div", { id: "rerun-choice", class: "rerun-choice", hidden: true, role: "group", "aria-label": t("rerun") },
     h("button", { type: "button", id: "rerun-same", onclick: () => rerun(run, true) }, t("rerunSame", fmtPeriod(resolvedFilters(run).period))),
     h("button", { type: "button", id: "rerun-relative", onclick: () => rerun(run, false) }, t("rerunRelative", given.period)));
-  bar.append(
+  // append writes null as the text "null": leave the absent buttons out.
+  bar.append(...[
     h("button", { type: "button", id: "rerun", onclick: () => (relative ? (choice.hidden = !choice.hidden) : rerun(run, true)) }, t("rerun")),
     h("button", { type: "button", id: "duplicate", onclick: () => openGenerate({ report: run.report, filters: given }) }, t("duplicate")),
     h("button", { type: "button", id: "schedule-run", onclick: () => { state.scheduleSeed = { report: run.report, filters: given }; location.hash = "#/schedules/new"; } }, t("scheduleThis")),
@@ -1093,7 +1094,7 @@ function runActions(run) {
       } catch (e) {
         toast(errorText(e));
       }
-    } }, t("delete")) : null);
+    } }, t("delete")) : null].filter(Boolean));
   return [bar, choice, link];
 }
 
