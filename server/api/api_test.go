@@ -375,3 +375,23 @@ func mustFormat(t testing.TB, id string) export.Format {
 	}
 	return f
 }
+
+// A relative period resolves once, at the instant the request is validated:
+// the run executes that period, not one worked out again by another clock.
+// The server's clock is fixed at 2024-03-20 12:00 UTC (09:00 in São Paulo), so
+// "yesterday" is 2024-03-19 there, whatever day the test runs on.
+func TestAPI_ARelativePeriodRunsThePeriodItWasValidatedWith(t *testing.T) {
+	b := setup(t)
+	r := b.generate(t, b.viewer, "kpis.service_level", map[string]any{"period": "yesterday", "interval": "1d"})
+	b.wait(t, b.viewer, r.ID)
+	_, _, body := b.do(t, b.viewer, "GET", "/v1/runs/"+r.ID+"/rows?numbers=text", nil)
+	var page struct {
+		Rows  [][]*string
+		Total int64
+	}
+	json.Unmarshal(body, &page)
+	// One day at 1 d: one row of the full grid, dated 2024-03-19.
+	if page.Total != 1 || len(page.Rows) != 1 || page.Rows[0][0] == nil || !strings.HasPrefix(*page.Rows[0][0], "2024-03-19") {
+		t.Fatalf("rows of yesterday: %s", body)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/relato/relato/server/servertest"
 )
 
 func TestAPI_ListNarrowsByReportStatusRequesterAndDayWithATotal(t *testing.T) {
@@ -26,10 +28,12 @@ func TestAPI_ListNarrowsByReportStatusRequesterAndDayWithATotal(t *testing.T) {
 	for _, r := range []runJSON{r1, r2, r3} {
 		b.wait(t, b.manager, r.ID)
 	}
-	// Today and yesterday in the tenant's zone (São Paulo), when the runs were requested.
+	// Today and yesterday in the tenant's zone (São Paulo) by the server's
+	// clock, fixed at servertest.SeedEnd: a run is requested at the instant
+	// its request was validated.
 	loc, _ := time.LoadLocation("America/Sao_Paulo")
-	today := time.Now().In(loc).Format(time.DateOnly)
-	yesterday := time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+	today := servertest.SeedEnd.In(loc).Format(time.DateOnly)
+	yesterday := servertest.SeedEnd.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
 	list := func(token string, q url.Values) (int, []string, int64) {
 		t.Helper()
 		code, _, body := b.do(t, token, "GET", "/v1/runs?"+q.Encode(), nil)

@@ -51,7 +51,11 @@ func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) 
 	if err != nil {
 		return nil, fmt.Errorf("filters: %w", err)
 	}
-	r, err := s.Runs.Create(ctx, newRun(req.Tenant, req.UserID, comp, given))
+	nr := newRun(req.Tenant, req.UserID, comp, given)
+	// Execute resolves relative periods against this same instant, so the
+	// run computes the period it was validated with (even across midnight).
+	nr.RequestedAt = now
+	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,9 @@ func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now tim
 	case err != nil:
 		return "", err
 	}
-	r, err := s.Runs.Create(ctx, newRun(sch.TenantID, sch.OwnerID, comp, sch.Filters))
+	nr := newRun(sch.TenantID, sch.OwnerID, comp, sch.Filters)
+	nr.RequestedAt = now // the fire's instant, as validated
+	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return "", err
 	}

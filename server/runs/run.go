@@ -89,6 +89,9 @@ type NewRun struct {
 	Wallet    *string
 	Channel   *string
 	EventType *string
+	// RequestedAt is the instant the request was validated at, against which
+	// its relative periods resolve when it executes; zero: the store's clock.
+	RequestedAt time.Time
 }
 
 // QueueKey is the default serialisation key: tenant plus wallet, so one

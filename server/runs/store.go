@@ -282,12 +282,16 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	if err := s.checkQuota(ctx, tx, nr); err != nil {
 		return nil, err
 	}
+	requestedAt := nr.RequestedAt
+	if requestedAt.IsZero() {
+		requestedAt = s.now()
+	}
 	row := tx.QueryRowContext(ctx, `INSERT INTO runs (id, tenant_id, report_id, report_version,
 		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)
 		RETURNING `+runColumns,
 		id.String(), int64(nr.TenantID), nr.ReportID, nr.ReportVersion, given, resolved, nr.UserID, key,
-		nr.Wallet, nr.Channel, nr.EventType, micros(s.now()))
+		nr.Wallet, nr.Channel, nr.EventType, micros(requestedAt))
 	r, err := scanRun(row)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
