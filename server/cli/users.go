@@ -115,18 +115,12 @@ func (a *app) users(ctx context.Context, args []string) error {
 		}
 		return w.Flush()
 	case "disable":
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return errors.New("users disable: want one user id (relato users list shows them)")
-		}
-		s, err := auth.Open(ctx, *db)
+		s, id, err := openForOne(ctx, fs, args[1:], *db, "users disable: want one user id (relato users list shows them)")
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		u, err := s.DisableUser(ctx, auth.Scope{All: true}, fs.Arg(0))
+		u, err := s.DisableUser(ctx, auth.Scope{All: true}, id)
 		if err != nil {
 			return err
 		}
@@ -241,18 +235,12 @@ func (a *app) tokens(ctx context.Context, args []string) error {
 		}
 		return w.Flush()
 	case "revoke":
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return errors.New("tokens revoke: want one token id (relato tokens list shows them)")
-		}
-		s, err := auth.Open(ctx, *db)
+		s, id, err := openForOne(ctx, fs, args[1:], *db, "tokens revoke: want one token id (relato tokens list shows them)")
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		tok, err := s.Revoke(ctx, auth.Scope{All: true}, fs.Arg(0))
+		tok, err := s.Revoke(ctx, auth.Scope{All: true}, id)
 		if err != nil {
 			return err
 		}
@@ -274,4 +262,20 @@ func tokenDetail(t auth.Token) string {
 		d += ", expires " + t.ExpiresAt.UTC().Format(time.RFC3339)
 	}
 	return d
+}
+
+// openForOne parses a command that takes one id, then opens the auth store;
+// want is the error when the id is missing or extra.
+func openForOne(ctx context.Context, fs *flag.FlagSet, args []string, db, want string) (*auth.Store, string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	if fs.NArg() != 1 {
+		return nil, "", errors.New(want)
+	}
+	s, err := auth.Open(ctx, db)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, fs.Arg(0), nil
 }
