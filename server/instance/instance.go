@@ -251,21 +251,31 @@ func (in *Instance) Close() error {
 }
 
 // DemoUsers creates an admin, a manager and a viewer of tenant 1 and writes
-// their tokens to w.
+// their tokens to w. The demo admin holds the personal_data permission (the
+// demo warehouse holds made-up people only), so a new user's first extraction
+// works with that token; the others show what masking looks like.
 func (in *Instance) DemoUsers(ctx context.Context, w io.Writer) error {
 	for _, u := range []struct {
-		name string
-		role auth.Role
-	}{{"Admin Demo", auth.Admin}, {"Gestor Demo", auth.Manager}, {"Operador Demo", auth.Viewer}} {
+		name     string
+		role     auth.Role
+		personal bool
+	}{{"Admin Demo", auth.Admin, true}, {"Gestor Demo", auth.Manager, false}, {"Operador Demo", auth.Viewer, false}} {
 		p, err := in.Auth.CreateUser(ctx, 1, u.name, u.role)
 		if err != nil {
 			return err
+		}
+		note := "personal data masked"
+		if u.personal {
+			if _, err := in.Auth.SetPersonalData(ctx, auth.Scope{Tenant: 1}, p.UserID, true); err != nil {
+				return err
+			}
+			note = "personal_data: may run extractions"
 		}
 		tok, err := in.Auth.IssueToken(ctx, p.UserID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "demo tenant 1 %-8s token: %s\n", u.role, tok)
+		fmt.Fprintf(w, "demo tenant 1 %-8s token: %s  (%s)\n", u.role, tok, note)
 	}
 	return nil
 }
