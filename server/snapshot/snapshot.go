@@ -104,11 +104,23 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
-	if err := s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final); err != nil {
+	if err := s.place(ctx, tmp, final); err != nil {
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
 	return info, nil
+}
+
+// place renames the complete table tmp to final. A final table that exists
+// already belongs to an earlier attempt of the same run that died after its
+// rename but before the run store recorded the run finished (the run was then
+// recovered and executed again); no reader can hold it, since only a finished
+// run is read, so this attempt's result replaces it.
+func (s *Store) place(ctx context.Context, tmp, final string) error {
+	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+final); err != nil {
+		return err
+	}
+	return s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final)
 }
 
 // CreateFrom freezes a result that fill writes itself into the table it is
@@ -138,7 +150,7 @@ func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compi
 		return Info{}, err
 	}
 	info.Truncated = info.Truncated || truncated
-	if err := s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final); err != nil {
+	if err := s.place(ctx, tmp, final); err != nil {
 		drop()
 		return Info{}, err
 	}

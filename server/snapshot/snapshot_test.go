@@ -461,3 +461,40 @@ func TestSnapshot_StagingFilesOfAKilledProcessAreRemovedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// A process killed after renaming a snapshot into place but before the run
+// store recorded the run as finished leaves the final table behind; the run's
+// next attempt (after lease recovery) must replace it, not fail on "table
+// already exists" (seen once as TestServe_AKilledServerLosesNoAcceptedRun
+// ending a run "failed").
+func TestSnapshot_ARetriedRunReplacesTheTableOfAnAttemptThatDiedAfterRenaming(t *testing.T) {
+	bu := setup(t)
+	ctx := context.Background()
+	// The dead attempt's table: one row, where the report gives 10.
+	if err := bu.b.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+snapshot.Database); err != nil {
+		t.Fatal(err)
+	}
+	if err := bu.b.Exec(ctx, "CREATE TABLE "+snapshot.Database+".r_retried ("+snapshot.RowColumn+" UInt64) ENGINE = MergeTree ORDER BY "+snapshot.RowColumn+" AS SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := bu.store.Create(ctx, "retried", compile(t, bu, 10), nil)
+	if err != nil {
+		t.Fatalf("the retry failed: %v", err)
+	}
+	// compile(…, 10) caps the 300,000-row result at 10 rows and says so.
+	if info.Rows != 10 || !info.Truncated {
+		t.Fatalf("info %+v, want the retry's own 10 rows, truncated", info)
+	}
+	rows, err := bu.store.Rows(ctx, "retried", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if n != 10 || len(rows.Columns()) < 2 {
+		t.Fatalf("%d rows × %d columns read back: the dead attempt's table was kept", n, len(rows.Columns()))
+	}
+}
