@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 )
@@ -50,6 +51,11 @@ type ColumnInfo struct {
 	Identifier bool `json:"identifier,omitempty" doc:"an id or code (never shown with thousands separators)"`
 	// Personal is the kind of personal data the column holds; absent when none.
 	Personal Personal `json:"personal,omitempty" enum:"name,phone,email,document,ip,free_text" doc:"kind of personal data the column holds (masked for readers without the personal_data permission); absent when none"`
+	// Values are the labels of the column's codes in the language asked
+	// for, code → label; ValuesFrom names the lookup whose tenant labels
+	// the column shows instead (GET /v1/lookups/{kind}).
+	Values     map[string]string `json:"values,omitempty" doc:"labels of the column's codes in the requested language, code → label: views, files and rows show the label, the rows API also gives the code (codes); absent when the column holds no codes"`
+	ValuesFrom string            `json:"values_from,omitempty" doc:"the lookup kind whose labels (GET /v1/lookups/{kind}) the column's codes are shown with, when they are the tenant's (event_type); absent otherwise"`
 }
 
 // Info describes d in lang.
@@ -80,6 +86,10 @@ func (d *Definition) Info(lang string) ReportInfo {
 		}
 		if p := c.Places(); p >= 0 {
 			ci.Decimals = &p
+		}
+		ci.Values = c.StaticLabels(lang)
+		if c.tableLookup() != nil {
+			ci.ValuesFrom = c.ValuesFrom
 		}
 		ri.Columns = append(ri.Columns, ci)
 	}
@@ -122,13 +132,30 @@ func WriteCatalogMarkdown(w io.Writer, cat *Catalog, lang string) error {
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %v | %s | %s |\n", f.Name, typ, yesNo(f.Required), def, notes)
 		}
-		b.WriteString("\n| column | type | label |\n|---|---|---|\n")
+		b.WriteString("\n| column | type | label | values |\n|---|---|---|---|\n")
 		for _, c := range ri.Columns {
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Name, c.Type, c.Label)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c.Name, c.Type, c.Label, valuesNote(c))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// valuesNote is a column's code labels as the catalog page lists them:
+// `code` = label, sorted by code, or the lookup they come from.
+func valuesNote(c ColumnInfo) string {
+	if c.ValuesFrom != "" {
+		return "labels of lookup `" + c.ValuesFrom + "`"
+	}
+	codes := make([]string, 0, len(c.Values))
+	for code := range c.Values {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for i, code := range codes {
+		codes[i] = "`" + code + "` = " + c.Values[code]
+	}
+	return strings.Join(codes, ", ")
 }
 
 func yesNo(b bool) string {

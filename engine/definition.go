@@ -136,7 +136,15 @@ type ColumnDef struct {
 	// Personal is the kind of personal data the column holds (personal.go);
 	// "" when it declares none.
 	Personal Personal
-	Pos      Pos
+	// Values names the column's codes as people see them: code → text in
+	// pt-BR and English (`values: {voice: {pt-BR: Voz, en: Voice}}`).
+	// ValuesFrom takes them from a lookup kind or a shared value set instead
+	// (`values_from: channel`, see ValueSetNames). At most one of the two is
+	// set, on string columns only; a code without a label is shown as itself
+	// (labels.go).
+	Values     map[string]Text
+	ValuesFrom string
+	Pos        Pos
 }
 
 // Places is how many decimals the column's numbers are rounded to wherever

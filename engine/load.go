@@ -355,14 +355,28 @@ func (l *loader) columns(n *yaml.Node) []*ColumnDef {
 	var out []*ColumnDef
 	for _, cn := range n.Content {
 		c := &ColumnDef{Pos: l.pos(cn), Decimals: -1}
-		var typeNode, personalNode *yaml.Node
+		var typeNode, personalNode, valuesNode *yaml.Node
 		seen := l.fields(cn, "column: ", map[string]func(k, v *yaml.Node){
 			"personal": func(_, v *yaml.Node) { c.Personal = Personal(l.str(v, "personal")); personalNode = v },
 			"name":     func(_, v *yaml.Node) { c.Name = l.str(v, "name") },
 			"type":     func(_, v *yaml.Node) { c.Type = ColumnType(l.str(v, "type")); typeNode = v },
 			"label":    func(_, v *yaml.Node) { c.Label = l.text(v, "label") },
 			"decimals": func(_, v *yaml.Node) { c.Decimals = l.int(v, "decimals") },
+			"values":   func(_, v *yaml.Node) { c.Values = l.valueLabels(v, c.Name); valuesNode = v },
+			"values_from": func(_, v *yaml.Node) {
+				c.ValuesFrom = l.str(v, "values_from")
+				valuesNode = v
+				if c.ValuesFrom != "" && !validValueSet(c.ValuesFrom) {
+					l.errf(v, "column %q: values_from: unknown value set %q (known: %s)", c.Name, c.ValuesFrom, strings.Join(ValueSetNames(), ", "))
+				}
+			},
 		})
+		if seen["values"] && seen["values_from"] {
+			l.errf(valuesNode, "column %q: values and values_from exclude each other (declare the labels or name where they come from)", c.Name)
+		}
+		if valuesNode != nil && typeNode != nil && c.Type != ColString {
+			l.errf(valuesNode, "column %q: labels of values need a string column (it is %s)", c.Name, c.Type)
+		}
 		for _, req := range []string{"name", "type", "label"} {
 			if !seen[req] {
 				l.errf(cn, "column %q: missing required field %q", c.Name, req)
@@ -380,6 +394,38 @@ func (l *loader) columns(n *yaml.Node) []*ColumnDef {
 			}
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// valueLabels reads a column's `values:` mapping, code → {pt-BR, en}: each
+// code a non-empty string given once, each label in both languages.
+func (l *loader) valueLabels(n *yaml.Node, column string) map[string]Text {
+	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		l.errf(n, "column %q: values must be a mapping of code → labels, like {voice: {pt-BR: Voz, en: Voice}}", column)
+		return nil
+	}
+	out := map[string]Text{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			l.errf(k, "column %q: values: a code must be a non-empty text", column)
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			l.errf(k, "column %q: values: code %q is repeated", column, k.Value)
+			continue
+		}
+		field := fmt.Sprintf("column %q: values: %s", column, k.Value)
+		if v.Kind != yaml.MappingNode {
+			l.errf(v, "%s: must be a mapping of language → label, like {pt-BR: Voz, en: Voice}", field)
+			continue
+		}
+		t := l.text(v, field)
+		if t["en"] == "" && t[DefaultLanguage] != "" {
+			l.errf(v, "%s: missing the en text", field)
+		}
+		out[k.Value] = t
 	}
 	return out
 }

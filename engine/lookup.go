@@ -187,16 +187,29 @@ type CachedLookups struct {
 }
 
 type lookupSet struct {
-	mu     sync.Mutex // held while loading, so concurrent misses wait for one query
-	values map[string]bool
+	mu     sync.Mutex        // held while loading, so concurrent misses wait for one query
+	values map[string]string // value → label ("" when the lookup has no label column)
 	until  time.Time
 }
 
-// Unknown implements LookupChecker.
-func (c *CachedLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, values []any) ([]any, error) {
-	if lk.Table == "" || len(values) == 0 {
+// Labels returns the tenant's labels of lk's values, value → label, from the
+// same cached set Unknown checks against (so a renamed event type is shown
+// within TTL). It is an engine.LookupLabels once bound to a tenant. The map
+// is shared: callers must not change it.
+func (c *CachedLookups) Labels(ctx context.Context, lk Lookup, tenant uint32) (map[string]string, error) {
+	if lk.Table == "" {
 		return nil, nil
 	}
+	set, err := c.set(ctx, lk, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer set.mu.Unlock()
+	return set.values, nil
+}
+
+// set is the tenant's loaded set of lk, fresh within TTL, returned locked.
+func (c *CachedLookups) set(ctx context.Context, lk Lookup, tenant uint32) (*lookupSet, error) {
 	key := fmt.Sprintf("%d/%s", tenant, lk.Name)
 	c.mu.Lock()
 	if c.sets == nil {
@@ -209,38 +222,56 @@ func (c *CachedLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, v
 	}
 	c.mu.Unlock()
 	set.mu.Lock()
-	defer set.mu.Unlock()
 	if set.values == nil || time.Now().After(set.until) {
 		all, err := c.load(ctx, lk, tenant)
 		if err != nil {
+			set.mu.Unlock()
 			return nil, err
 		}
 		set.values, set.until = all, time.Now().Add(c.TTL)
 	}
+	return set, nil
+}
+
+// Unknown implements LookupChecker.
+func (c *CachedLookups) Unknown(ctx context.Context, lk Lookup, tenant uint32, values []any) ([]any, error) {
+	if lk.Table == "" || len(values) == 0 {
+		return nil, nil
+	}
+	set, err := c.set(ctx, lk, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer set.mu.Unlock()
 	var unknown []any
 	for _, v := range values {
-		if !set.values[fmt.Sprint(v)] {
+		if _, ok := set.values[fmt.Sprint(v)]; !ok {
 			unknown = append(unknown, v)
 		}
 	}
 	return unknown, nil
 }
 
-func (c *CachedLookups) load(ctx context.Context, lk Lookup, tenant uint32) (map[string]bool, error) {
-	if !chsql.ValidIdentifier(lk.Column) || !validTableName(lk.Table) {
+func (c *CachedLookups) load(ctx context.Context, lk Lookup, tenant uint32) (map[string]string, error) {
+	if !chsql.ValidIdentifier(lk.Column) || !validTableName(lk.Table) || (lk.Label != "" && !chsql.ValidIdentifier(lk.Label)) {
 		return nil, fmt.Errorf("lookup %s: invalid table or column", lk.Name)
 	}
+	label := "''"
+	if lk.Label != "" {
+		label = "any(" + lk.Label + ")"
+	}
 	rows, err := c.Backend.Query(ctx, Query{
-		SQL:          "SELECT DISTINCT toString(" + lk.Column + ") FROM " + lk.Table,
+		SQL:          "SELECT toString(" + lk.Column + ") AS v, " + label + " FROM " + lk.Table + " GROUP BY v",
 		TableFilters: c.Scope(tenant),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("checking %s values: %w", lk.Name, err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
+	out := map[string]string{}
 	for rows.Next() {
-		out[string(rows.Values()[0])] = true
+		v := rows.Values()
+		out[string(v[0])] = string(v[1])
 	}
 	return out, rows.Err()
 }

@@ -25,6 +25,7 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 		return st, fmt.Errorf("write csv: %w", err)
 	}
 	e := newCSVEncoder(d)
+	labels := codeLabelsOf(fields)
 	var instant []bool
 	if loc := locationOf(rows); loc != nil {
 		e.clock = &zoneClock{loc: loc}
@@ -66,7 +67,7 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 			if rows.IsNull(j) {
 				continue
 			}
-			v := vals[j]
+			v := labels.label(i, vals[j])
 			if instant != nil && instant[i] {
 				v = e.clock.text(v)
 			}

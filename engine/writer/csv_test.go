@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -415,7 +416,8 @@ func TestFieldsFor_TakesLabelsInTheRequestedLanguage(t *testing.T) {
 		{Name: "service_level", Label: "SL (%)", Kind: writer.KindPercent, Decimals: 2},
 		{Name: "offered", Label: "Ofertadas", Kind: writer.KindInt, Decimals: -1}, // falls back to pt-BR
 	}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+	// Field holds a map (Values), so it compares by value, not with !=.
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FieldsFor = %+v, want %+v", got, want)
 	}
 }

@@ -41,6 +41,11 @@ type Field struct {
 	// -1 keeps numbers as the warehouse returns them and uses 2 for percent and
 	// duration.
 	Decimals int
+	// Values are the labels of the column's codes in the file's language,
+	// code → label (engine.ColumnDef.StaticLabels, engine.Definition.LabelsIn):
+	// a cell holding a listed code is written as its label, any other as
+	// it is (an unknown code stays visible, never blank). nil: no labels.
+	Values map[string]string
 }
 
 func (f Field) header() string {
@@ -50,13 +55,73 @@ func (f Field) header() string {
 	return f.Name
 }
 
-// FieldsFor builds the fields of a definition's columns with labels in lang.
+// FieldsFor builds the fields of a definition's columns with labels in lang,
+// the codes of each column labelled as far as the definition knows them
+// (engine.ColumnDef.StaticLabels); WithValueLabels adds the tenant's.
 func FieldsFor(cols []engine.ColumnDef, lang string) []Field {
 	fs := make([]Field, len(cols))
 	for i, c := range cols {
-		fs[i] = Field{Name: c.Name, Label: c.Label.In(lang), Kind: Kind(c.Type), Decimals: c.Decimals}
+		fs[i] = Field{Name: c.Name, Label: c.Label.In(lang), Kind: Kind(c.Type), Decimals: c.Decimals, Values: c.StaticLabels(lang)}
 	}
 	return fs
+}
+
+// WithValueLabels returns a copy of fields where each field named in vl
+// labels its codes with vl's (engine.Definition.LabelsIn); the others are
+// kept.
+func WithValueLabels(fields []Field, vl engine.ValueLabels) []Field {
+	out := make([]Field, len(fields))
+	copy(out, fields)
+	for i := range out {
+		if m, ok := vl[out[i].Name]; ok {
+			out[i].Values = m
+		}
+	}
+	return out
+}
+
+// WithoutValueLabels returns a copy of fields that write codes as they are:
+// the formats whose contract is the warehouse's values (csv-exact).
+func WithoutValueLabels(fields []Field) []Field {
+	out := make([]Field, len(fields))
+	copy(out, fields)
+	for i := range out {
+		out[i].Values = nil
+	}
+	return out
+}
+
+// codeLabels are, per field, its code → label as bytes, so a written cell
+// costs one map lookup and no allocation; nil where a field has none.
+type codeLabels []map[string][]byte
+
+func codeLabelsOf(fields []Field) codeLabels {
+	var out codeLabels
+	for i, f := range fields {
+		if len(f.Values) == 0 {
+			continue
+		}
+		if out == nil {
+			out = make(codeLabels, len(fields))
+		}
+		m := make(map[string][]byte, len(f.Values))
+		for code, label := range f.Values {
+			m[code] = []byte(label)
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// label is field i's cell v with a listed code replaced by its label.
+func (c codeLabels) label(i int, v []byte) []byte {
+	if c == nil || c[i] == nil {
+		return v
+	}
+	if l, ok := c[i][string(v)]; ok {
+		return l
+	}
+	return v
 }
 
 // Stats tells what a writer produced.

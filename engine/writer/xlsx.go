@@ -81,6 +81,7 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 		row[i] = excelize.Cell{StyleID: x.header, Value: fd.header()}
 	}
 	x.stats = &st
+	labels := codeLabelsOf(fields)
 	var instant []bool
 	if loc := locationOf(rows); loc != nil {
 		x.clock = &zoneClock{loc: loc}
@@ -107,7 +108,7 @@ func WriteXLSX(ctx context.Context, w io.Writer, fields []Field, rows engine.Row
 				row[i] = nil
 				continue
 			}
-			v := vals[j]
+			v := labels.label(i, vals[j])
 			if instant != nil && instant[i] {
 				v = x.clock.text(v)
 			}

@@ -193,7 +193,10 @@ type rowsOutput struct {
 	Body struct {
 		Columns []engine.ColumnInfo `json:"columns"`
 		Rows    []resultRow         `json:"rows" doc:"the page's rows, cells in the order of columns; null is an empty cell (also a ratio with a zero denominator). With numbers=json: numbers for int, number, percent and duration columns (rounded to the column's decimals), booleans for bool, strings for the others; with numbers=text: strings"`
-		Total   int64               `json:"total"`
+		// Codes keep, for programs, the codes under the labels of coded
+		// columns (rows show the labels in lang).
+		Codes map[string][]*string `json:"codes,omitempty" doc:"the codes under coded columns' cells: column name → one code per row of rows, in the same order (null where the cell is null). rows show each code's label in lang (voice → Voz / Voice; a code without a label as itself); the column's values give every label. Absent when the report has no coded column"`
+		Total int64                `json:"total"`
 	}
 }
 
@@ -468,6 +471,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 			out.Body.Rows[i] = r
 		}
 	}
+	out.Body.Codes = page.Codes
 	out.Body.Total = page.Total
 	return out, nil
 }

@@ -437,6 +437,7 @@ func (a *app) lint(ctx context.Context, args []string) error {
 	var warnings engine.Problems
 	if cat != nil {
 		warnings = engine.LintPersonalData(cat)
+		warnings = append(warnings, engine.LintValueLabels(cat)...)
 	}
 	all := append(append(engine.Problems{}, problems...), warnings...)
 	all.Sort()

@@ -58,6 +58,11 @@ func (s *Service) Page(ctx context.Context, res Result, req snapshot.PageRequest
 	s.init()
 	req.TimeZone = s.ZoneOrDefault(ctx, res.Run.TenantID).String()
 	req.Mask = snapshot.MaskFor(res.Def, res.PersonalData)
+	labels, err := s.valueLabels(ctx, res, req.Lang)
+	if err != nil {
+		return snapshot.Page{}, err
+	}
+	req.Labels = labels
 	page, err := s.Snapshots.View(ctx, res.Run.ID, res.Def, req)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return page, ErrResultRemoved
@@ -85,6 +90,11 @@ func (s *Service) CheckResult(ctx context.Context, res Result) error {
 // unless res.PersonalData.
 func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, lang string, w io.Writer) error {
 	s.init()
+	// Read before the rows stream: the embedded warehouse runs one query at a time.
+	labels, err := s.valueLabels(ctx, res, lang)
+	if err != nil {
+		return err
+	}
 	rows, err := s.Snapshots.RowsMasked(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String(), snapshot.MaskFor(res.Def, res.PersonalData))
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return ErrResultRemoved
@@ -97,12 +107,23 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 	if !ok {
 		zoned = writer.InZone(rows, nil)
 	}
-	st, err := f.Write(ctx, w, snapshot.Fields(res.Def, lang), cutRows{zoned, res.Run.Truncated}, lang, nil)
+	st, err := f.Write(ctx, w, writer.WithValueLabels(snapshot.Fields(res.Def, lang), labels), cutRows{zoned, res.Run.Truncated}, lang, nil)
 	if err == nil && (st.TextNumbers > 0 || st.CutCells > 0) {
 		s.Logger.Info("file values kept as text or cut", "run", res.Run.ID, "format", f.ID,
 			"numbers_as_text", st.TextNumbers, "cells_cut", st.CutCells)
 	}
 	return err
+}
+
+// valueLabels are the labels of res's coded columns in lang, those only the
+// tenant knows (its event types) from the same per-tenant cache that checks
+// lookup filter values (a minute old at most), so paging a view costs no
+// extra warehouse query.
+func (s *Service) valueLabels(ctx context.Context, res Result, lang string) (engine.ValueLabels, error) {
+	tenant := res.Run.TenantID
+	return res.Def.LabelsIn(ctx, lang, func(ctx context.Context, lk engine.Lookup) (map[string]string, error) {
+		return s.lookups.Labels(ctx, lk, tenant)
+	})
 }
 
 // cutRows are a snapshot's rows (writer.ZonedRows) that report the run's

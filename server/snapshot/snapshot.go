@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -225,6 +226,13 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 			return info, err
 		}
 	}
+	// The CSV a pt-BR download writes labels coded columns, the tenant's
+	// event types too: read those before the rows stream (one query at a
+	// time on the embedded warehouse).
+	labels, err := comp.Def.LabelsIn(ctx, engine.DefaultLanguage, engine.BackendLookupLabels(s.B, comp.Query.TableFilters))
+	if err != nil {
+		return info, err
+	}
 	rows, err := s.fileRows(ctx, tbl, comp.Query.TimeZone)
 	if err != nil {
 		return info, err
@@ -236,7 +244,7 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 		return info, err
 	}
 	h := sha256.New()
-	st, err := writer.WriteCSV(ctx, h, Fields(comp.Def, engine.DefaultLanguage), rows, writer.RFC4180, progress)
+	st, err := writer.WriteCSV(ctx, h, writer.WithValueLabels(Fields(comp.Def, engine.DefaultLanguage), labels), rows, writer.RFC4180, progress)
 	if err != nil {
 		return info, err
 	}
@@ -388,13 +396,82 @@ type PageRequest struct {
 	// Mask lists the columns shown masked (MaskFor): a search matches only
 	// their masked text, a sort orders by it.
 	Mask Mask
+	// Labels are the labels of coded columns in Lang that only the tenant
+	// knows (engine.Definition.LabelsIn with a lookup reader); View adds the
+	// definition's own (engine.ColumnDef.StaticLabels). A labelled column
+	// shows, searches and sorts by its label.
+	Labels engine.ValueLabels
 }
 
 // Page is one page of rows as text (nil = NULL) with the matching total.
 type Page struct {
 	Columns []engine.Column
-	Rows    [][]*string
-	Total   int64
+	// Rows hold what the page shows: a labelled column's label, or its code
+	// when the code has none.
+	Rows [][]*string
+	// Codes are the codes under labelled columns' cells, column name → one
+	// per row of Rows (nil where the cell is NULL); absent when no column of
+	// the report is labelled.
+	Codes map[string][]*string
+	Total int64
+}
+
+// codePrefix names the column that keeps a labelled column's code in a
+// view query; it cannot clash with a report's column (those start with a
+// letter).
+const codePrefix = "__code_"
+
+// labelled wraps src so that each column with labels in vl shows its label
+// (ClickHouse's transform, the codes and labels bound as array parameters,
+// an unknown code kept as is) and keeps its code in a trailing
+// __code_<name> column. It returns src, the labelled columns in order and
+// the parameters.
+func labelled(src string, def *engine.Definition, vl engine.ValueLabels) (string, []string, map[string]string) {
+	var cols, repl, keep []string
+	params := map[string]string{}
+	for _, c := range def.Columns {
+		m := vl[c.Name]
+		if len(m) == 0 {
+			continue
+		}
+		codes := make([]string, 0, len(m))
+		for code := range m {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		qc, ql := make([]string, len(codes)), make([]string, len(codes))
+		for i, code := range codes {
+			qc[i], ql[i] = chsql.QuoteString(code), chsql.QuoteString(m[code])
+		}
+		n := strconv.Itoa(len(cols))
+		// Array parameters are read as literals, like a multiple filter's
+		// (engine's bindMultiple): quoted elements, no TSV escaping.
+		params["vc"+n] = "[" + strings.Join(qc, ",") + "]"
+		params["vl"+n] = "[" + strings.Join(ql, ",") + "]"
+		q := chsql.QuoteIdent(c.Name)
+		repl = append(repl, "transform("+q+", {vc"+n+":Array(String)}, {vl"+n+":Array(String)}, "+q+") AS "+q)
+		keep = append(keep, q+" AS "+chsql.QuoteIdent(codePrefix+c.Name))
+		cols = append(cols, c.Name)
+	}
+	if len(cols) == 0 {
+		return src, nil, nil
+	}
+	return "(SELECT * REPLACE (" + strings.Join(repl, ", ") + ") FROM (SELECT *, " + strings.Join(keep, ", ") + " FROM " + src + "))", cols, params
+}
+
+// pageLabels are the labels a page of def shows in lang: the definition's
+// own, and over them the tenant's from the request.
+func pageLabels(def *engine.Definition, lang string, extra engine.ValueLabels) engine.ValueLabels {
+	vl := engine.ValueLabels{}
+	for _, c := range def.Columns {
+		if m := c.StaticLabels(lang); m != nil {
+			vl[c.Name] = m
+		}
+	}
+	for k, m := range extra {
+		vl[k] = m
+	}
+	return vl
 }
 
 // noTopKFilter turns off ClickHouse's dynamic top-K filtering for view
@@ -471,7 +548,9 @@ func displayedText(c *engine.ColumnDef, lang string) string {
 // the rows where the displayed text of any column (displayedText) contains
 // req.Search as typed: case-insensitive, with no wildcard (%, _ and \ are
 // plain characters). Sorting is by the column's typed value (numbers as
-// numbers, dates as dates), NULLs last, ties in result order.
+// numbers, dates as dates; a labelled column by its label), NULLs last, ties
+// in result order. Labelled columns show their label in req.Lang and keep
+// their code in Page.Codes.
 func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, req PageRequest) (Page, error) {
 	tbl, err := table(runID)
 	if err != nil {
@@ -492,7 +571,10 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	if err != nil {
 		return Page{}, err
 	}
-	params := map[string]string{}
+	src, codeCols, params := labelled(src, def, pageLabels(def, req.Lang, req.Labels))
+	if params == nil {
+		params = map[string]string{}
+	}
 	where := ""
 	if req.Search != "" {
 		var conds []string
@@ -538,14 +620,29 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		return Page{}, err
 	}
 	var page Page
-	page.Columns = rows.Columns()
+	// The code columns come last (labelled): split them off.
+	shown := len(rows.Columns()) - len(codeCols)
+	page.Columns = rows.Columns()[:shown]
+	if len(codeCols) > 0 {
+		page.Codes = make(map[string][]*string, len(codeCols))
+		for _, c := range codeCols {
+			page.Codes[c] = []*string{}
+		}
+	}
 	for rows.Next() {
 		vals := rows.Values()
-		row := make([]*string, len(vals))
+		row := make([]*string, shown)
 		for i, v := range vals {
+			var cell *string
 			if !rows.IsNull(i) {
 				t := string(v)
-				row[i] = &t
+				cell = &t
+			}
+			if i < shown {
+				row[i] = cell
+			} else {
+				c := codeCols[i-shown]
+				page.Codes[c] = append(page.Codes[c], cell)
 			}
 		}
 		page.Rows = append(page.Rows, row)
