@@ -8,8 +8,6 @@ package snapshot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,11 +48,30 @@ type Store struct {
 type Info struct {
 	Rows      int64
 	Truncated bool
-	// Bytes is the size of the result as RFC 4180 CSV, and Checksum that CSV's
-	// sha256: what a download of the default format returns, byte for byte.
-	Bytes    int64
+	// Bytes is the size the snapshot takes in the warehouse (its table's
+	// parts on disk, compressed), not the size of any download.
+	Bytes int64
+	// Checksum identifies the frozen rows: ChecksumForm, a colon, then 16
+	// lower-case hex digits (see ChecksumSQL for the canonical form). Runs
+	// finished before it (2026-12) carry "sha256:" and the hash of their
+	// RFC 4180 CSV download instead; both stay valid for their runs.
 	Checksum string
 }
+
+// ChecksumForm names the canonical form of Info.Checksum.
+const ChecksumForm = "rows-cityhash64-xor"
+
+// ChecksumSQL is the aggregate ClickHouse computes over a snapshot table for
+// Info.Checksum: the bitwise XOR, over every row, of ClickHouse's cityHash64
+// of the tuple (_row, column 1, …, column n) of the stored, typed values
+// (NULL hashes as NULL inside a tuple, distinct from 0 and ''). _row, the
+// row's 1-based place in result order, binds each row to its place, so the
+// same rows in another order, a row more or less, or any value changed give
+// another checksum. cityHash64 is the stable hash ClickHouse shards with; the
+// form does not depend on block sizes, threads or time zones (a DateTime
+// hashes as its UTC instant).
+const ChecksumSQL = "lower(hex(groupBitXor(cityHash64(tuple(*)))))"
+
 
 func table(runID string) (string, error) {
 	if !runIDPattern.MatchString(runID) {
@@ -200,7 +217,10 @@ func (s *Store) freeze(ctx context.Context, tbl, selectSQL string, q engine.Quer
 	return s.B.Exec(ctx, "CREATE TABLE "+tbl+" ENGINE = MergeTree ORDER BY "+rowColumn+" AS SELECT * FROM file("+chsql.QuoteString(f.Name())+", Native)")
 }
 
-// finish cuts the result at the cap and computes its size and checksum.
+// finish cuts the result at the cap and computes its size and checksum in
+// one aggregate ClickHouse runs over the frozen table (ChecksumSQL), so the
+// rows are not read back through Go: progress is the query's own
+// (engine.WithProgress in Create).
 func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, progress func(int64)) (Info, error) {
 	var info Info
 	n, err := s.count(ctx, tbl)
@@ -213,23 +233,52 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 			return info, err
 		}
 	}
-	rows, err := s.fileRows(ctx, tbl, comp.Query.TimeZone)
+	// The same check `relato run` makes before writing a file: the result's
+	// names are the definition's columns.
+	head, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " LIMIT 0"})
 	if err != nil {
 		return info, err
+	}
+	cols := head.Columns()
+	head.Close()
+	if err := engine.CheckColumns(comp.Def, cols); err != nil {
+		return info, err
+	}
+	sum, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count(), " + ChecksumSQL + " FROM " + tbl})
+	if err != nil {
+		return info, err
+	}
+	if sum.Next() {
+		info.Rows, _ = strconv.ParseInt(string(sum.Values()[0]), 10, 64)
+		info.Checksum = ChecksumForm + ":" + string(sum.Values()[1])
+	}
+	err = sum.Err()
+	sum.Close()
+	if err != nil {
+		return info, err
+	}
+	if progress != nil {
+		progress(info.Rows)
+	}
+	info.Bytes, err = s.storedBytes(ctx, tbl)
+	return info, err
+}
+
+// storedBytes is the size of tbl's active parts on disk.
+func (s *Store) storedBytes(ctx context.Context, tbl string) (int64, error) {
+	db, name, _ := strings.Cut(tbl, ".")
+	rows, err := s.B.Query(ctx, engine.Query{
+		SQL:    "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND table = {name:String} AND active",
+		Params: map[string]string{"db": db, "name": strings.Trim(name, "`")},
+	})
+	if err != nil {
+		return 0, err
 	}
 	defer rows.Close()
-	// The same check `relato run` makes before writing a file: the result's
-	// names and types are the definition's columns.
-	if err := engine.CheckColumns(comp.Def, rows.Columns()); err != nil {
-		return info, err
+	if !rows.Next() {
+		return 0, rows.Err()
 	}
-	h := sha256.New()
-	st, err := writer.WriteCSV(ctx, h, Fields(comp.Def, engine.DefaultLanguage), rows, writer.RFC4180, progress)
-	if err != nil {
-		return info, err
-	}
-	info.Rows, info.Bytes, info.Checksum = st.Rows, st.Bytes, hex.EncodeToString(h.Sum(nil))
-	return info, nil
+	return strconv.ParseInt(string(rows.Values()[0]), 10, 64)
 }
 
 func (s *Store) count(ctx context.Context, tbl string) (int64, error) {
