@@ -64,14 +64,13 @@ const ChecksumForm = "rows-cityhash64-xor"
 // ChecksumSQL is the aggregate ClickHouse computes over a snapshot table for
 // Info.Checksum: the bitwise XOR, over every row, of ClickHouse's cityHash64
 // of the tuple (_row, column 1, …, column n) of the stored, typed values
-// (NULL hashes as NULL inside a tuple, distinct from 0 and ''). _row, the
+// (NULL hashes as NULL inside a tuple, distinct from 0 and the empty string). _row, the
 // row's 1-based place in result order, binds each row to its place, so the
 // same rows in another order, a row more or less, or any value changed give
 // another checksum. cityHash64 is the stable hash ClickHouse shards with; the
 // form does not depend on block sizes, threads or time zones (a DateTime
 // hashes as its UTC instant).
 const ChecksumSQL = "lower(hex(groupBitXor(cityHash64(tuple(*)))))"
-
 
 func table(runID string) (string, error) {
 	if !runIDPattern.MatchString(runID) {
