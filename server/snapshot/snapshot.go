@@ -42,6 +42,32 @@ type Store struct {
 
 	settingsOnce sync.Once
 	settings     map[string]string // view query settings (viewSettings)
+
+	// PageCacheBytes bounds the memory of View's page cache (pagecache.go):
+	// 0 is DefaultPageCacheBytes, negative turns the cache off.
+	PageCacheBytes int64
+	cacheOnce      sync.Once
+	pages          *pageCache
+}
+
+// cache is the view's page cache, nil when turned off.
+func (s *Store) cache() *pageCache {
+	s.cacheOnce.Do(func() {
+		switch {
+		case s.PageCacheBytes == 0:
+			s.pages = newPageCache(DefaultPageCacheBytes)
+		case s.PageCacheBytes > 0:
+			s.pages = newPageCache(s.PageCacheBytes)
+		}
+	})
+	return s.pages
+}
+
+// forget drops run's cached pages: its snapshot was dropped or replaced.
+func (s *Store) forget(runID string) {
+	if c := s.cache(); c != nil {
+		c.forget(runID)
+	}
 }
 
 // Info describes a frozen result.
@@ -124,6 +150,7 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
+	s.forget(runID)
 	return info, nil
 }
 
@@ -158,6 +185,7 @@ func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compi
 		drop()
 		return Info{}, err
 	}
+	s.forget(runID)
 	return info, nil
 }
 
@@ -323,6 +351,7 @@ func (s *Store) Drop(ctx context.Context, runID string) error {
 	if err != nil {
 		return err
 	}
+	s.forget(runID)
 	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
 }
 
@@ -507,16 +536,31 @@ func displayedText(c *engine.ColumnDef, lang string) string {
 // the rows where the displayed text of any column (displayedText) contains
 // req.Search as typed: case-insensitive, with no wildcard (%, _ and \ are
 // plain characters). Sorting is by the column's typed value (numbers as
-// numbers, dates as dates), NULLs last, ties in result order.
+// numbers, dates as dates), NULLs last, ties in result order. Pages and
+// match counts are cached (pagecache.go): a returned Page may share its Rows
+// with other readers of the same page, so callers must not modify them.
 func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, req PageRequest) (Page, error) {
 	tbl, err := table(runID)
 	if err != nil {
 		return Page{}, err
 	}
-	if ok, err := s.Exists(ctx, runID); err != nil {
-		return Page{}, err
-	} else if !ok {
-		return Page{}, ErrNotFound
+	cache := s.cache()
+	var countKey, pageKey string
+	if cache != nil {
+		countKey, pageKey = viewKeys(runID, def, req)
+		if v, ok := cache.get(pageKey); ok {
+			return v.page, nil
+		}
+	}
+	if cache == nil || !cache.known(runID) {
+		if ok, err := s.Exists(ctx, runID); err != nil {
+			return Page{}, err
+		} else if !ok {
+			return Page{}, ErrNotFound
+		}
+		if cache != nil {
+			cache.found(runID)
+		}
 	}
 	if req.Limit <= 0 || req.Limit > 1000 {
 		return Page{}, fmt.Errorf("limit must be between 1 and 1000")
@@ -564,15 +608,60 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	}
 	params["off"] = strconv.FormatInt(req.Offset, 10)
 	params["lim"] = strconv.FormatInt(req.Limit, 10)
+	pageSQL := "SELECT * EXCEPT " + rowColumn + " FROM " + src + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}"
+	countSQL := "SELECT count() FROM " + src + where
+	if cache == nil {
+		page, err := s.readPage(ctx, pageSQL, params, req.TimeZone)
+		if err != nil {
+			return Page{}, err
+		}
+		page.Total, err = s.readCount(ctx, countSQL, params, req.TimeZone)
+		return page, err
+	}
+	// Concurrent readers of one page share one query, which then runs to
+	// its end even if the reader that started it leaves: the page is kept.
+	qctx := context.WithoutCancel(ctx)
+	v, err, _ := cache.flight.Do(pageKey, func() (any, error) {
+		page, err := s.readPage(qctx, pageSQL, params, req.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		c, ok := cache.get(countKey)
+		if !ok {
+			t, err, _ := cache.flight.Do(countKey, func() (any, error) {
+				n, err := s.readCount(qctx, countSQL, params, req.TimeZone)
+				if err == nil {
+					cache.put(countKey, cached{run: runID, total: n, size: int64(len(countKey)) + 64})
+				}
+				return n, err
+			})
+			if err != nil {
+				return nil, err
+			}
+			c.total = t.(int64)
+		}
+		page.Total = c.total
+		cache.put(pageKey, cached{run: runID, page: page, size: int64(len(pageKey)) + pageSize(page)})
+		return page, nil
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	return v.(Page), nil
+}
+
+// readPage reads one page's rows as text (nil = NULL).
+func (s *Store) readPage(ctx context.Context, sql string, params map[string]string, timeZone string) (Page, error) {
 	rows, err := s.B.Query(ctx, engine.Query{
-		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + src + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
+		SQL:      sql,
 		Params:   params,
-		TimeZone: req.TimeZone,
+		TimeZone: timeZone,
 		Settings: s.viewSettings(ctx),
 	})
 	if err != nil {
 		return Page{}, err
 	}
+	defer rows.Close()
 	var page Page
 	page.Columns = rows.Columns()
 	for rows.Next() {
@@ -586,20 +675,21 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	err = rows.Err()
-	rows.Close()
+	return page, rows.Err()
+}
+
+// readCount reads the number of rows a search matches.
+func (s *Store) readCount(ctx context.Context, sql string, params map[string]string, timeZone string) (int64, error) {
+	total, err := s.B.Query(ctx, engine.Query{SQL: sql, Params: params, TimeZone: timeZone})
 	if err != nil {
-		return Page{}, err
-	}
-	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + src + where, Params: params, TimeZone: req.TimeZone})
-	if err != nil {
-		return Page{}, err
+		return 0, err
 	}
 	defer total.Close()
+	var n int64
 	if total.Next() {
-		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
+		n, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
 	}
-	return page, total.Err()
+	return n, total.Err()
 }
 
 // Values are a page's cells typed for JSON, by def's columns: int, number,
