@@ -46,7 +46,7 @@ type bundle struct {
 
 // setup loads 300,000 calls for tenant 1 (waits in a scrambled order, so the
 // report's ORDER BY really reorders) and 10 marker calls of tenant 2.
-func setup(t *testing.T) bundle {
+func setup(t testing.TB) bundle {
 	b := enginetest.ChDB(t)
 	ctx := context.Background()
 	r := engine.FixtureRunner{Backend: b, Warehouse: engine.Warehouse{Statements: schema.Statements(), Tables: schema.Tables()}}
@@ -69,7 +69,7 @@ func setup(t *testing.T) bundle {
 	return bundle{b: b, store: &snapshot.Store{B: b}, env: engine.CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Tables: schema.Tables()}}
 }
 
-func compile(t *testing.T, bu bundle, maxRows int) *engine.Compiled {
+func compile(t testing.TB, bu bundle, maxRows int) *engine.Compiled {
 	d, ps := engine.ParseDefinition("test/calls.yaml", []byte(fmt.Sprintf(listing, maxRows)))
 	if len(ps) > 0 {
 		t.Fatal(ps)
