@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
@@ -18,6 +19,11 @@ const DefaultPageCacheBytes = 64 << 20
 // pageCacheEntries caps the number of entries whatever their size, so that
 // many tiny pages (e.g. empty searches) do not grow the LRU's own bookkeeping.
 const pageCacheEntries = 100_000
+
+// existsFor is how long a snapshot seen to exist is trusted without asking the
+// warehouse again: what bounds serving cached pages of a snapshot another
+// instance dropped (this instance's Drop forgets at once).
+const existsFor = time.Minute
 
 // pageCache keeps pages and match counts already read from snapshots, which
 // never change once frozen: a snapshot is only ever dropped (Store.Drop
@@ -35,7 +41,7 @@ type pageCache struct {
 	bytes  int64
 	byRun  map[string]map[string]struct{} // run → its keys, for forget
 	lru    *lru.Cache[string, cached]
-	exists map[string]bool // runs known to have a snapshot
+	exists map[string]time.Time // run → when its snapshot was last seen to exist
 }
 
 type cached struct {
@@ -46,7 +52,7 @@ type cached struct {
 }
 
 func newPageCache(max int64) *pageCache {
-	c := &pageCache{max: max, byRun: map[string]map[string]struct{}{}, exists: map[string]bool{}}
+	c := &pageCache{max: max, byRun: map[string]map[string]struct{}{}, exists: map[string]time.Time{}}
 	c.lru, _ = lru.NewWithEvict(pageCacheEntries, func(key string, v cached) {
 		// Called with c.mu held (every lru call below is).
 		c.bytes -= v.size
@@ -88,16 +94,21 @@ func (c *pageCache) put(key string, v cached) {
 	}
 }
 
-func (c *pageCache) known(run string) bool {
+// known reports whether run's snapshot was seen to exist within existsFor.
+func (c *pageCache) known(run string, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.exists[run]
+	seen, ok := c.exists[run]
+	return ok && now.Sub(seen) < existsFor
 }
 
-func (c *pageCache) found(run string) {
+func (c *pageCache) found(run string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.exists[run] = true
+	if len(c.exists) >= pageCacheEntries {
+		clear(c.exists) // only costs an existence query per run
+	}
+	c.exists[run] = now
 }
 
 // forget drops every entry of run (its snapshot was dropped or replaced).

@@ -1,6 +1,9 @@
 package snapshot
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPageCache_StaysWithinItsBytesAndForgetsARun(t *testing.T) {
 	c := newPageCache(1000)
@@ -22,5 +25,28 @@ func TestPageCache_StaysWithinItsBytesAndForgetsARun(t *testing.T) {
 	c.forget("r1")
 	if c.bytes != 400 || c.lru.Len() != 2 {
 		t.Fatalf("after forget: %d bytes in %d entries", c.bytes, c.lru.Len())
+	}
+}
+
+// A snapshot dropped by another instance is asked about again after
+// existsFor, so its cached pages are served for at most that long.
+func TestPageCache_TrustsASnapshotExistsForAMinute(t *testing.T) {
+	c := newPageCache(1000)
+	t0 := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	c.found("r1", t0)
+	for _, tc := range []struct {
+		after time.Duration
+		known bool
+	}{{0, true}, {59 * time.Second, true}, {time.Minute, false}, {time.Hour, false}} {
+		if got := c.known("r1", t0.Add(tc.after)); got != tc.known {
+			t.Errorf("after %s: known %v", tc.after, got)
+		}
+	}
+	if c.known("r2", t0) {
+		t.Error("a run never seen is known")
+	}
+	c.forget("r1")
+	if c.known("r1", t0) {
+		t.Error("a forgotten run is still known")
 	}
 }

@@ -545,21 +545,23 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		return Page{}, err
 	}
 	cache := s.cache()
+	now := time.Now()
+	if cache == nil || !cache.known(runID, now) {
+		if ok, err := s.Exists(ctx, runID); err != nil {
+			return Page{}, err
+		} else if !ok {
+			s.forget(runID)
+			return Page{}, ErrNotFound
+		}
+		if cache != nil {
+			cache.found(runID, now)
+		}
+	}
 	var countKey, pageKey string
 	if cache != nil {
 		countKey, pageKey = viewKeys(runID, def, req)
 		if v, ok := cache.get(pageKey); ok {
 			return v.page, nil
-		}
-	}
-	if cache == nil || !cache.known(runID) {
-		if ok, err := s.Exists(ctx, runID); err != nil {
-			return Page{}, err
-		} else if !ok {
-			return Page{}, ErrNotFound
-		}
-		if cache != nil {
-			cache.found(runID)
 		}
 	}
 	if req.Limit <= 0 || req.Limit > 1000 {
