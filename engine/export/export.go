@@ -46,6 +46,18 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 		ctx, cancel = context.WithTimeout(ctx, comp.Def.Limits.Timeout)
 		defer cancel()
 	}
+	if d, ok := sqlDialects[f.ID]; ok && sqlRendered {
+		if fb, ok := b.(formattedBackend); ok {
+			bw := bufio.NewWriterSize(w, 1<<20)
+			res, done, err := runSQLRendered(ctx, b, fb, comp, q, d, loc, fieldsOf(comp.Def, lang), bw, progress)
+			if done {
+				if err == nil {
+					err = bw.Flush()
+				}
+				return res, err
+			}
+		}
+	}
 	src, err := b.Query(ctx, q)
 	if err != nil {
 		return Result{}, err
@@ -59,11 +71,7 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 	if err := engine.CheckColumns(comp.Def, rows.Columns()); err != nil {
 		return Result{}, err
 	}
-	defs := make([]engine.ColumnDef, len(comp.Def.Columns))
-	for i, c := range comp.Def.Columns {
-		defs[i] = *c
-	}
-	fields := writer.FieldsFor(defs, lang)
+	fields := fieldsOf(comp.Def, lang)
 	// Large writes: a 64 KiB write per syscall dominated the profile.
 	bw := bufio.NewWriterSize(w, 1<<20)
 	w = bw
@@ -75,4 +83,13 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 		return Result{Rows: st.Rows, Bytes: st.Bytes}, err
 	}
 	return Result{Rows: st.Rows, Bytes: st.Bytes, Truncated: rows.Truncated()}, nil
+}
+
+// fieldsOf are the writer fields of def's columns in lang.
+func fieldsOf(def *engine.Definition, lang string) []writer.Field {
+	defs := make([]engine.ColumnDef, len(def.Columns))
+	for i, c := range def.Columns {
+		defs[i] = *c
+	}
+	return writer.FieldsFor(defs, lang)
 }
