@@ -23,7 +23,9 @@ type Result struct {
 // header in lang; progress (when not nil) gets the rows written so far. It
 // fails before querying when f has no writer (the zero Format), and with
 // engine.CheckColumns' error when the result's columns do not match the
-// definition.
+// definition. On a backend that streams its own output formats (the embedded
+// one), csv and csv-exact files whose columns writer.CSVLineSQL can render
+// are rendered by the warehouse, byte for byte the writer's (runSQLRendered).
 func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format, lang string, w io.Writer, progress func(rows int64)) (Result, error) {
 	if f.Write == nil {
 		return Result{}, errors.New("export: format without a writer; use ParseFormat or Lookup")
