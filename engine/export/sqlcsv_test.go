@@ -45,14 +45,17 @@ title: {pt-BR: Bordas, en: Edges}
 category: test
 limits: {max_rows: %d, timeout: 1m}
 query: |
-  SELECT n, s, f, at, u FROM (
+  SELECT n, s, f, at, u, day, ok, flag FROM (
     SELECT arrayJoin(range(22)) AS k,
       [toInt64(0), -1, 9223372036854775807, -9223372036854775808, 42, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23][k + 1] AS n,
       [NULL, '', 'plain', 'a,b', 'say "hi"', 'line' || char(10) || 'break', 'cr' || char(13), ' lead', 'trail ', char(9) || 'tab', 'tab' || char(9),
        '=1+1', '+5511999990000', '-x', '@sum', 'ok=1', 'Ação', unhex('FF41'), '''quoted''', ';semi', 'x', 'çé'][k + 1] AS s,
       [toFloat64(0), -0., 1.5, -2.25, 1e-7, -1.5e-10, 1e21, 1.2345e22, 1e300, 5e-324, 0/0, 1/0, -1/0, 123456789.125, 0.1, 100, -100, 3.5e-5, 2.5e15, 1e15, 1e16, 99.99][k + 1] AS f,
       toDateTime('1970-01-01 00:00:00', 'UTC') + [0, 1, 86399, 951782400, 1709251199, 1709251200, 4294967295, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16][k + 1] AS at,
-      if(k %% 3 = 0, NULL, toUInt64(18446744073709551615) - k) AS u
+      if(k %% 3 = 0, NULL, toUInt64(18446744073709551615) - k) AS u,
+      if(k %% 5 = 4, NULL, CAST('1970-01-01' AS Date) + k * 2000) AS day,
+      if(k %% 4 = 3, NULL, k %% 2 = 0) AS ok,
+      toUInt8(k %% 3) AS flag
   ) ORDER BY k
 columns:
   - {name: n, type: int, label: {pt-BR: "Número", en: Number}}
@@ -60,6 +63,9 @@ columns:
   - {name: f, type: number, label: {pt-BR: Valor, en: Value}}
   - {name: at, type: datetime, label: {pt-BR: Quando, en: When}}
   - {name: u, type: number, label: {pt-BR: Grande, en: Big}}
+  - {name: day, type: date, label: {pt-BR: Dia, en: Day}}
+  - {name: ok, type: bool, label: {pt-BR: Ok, en: Ok}}
+  - {name: flag, type: bool, label: {pt-BR: Sinal, en: Flag}}
 `
 
 // TestRun_TheWarehouseRendersCSVByteForByteAsTheWriter writes values at the

@@ -26,6 +26,7 @@ import (
 //     (needsQuotes) done on bytes;
 //   - datetime columns of DateTime types in a zone that never changes its
 //     clock (no hour is ever ambiguous, zoneClock.local);
+//   - date columns of Date types, bool columns of Bool or UInt8 types;
 //
 // NULL is an empty field in all of them. The equality with WriteCSV is what
 // the tests beside it check, value by value and for every catalog report.
@@ -60,6 +61,8 @@ var (
 	floatType   = regexp.MustCompile(`^(Nullable\()?Float(32|64)\)?$`)
 	stringType  = regexp.MustCompile(`^(LowCardinality\()?(Nullable\()?String\)?\)?$`)
 	dateTimeTyp = regexp.MustCompile(`^(Nullable\()?DateTime(\('[^']*'\))?\)?$`)
+	dateType    = regexp.MustCompile(`^(Nullable\()?Date(32)?\)?$`)
+	boolType    = regexp.MustCompile(`^(Nullable\()?(Bool|UInt8)\)?$`)
 )
 
 // fieldSQL is the rendered, quoted field of one column, ” for NULL.
@@ -73,6 +76,13 @@ func fieldSQL(f Field, c engine.Column, d Dialect, loc *time.Location) (string, 
 		return "ifNull(" + floatSQL("toString("+col+")") + ", '')", true
 	case f.Kind == KindString && stringType.MatchString(c.Type):
 		return "ifNull(" + stringSQL("toString("+col+")", d) + ", '')", true
+	case f.Kind == KindDate && dateType.MatchString(c.Type):
+		// YYYY-MM-DD, as ClickHouse writes a Date (appendDate).
+		return "ifNull(toString(" + col + "), '')", true
+	case f.Kind == KindBool && boolType.MatchString(c.Type):
+		// true/false from Bool or from UInt8's 1/0; another UInt8 as it is
+		// (parseBool).
+		return "ifNull(multiIf(toUInt8(" + col + ") = 1, 'true', toUInt8(" + col + ") = 0, 'false', toString(" + col + ")), '')", true
 	case f.Kind == KindDatetime && dateTimeTyp.MatchString(c.Type) && loc != nil && fixedZone(loc):
 		return "ifNull(formatDateTime(" + col + ", '%Y-%m-%d %H:%i:%S', " + chsql.QuoteString(loc.String()) + "), '')", true
 	}
