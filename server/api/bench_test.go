@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/server/runs"
+	"github.com/relato/relato/server/snapshot"
 )
 
 func percentile(ds []time.Duration, p float64) time.Duration {
@@ -92,11 +94,9 @@ columns:
   - {name: outcome, type: string, label: {pt-BR: Resultado}}
 `
 
-// BenchmarkAPI_ViewPageOf1MRowSnapshot measures the rows endpoint with search
-// and sort over a 1M-row snapshot (goal: p95 < 200 ms), against plain paging
-// of the same snapshot measured in the same run.
-func BenchmarkAPI_ViewPageOf1MRowSnapshot(b *testing.B) {
-	bu := setup(b)
+// bigListingRun inserts 1M calls of tenant 1 and wallet 101 (January 2024)
+// and returns the finished run of bigListing over them.
+func bigListingRun(b *testing.B, bu testBundle) runJSON {
 	ctx := context.Background()
 	if err := bu.srv.Warehouse.Exec(ctx, `INSERT INTO wh.calls (tenant_id, wallet_id, call_id, queue_id, direction, caller, entered_queue_at, outcome, wait_ms)
 		SELECT 1, 101, 900000000 + number, 1, 'inbound', concat('+5511', toString(100000000 + number)), toDateTime('2024-01-10 00:00:00', 'UTC') + intDiv(number, 10),
@@ -112,9 +112,18 @@ func BenchmarkAPI_ViewPageOf1MRowSnapshot(b *testing.B) {
 	t0 := time.Now()
 	done := bu.wait(b, bu.viewer, r.ID)
 	if done.Status != string(runs.StatusFinished) || done.TotalRows == nil || *done.TotalRows < 1000000 {
-		b.Fatalf("snapshot run: %s rows=%v", done.Status, *done.TotalRows)
+		b.Fatalf("snapshot run: %s rows=%v", done.Status, done.TotalRows)
 	}
 	fmt.Printf("1M-row snapshot generated in %s\n", time.Since(t0).Round(time.Millisecond))
+	return r
+}
+
+// BenchmarkAPI_ViewPageOf1MRowSnapshot measures the rows endpoint with search
+// and sort over a 1M-row snapshot (goal: p95 < 200 ms), against plain paging
+// of the same snapshot measured in the same run.
+func BenchmarkAPI_ViewPageOf1MRowSnapshot(b *testing.B) {
+	bu := setup(b)
+	r := bigListingRun(b, bu)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		measure := func(name, query string) time.Duration {
@@ -136,5 +145,91 @@ func BenchmarkAPI_ViewPageOf1MRowSnapshot(b *testing.B) {
 		searched := measure("search + sort", "limit=50&q=5511100012&sort=wait&offset=%d")
 		fmt.Printf("view p95 with search and sort: %s (goal < 200 ms); plain paging p95 %s; sort-only %s\n",
 			searched.Round(time.Millisecond), plain.Round(time.Millisecond), sorted.Round(time.Millisecond))
+	}
+}
+
+// viewLoad is what 50 concurrent viewers of one run saw for a while.
+type viewLoad struct {
+	lat      []time.Duration
+	failed   int
+	duration time.Duration
+}
+
+func (l viewLoad) String() string {
+	if len(l.lat) == 0 {
+		return "no answers"
+	}
+	return fmt.Sprintf("p50 %s p95 %s p99 %s, %.0f req/s (%d requests, %d failed)",
+		percentile(l.lat, 0.5).Round(time.Millisecond), percentile(l.lat, 0.95).Round(time.Millisecond),
+		percentile(l.lat, 0.99).Round(time.Millisecond), float64(len(l.lat))/l.duration.Seconds(), len(l.lat), l.failed)
+}
+
+// loadView has clients concurrent viewers page through the run's rows,
+// searched and sorted, for d: each viewer walks 10 pages of 50 rows of one
+// search (a phone prefix matching 1,000 calls), sorted by wait, ascending or
+// descending by viewer, so the viewers share 20 distinct pages as people
+// looking at the same result do.
+func loadView(b *testing.B, bu testBundle, runID string, clients int, d time.Duration) viewLoad {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	var mu sync.Mutex
+	var load viewLoad
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for k := 0; time.Since(start) < d; k++ {
+				url := fmt.Sprintf("%s/v1/runs/%s/rows?limit=50&q=5511100012&sort=wait&desc=%t&offset=%d", bu.url, runID, c%2 == 0, (k%10)*50)
+				req, _ := http.NewRequest("GET", url, nil)
+				req.Header.Set("Authorization", "Bearer "+bu.viewer)
+				t := time.Now()
+				resp, err := client.Do(req)
+				ok := err == nil && resp.StatusCode == http.StatusOK
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				lat := time.Since(t)
+				mu.Lock()
+				if ok {
+					load.lat = append(load.lat, lat)
+				} else {
+					load.failed++
+				}
+				mu.Unlock()
+			}
+		}(c)
+	}
+	wg.Wait()
+	load.duration = time.Since(start)
+	return load
+}
+
+// BenchmarkAPI_ViewUnder50Clients has 50 viewers page through a searched and
+// sorted 1M-row snapshot for 10 s each (goal: p95 < 200 ms, ≥ 300 req/s),
+// with the page cache and, as the reference in the same run, without it.
+func BenchmarkAPI_ViewUnder50Clients(b *testing.B) {
+	bu := setup(b)
+	r := bigListingRun(b, bu)
+	const clients, d = 50, 10 * time.Second
+	cached := bu.srv.Snapshots
+	uncached := &snapshot.Store{B: cached.B, PageCacheBytes: -1}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bu.srv.Snapshots = uncached
+		off := loadView(b, bu, r.ID, clients, d)
+		bu.srv.Snapshots = cached
+		on := loadView(b, bu, r.ID, clients, d)
+		fmt.Printf("view under %d clients, search + sort, %s: page cache %s\n", clients, d, on)
+		fmt.Printf("view under %d clients, search + sort, %s: no cache (reference) %s\n", clients, d, off)
+		if len(on.lat) > 0 && len(off.lat) > 0 {
+			fmt.Printf("ratio view-50-clients throughput cache/no-cache: %.1f (%.0f vs %.0f req/s; goal >= 300 req/s, p95 %s, goal < 200 ms)\n",
+				float64(len(on.lat))/float64(len(off.lat)), float64(len(on.lat))/on.duration.Seconds(), float64(len(off.lat))/off.duration.Seconds(),
+				percentile(on.lat, 0.95).Round(time.Millisecond))
+		}
+		if on.failed > 0 || off.failed > 0 {
+			b.Fatalf("failed requests: %d with the cache, %d without", on.failed, off.failed)
+		}
 	}
 }

@@ -131,7 +131,7 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 	s.Metrics.RunsFinished.Add(1)
 	s.recordRun(ctx, r, def, info.Rows)
 	s.Logger.Info("run finished", "run", r.ID, "report", r.ReportID, "tenant", r.TenantID, "rows", info.Rows, "truncated", info.Truncated, "elapsed", time.Since(start))
-	return runs.Result{TotalRows: info.Rows, Truncated: info.Truncated, SnapshotSize: info.Bytes, SnapshotSum: "sha256:" + info.Checksum}, nil
+	return runs.Result{TotalRows: info.Rows, Truncated: info.Truncated, SnapshotSize: info.Bytes, SnapshotSum: info.Checksum}, nil
 }
 
 // Progress is the number of rows written so far by a run executing in this

@@ -8,8 +8,6 @@ package snapshot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,17 +43,61 @@ type Store struct {
 
 	settingsOnce sync.Once
 	settings     map[string]string // view query settings (viewSettings)
+
+	// PageCacheBytes bounds the memory of View's page cache (pagecache.go):
+	// 0 is DefaultPageCacheBytes, negative turns the cache off.
+	PageCacheBytes int64
+	cacheOnce      sync.Once
+	pages          *pageCache
+}
+
+// cache is the view's page cache, nil when turned off.
+func (s *Store) cache() *pageCache {
+	s.cacheOnce.Do(func() {
+		switch {
+		case s.PageCacheBytes == 0:
+			s.pages = newPageCache(DefaultPageCacheBytes)
+		case s.PageCacheBytes > 0:
+			s.pages = newPageCache(s.PageCacheBytes)
+		}
+	})
+	return s.pages
+}
+
+// forget drops run's cached pages: its snapshot was dropped or replaced.
+func (s *Store) forget(runID string) {
+	if c := s.cache(); c != nil {
+		c.forget(runID)
+	}
 }
 
 // Info describes a frozen result.
 type Info struct {
 	Rows      int64
 	Truncated bool
-	// Bytes is the size of the result as RFC 4180 CSV, and Checksum that CSV's
-	// sha256: what a download of the default format returns, byte for byte.
-	Bytes    int64
+	// Bytes is the size the snapshot takes in the warehouse (its table's
+	// parts on disk, compressed), not the size of any download.
+	Bytes int64
+	// Checksum identifies the frozen rows: ChecksumForm, a colon, then 16
+	// lower-case hex digits (see ChecksumSQL for the canonical form). Runs
+	// finished before it (2026-12) carry "sha256:" and the hash of their
+	// RFC 4180 CSV download instead; both stay valid for their runs.
 	Checksum string
 }
+
+// ChecksumForm names the canonical form of Info.Checksum.
+const ChecksumForm = "rows-cityhash64-xor"
+
+// ChecksumSQL is the aggregate ClickHouse computes over a snapshot table for
+// Info.Checksum: the bitwise XOR, over every row, of ClickHouse's cityHash64
+// of the tuple (_row, column 1, …, column n) of the stored, typed values
+// (NULL hashes as NULL inside a tuple, distinct from 0 and the empty string). _row, the
+// row's 1-based place in result order, binds each row to its place, so the
+// same rows in another order, a row more or less, or any value changed give
+// another checksum. cityHash64 is the stable hash ClickHouse shards with; the
+// form does not depend on block sizes, threads or time zones (a DateTime
+// hashes as its UTC instant).
+const ChecksumSQL = "lower(hex(groupBitXor(cityHash64(tuple(*)))))"
 
 func table(runID string) (string, error) {
 	if !runIDPattern.MatchString(runID) {
@@ -109,6 +151,7 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
+	s.forget(runID)
 	return info, nil
 }
 
@@ -155,6 +198,7 @@ func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compi
 		drop()
 		return Info{}, err
 	}
+	s.forget(runID)
 	return info, nil
 }
 
@@ -213,7 +257,10 @@ func (s *Store) freeze(ctx context.Context, tbl, selectSQL string, q engine.Quer
 	return s.B.Exec(ctx, "CREATE TABLE "+tbl+" ENGINE = MergeTree ORDER BY "+rowColumn+" AS SELECT * FROM file("+chsql.QuoteString(f.Name())+", Native)")
 }
 
-// finish cuts the result at the cap and computes its size and checksum.
+// finish cuts the result at the cap and computes its size and checksum in
+// one aggregate ClickHouse runs over the frozen table (ChecksumSQL), so the
+// rows are not read back through Go: progress is the query's own
+// (engine.WithProgress in Create).
 func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, progress func(int64)) (Info, error) {
 	var info Info
 	n, err := s.count(ctx, tbl)
@@ -226,30 +273,52 @@ func (s *Store) finish(ctx context.Context, tbl string, comp *engine.Compiled, p
 			return info, err
 		}
 	}
-	// The CSV a pt-BR download writes labels coded columns, the tenant's
-	// event types too: read those before the rows stream (one query at a
-	// time on the embedded warehouse).
-	labels, err := comp.Def.LabelsIn(ctx, engine.DefaultLanguage, engine.BackendLookupLabels(s.B, comp.Query.TableFilters))
+	// The same check `relato run` makes before writing a file: the result's
+	// names are the definition's columns.
+	head, err := s.B.Query(ctx, engine.Query{SQL: "SELECT * EXCEPT " + rowColumn + " FROM " + tbl + " LIMIT 0"})
 	if err != nil {
 		return info, err
 	}
-	rows, err := s.fileRows(ctx, tbl, comp.Query.TimeZone)
+	cols := head.Columns()
+	head.Close()
+	if err := engine.CheckColumns(comp.Def, cols); err != nil {
+		return info, err
+	}
+	sum, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count(), " + ChecksumSQL + " FROM " + tbl})
 	if err != nil {
 		return info, err
+	}
+	if sum.Next() {
+		info.Rows, _ = strconv.ParseInt(string(sum.Values()[0]), 10, 64)
+		info.Checksum = ChecksumForm + ":" + string(sum.Values()[1])
+	}
+	err = sum.Err()
+	sum.Close()
+	if err != nil {
+		return info, err
+	}
+	if progress != nil {
+		progress(info.Rows)
+	}
+	info.Bytes, err = s.storedBytes(ctx, tbl)
+	return info, err
+}
+
+// storedBytes is the size of tbl's active parts on disk.
+func (s *Store) storedBytes(ctx context.Context, tbl string) (int64, error) {
+	db, name, _ := strings.Cut(tbl, ".")
+	rows, err := s.B.Query(ctx, engine.Query{
+		SQL:    "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} AND table = {name:String} AND active",
+		Params: map[string]string{"db": db, "name": strings.Trim(name, "`")},
+	})
+	if err != nil {
+		return 0, err
 	}
 	defer rows.Close()
-	// The same check `relato run` makes before writing a file: the result's
-	// names and types are the definition's columns.
-	if err := engine.CheckColumns(comp.Def, rows.Columns()); err != nil {
-		return info, err
+	if !rows.Next() {
+		return 0, rows.Err()
 	}
-	h := sha256.New()
-	st, err := writer.WriteCSV(ctx, h, writer.WithValueLabels(Fields(comp.Def, engine.DefaultLanguage), labels), rows, writer.RFC4180, progress)
-	if err != nil {
-		return info, err
-	}
-	info.Rows, info.Bytes, info.Checksum = st.Rows, st.Bytes, hex.EncodeToString(h.Sum(nil))
-	return info, nil
+	return strconv.ParseInt(string(rows.Values()[0]), 10, 64)
 }
 
 func (s *Store) count(ctx context.Context, tbl string) (int64, error) {
@@ -295,6 +364,7 @@ func (s *Store) Drop(ctx context.Context, runID string) error {
 	if err != nil {
 		return err
 	}
+	s.forget(runID)
 	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
 }
 
@@ -550,16 +620,33 @@ func displayedText(c *engine.ColumnDef, lang string) string {
 // plain characters). Sorting is by the column's typed value (numbers as
 // numbers, dates as dates; a labelled column by its label), NULLs last, ties
 // in result order. Labelled columns show their label in req.Lang and keep
-// their code in Page.Codes.
+// their code in Page.Codes. Pages and match counts are cached (pagecache.go):
+// a returned Page may share its Rows and Codes with other readers of the same
+// page, so callers must not modify them.
 func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, req PageRequest) (Page, error) {
 	tbl, err := table(runID)
 	if err != nil {
 		return Page{}, err
 	}
-	if ok, err := s.Exists(ctx, runID); err != nil {
-		return Page{}, err
-	} else if !ok {
-		return Page{}, ErrNotFound
+	cache := s.cache()
+	now := time.Now()
+	if cache == nil || !cache.known(runID, now) {
+		if ok, err := s.Exists(ctx, runID); err != nil {
+			return Page{}, err
+		} else if !ok {
+			s.forget(runID)
+			return Page{}, ErrNotFound
+		}
+		if cache != nil {
+			cache.found(runID, now)
+		}
+	}
+	var countKey, pageKey string
+	if cache != nil {
+		countKey, pageKey = viewKeys(runID, def, req)
+		if v, ok := cache.get(pageKey); ok {
+			return v.page, nil
+		}
 	}
 	if req.Limit <= 0 || req.Limit > 1000 {
 		return Page{}, fmt.Errorf("limit must be between 1 and 1000")
@@ -610,15 +697,61 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 	}
 	params["off"] = strconv.FormatInt(req.Offset, 10)
 	params["lim"] = strconv.FormatInt(req.Limit, 10)
+	pageSQL := "SELECT * EXCEPT " + rowColumn + " FROM " + src + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}"
+	countSQL := "SELECT count() FROM " + src + where
+	if cache == nil {
+		page, err := s.readPage(ctx, pageSQL, params, req.TimeZone, codeCols)
+		if err != nil {
+			return Page{}, err
+		}
+		page.Total, err = s.readCount(ctx, countSQL, params, req.TimeZone)
+		return page, err
+	}
+	// Concurrent readers of one page share one query, which then runs to
+	// its end even if the reader that started it leaves: the page is kept.
+	qctx := context.WithoutCancel(ctx)
+	v, err, _ := cache.flight.Do(pageKey, func() (any, error) {
+		page, err := s.readPage(qctx, pageSQL, params, req.TimeZone, codeCols)
+		if err != nil {
+			return nil, err
+		}
+		c, ok := cache.get(countKey)
+		if !ok {
+			t, err, _ := cache.flight.Do(countKey, func() (any, error) {
+				n, err := s.readCount(qctx, countSQL, params, req.TimeZone)
+				if err == nil {
+					cache.put(countKey, cached{run: runID, total: n, size: int64(len(countKey)) + 64})
+				}
+				return n, err
+			})
+			if err != nil {
+				return nil, err
+			}
+			c.total = t.(int64)
+		}
+		page.Total = c.total
+		cache.put(pageKey, cached{run: runID, page: page, size: int64(len(pageKey)) + pageSize(page)})
+		return page, nil
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	return v.(Page), nil
+}
+
+// readPage reads one page's rows as text (nil = NULL); the result's last
+// len(codeCols) columns are the codes of the labelled columns codeCols.
+func (s *Store) readPage(ctx context.Context, sql string, params map[string]string, timeZone string, codeCols []string) (Page, error) {
 	rows, err := s.B.Query(ctx, engine.Query{
-		SQL:      "SELECT * EXCEPT " + rowColumn + " FROM " + src + where + " ORDER BY " + order + " LIMIT {lim:UInt64} OFFSET {off:UInt64}",
+		SQL:      sql,
 		Params:   params,
-		TimeZone: req.TimeZone,
+		TimeZone: timeZone,
 		Settings: s.viewSettings(ctx),
 	})
 	if err != nil {
 		return Page{}, err
 	}
+	defer rows.Close()
 	var page Page
 	// The code columns come last (labelled): split them off.
 	shown := len(rows.Columns()) - len(codeCols)
@@ -647,20 +780,21 @@ func (s *Store) View(ctx context.Context, runID string, def *engine.Definition, 
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	err = rows.Err()
-	rows.Close()
+	return page, rows.Err()
+}
+
+// readCount reads the number of rows a search matches.
+func (s *Store) readCount(ctx context.Context, sql string, params map[string]string, timeZone string) (int64, error) {
+	total, err := s.B.Query(ctx, engine.Query{SQL: sql, Params: params, TimeZone: timeZone})
 	if err != nil {
-		return Page{}, err
-	}
-	total, err := s.B.Query(ctx, engine.Query{SQL: "SELECT count() FROM " + src + where, Params: params, TimeZone: req.TimeZone})
-	if err != nil {
-		return Page{}, err
+		return 0, err
 	}
 	defer total.Close()
+	var n int64
 	if total.Next() {
-		page.Total, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
+		n, _ = strconv.ParseInt(string(total.Values()[0]), 10, 64)
 	}
-	return page, total.Err()
+	return n, total.Err()
 }
 
 // Values are a page's cells typed for JSON, by def's columns: int, number,

@@ -1,15 +1,13 @@
 package snapshot_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +16,6 @@ import (
 	"github.com/relato/relato/definitions/schema"
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/enginetest"
-	"github.com/relato/relato/engine/export"
 	"github.com/relato/relato/server/snapshot"
 )
 
@@ -49,7 +46,7 @@ type bundle struct {
 
 // setup loads 300,000 calls for tenant 1 (waits in a scrambled order, so the
 // report's ORDER BY really reorders) and 10 marker calls of tenant 2.
-func setup(t *testing.T) bundle {
+func setup(t testing.TB) bundle {
 	b := enginetest.ChDB(t)
 	ctx := context.Background()
 	r := engine.FixtureRunner{Backend: b, Warehouse: engine.Warehouse{Statements: schema.Statements(), Tables: schema.Tables()}}
@@ -72,7 +69,7 @@ func setup(t *testing.T) bundle {
 	return bundle{b: b, store: &snapshot.Store{B: b}, env: engine.CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Tables: schema.Tables()}}
 }
 
-func compile(t *testing.T, bu bundle, maxRows int) *engine.Compiled {
+func compile(t testing.TB, bu bundle, maxRows int) *engine.Compiled {
 	d, ps := engine.ParseDefinition("test/calls.yaml", []byte(fmt.Sprintf(listing, maxRows)))
 	if len(ps) > 0 {
 		t.Fatal(ps)
@@ -84,7 +81,7 @@ func compile(t *testing.T, bu bundle, maxRows int) *engine.Compiled {
 	return c
 }
 
-func TestSnapshot_FreezesTheResultInOrderWithTheDownloadChecksum(t *testing.T) {
+func TestSnapshot_FreezesTheResultInOrderWithItsRowsChecksum(t *testing.T) {
 	bu := setup(t)
 	ctx := context.Background()
 	comp := compile(t, bu, 1000000)
@@ -95,14 +92,14 @@ func TestSnapshot_FreezesTheResultInOrderWithTheDownloadChecksum(t *testing.T) {
 	if info.Rows != 300000 || info.Truncated {
 		t.Fatalf("info %+v", info)
 	}
-	// The checksum is the sha256 of the CSV the report writes directly.
-	var direct bytes.Buffer
-	if _, err := export.Run(ctx, bu.b, comp, export.CSV, "pt-BR", &direct, nil); err != nil {
+	// The same result frozen again has the same checksum; its stored size is
+	// some positive number of bytes.
+	again, err := bu.store.Create(ctx, "run1again", comp, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(direct.Bytes())
-	if info.Checksum != hex.EncodeToString(sum[:]) || info.Bytes != int64(direct.Len()) {
-		t.Fatalf("checksum/size %s/%d, direct export %x/%d", info.Checksum, info.Bytes, sum, direct.Len())
+	if !regexp.MustCompile(`^rows-cityhash64-xor:[0-9a-f]{16}$`).MatchString(info.Checksum) || again.Checksum != info.Checksum || info.Bytes <= 0 {
+		t.Fatalf("checksum %q then %q, %d bytes", info.Checksum, again.Checksum, info.Bytes)
 	}
 	// New data does not change the frozen result.
 	if err := bu.b.Exec(ctx, "INSERT INTO wh.calls (tenant_id, call_id, entered_queue_at, wait_ms) VALUES (1, 99999999, '2024-03-01 12:00:00', 999999999)"); err != nil {
@@ -496,5 +493,75 @@ func TestSnapshot_ARetriedRunReplacesTheTableOfAnAttemptThatDiedAfterRenaming(t 
 	}
 	if n != 10 || len(rows.Columns()) < 2 {
 		t.Fatalf("%d rows × %d columns read back: the dead attempt's table was kept", n, len(rows.Columns()))
+	}
+}
+
+const pair = `id: test.pair
+version: 1
+title: {pt-BR: Par}
+category: test
+limits: {max_rows: %d, timeout: 1m}
+query: |
+  SELECT call_id, caller FROM wh.calls WHERE call_id IN (5, 6) ORDER BY call_id %s
+columns:
+  - {name: call_id, type: int, label: {pt-BR: Chamada}}
+  - {name: caller, type: string, label: {pt-BR: Origem}}
+`
+
+// TestSnapshot_TheChecksumIsTheXorOfEachRowsHashWithItsPlace works the
+// canonical form (snapshot.ChecksumSQL) out row by row: each row's cityHash64
+// is asked of ClickHouse for the literal tuple (place, call_id, caller) typed
+// as stored, and the XOR is done here.
+func TestSnapshot_TheChecksumIsTheXorOfEachRowsHashWithItsPlace(t *testing.T) {
+	bu := setup(t)
+	ctx := context.Background()
+	hash := func(tuple string) uint64 {
+		rows, err := bu.b.Query(ctx, engine.Query{SQL: "SELECT cityHash64(tuple(" + tuple + "))"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		rows.Next()
+		v, err := strconv.ParseUint(string(rows.Values()[0]), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// setup: call 5's caller is '+55115', call 6's '+55116'; caller is
+	// Nullable(String) in wh.calls, call_id UInt64.
+	var types []string
+	cols, _ := bu.b.Query(ctx, engine.Query{SQL: "SELECT call_id, caller FROM wh.calls LIMIT 0"})
+	for _, c := range cols.Columns() {
+		types = append(types, c.Type)
+	}
+	cols.Close()
+	row := func(place int, id int, caller string) string {
+		return fmt.Sprintf("toUInt64(%d), CAST(%d AS %s), CAST('%s' AS %s)", place, id, types[0], caller, types[1])
+	}
+	for _, tc := range []struct {
+		order string
+		max   int
+		want  uint64
+	}{
+		{"", 10, hash(row(1, 5, "+55115")) ^ hash(row(2, 6, "+55116"))},
+		{"DESC", 10, hash(row(1, 6, "+55116")) ^ hash(row(2, 5, "+55115"))},
+		{"DESC", 1, hash(row(1, 6, "+55116"))}, // cut at max_rows 1
+	} {
+		d, ps := engine.ParseDefinition("test/pair.yaml", []byte(fmt.Sprintf(pair, tc.max, tc.order)))
+		if len(ps) > 0 {
+			t.Fatal(ps)
+		}
+		comp, err := engine.Compile(ctx, d, nil, bu.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := bu.store.Create(ctx, fmt.Sprintf("pair%s%d", tc.order, tc.max), comp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("rows-cityhash64-xor:%016x", tc.want); info.Checksum != want {
+			t.Errorf("order %q max %d: checksum %s, worked out %s", tc.order, tc.max, info.Checksum, want)
+		}
 	}
 }
