@@ -39,6 +39,7 @@ type importerRule struct {
 }
 
 var importRules = []importRule{
+	{pkg: "i18n", doc: "i18n/doc.go", forbid: []string{"..."}}, // the standard library and golang.org/x/text only
 	{pkg: "engine/...", doc: "engine/doc.go", forbid: []string{"server/...", "delivery/...", "plugins/..."}},
 	{pkg: "engine/backend/chdb", doc: "engine/backend/chdb/chdb.go", only: []string{"engine/..."}},
 	{pkg: "engine/backend/remote", doc: "engine/backend/remote/remote.go", only: []string{"engine/..."}},

@@ -1,0 +1,95 @@
+package i18n
+
+// Message ids. Every id has a text in messages_pt_br.go and messages_en.go
+// with the same parameters (TestCatalog_EveryIDHasBothLanguages). Parameters
+// are listed after the id: %[1]d numbers are shown as the reader's locale
+// writes them; %[1]s strings (ids, codes, values as typed) are shown as given.
+const (
+	// Raw is a text shown as it is (Verbatim): %[1]s.
+	Raw ID = "raw"
+	// ListAnd joins the last item of a list: %[1]s the items before, %[2]s the last.
+	ListAnd ID = "list.and"
+
+	// Lengths of time: %[1]d the count.
+	SpanDays    ID = "span.days"
+	SpanHours   ID = "span.hours"
+	SpanMinutes ID = "span.minutes"
+	SpanSeconds ID = "span.seconds"
+
+	// Filter values (engine).
+	FilterRequired          ID = "filter.required"             // a required filter is missing
+	FilterRequiredByQuery   ID = "filter.required_by_query"    // the query needs it and nothing set it
+	FilterNeedsOneValue     ID = "filter.needs_one_value"      // a required multiple filter is empty
+	FilterUnknown           ID = "filter.unknown"              // %[1]s the report's filters
+	FilterUnknownDidYouMean ID = "filter.unknown_did_you_mean" // %[1]s the guess, %[2]s the report's filters
+	FilterComputed          ID = "filter.computed"
+	FilterUnknownType       ID = "filter.unknown_type"    // %[1]s the type
+	FilterTakesOne          ID = "filter.takes_one"       // %[1]d values given
+	FilterTooManyValues     ID = "filter.too_many_values" // %[1]d the maximum, %[2]d given
+	FilterValueN            ID = "filter.value_n"         // %[1]d the position, %[2]s the problem
+	FilterComputing         ID = "filter.computing"       // %[1]s the problem
+	FilterComputedValue     ID = "filter.computed_value"  // %[1]s the problem
+	FilterChecking          ID = "filter.checking"        // %[1]s the problem
+	FilterNotValid          ID = "filter.not_valid"       // %[1]s the rule
+	FilterSpanTooLong       ID = "filter.span_too_long"   // %[1]s the period's span, %[2]s the maximum
+	FilterUnknownLookup     ID = "filter.unknown_lookup"  // %[1]s the kind, %[2]s the values
+	FilterNotString         ID = "filter.not_string"
+	FilterTooLongBytes      ID = "filter.too_long_bytes" // %[1]d the maximum
+	FilterNotInteger        ID = "filter.not_integer"
+	FilterNotIntegerGot     ID = "filter.not_integer_got" // %[1]s the value
+	FilterNotNumber         ID = "filter.not_number"
+	FilterNotNumberGot      ID = "filter.not_number_got" // %[1]s the value
+	FilterNotFinite         ID = "filter.not_finite"
+	FilterNotBool           ID = "filter.not_bool"
+	FilterNotBoolGot        ID = "filter.not_bool_got" // %[1]s the value
+	FilterNotDate           ID = "filter.not_date"
+	FilterNotDateGot        ID = "filter.not_date_got" // %[1]s the value
+	FilterNotDatetime       ID = "filter.not_datetime"
+	FilterNotDatetimeGot    ID = "filter.not_datetime_got" // %[1]s the value
+	FilterDSTGap            ID = "filter.dst_gap"          // %[1]s the time, %[2]s the zone, %[3]s the day, %[4]s clock before, %[5]s after, %[6]s the first valid time, %[7]s the same with offset
+	FilterDSTGapShort       ID = "filter.dst_gap_short"    // %[1]s the time, %[2]s the zone
+	FilterNotDurationUnit   ID = "filter.not_duration_unit"
+	FilterNotDuration       ID = "filter.not_duration"
+	FilterInvalidDuration   ID = "filter.invalid_duration" // %[1]s the value
+	FilterNotOneOf          ID = "filter.not_one_of"       // %[1]s the allowed values, %[2]s the value
+	FilterNotLookupID       ID = "filter.not_lookup_id"    // %[1]s the kind, %[2]s the value
+	FilterNotLookupName     ID = "filter.not_lookup_name"  // %[1]s the kind
+	PeriodFromTo            ID = "period.from_to"
+	PeriodLastNDays         ID = "period.last_n_days"
+	PeriodNotRelative       ID = "period.not_relative" // %[1]s the relative names, %[2]s the value
+	PeriodFrom              ID = "period.from"         // %[1]s the problem
+	PeriodTo                ID = "period.to"           // %[1]s the problem
+	PeriodEmpty             ID = "period.empty"        // %[1]s the end, %[2]s the start, as typed
+	PeriodReversed          ID = "period.reversed"     // %[1]s the end, %[2]s the start
+	PeriodInvalid           ID = "period.invalid"
+	PeriodNotDateOrTime     ID = "period.not_date_or_time" // %[1]s the value
+	DateNoMonth             ID = "date.no_month"           // %[1]s the value, %[2]s the month number
+	DateNoDay               ID = "date.no_day"             // %[1]s the value, %[2]s the month's name, %[3]s the year, %[4]d days in that month
+	FilterNameAmbiguous     ID = "filter.name_ambiguous"   // %[1]s the name, %[2]d how many, %[3]s the kind, %[4]s the ids
+	FilterNameUnknown       ID = "filter.name_unknown"     // %[1]s the name, %[2]s the kind
+
+	// Month names (MonthName).
+	MonthJanuary   ID = "month.01"
+	MonthFebruary  ID = "month.02"
+	MonthMarch     ID = "month.03"
+	MonthApril     ID = "month.04"
+	MonthMay       ID = "month.05"
+	MonthJune      ID = "month.06"
+	MonthJuly      ID = "month.07"
+	MonthAugust    ID = "month.08"
+	MonthSeptember ID = "month.09"
+	MonthOctober   ID = "month.10"
+	MonthNovember  ID = "month.11"
+	MonthDecember  ID = "month.12"
+
+	// Lookup kinds, as a message names them.
+	LookupWallet    ID = "lookup.wallet"
+	LookupUser      ID = "lookup.user"
+	LookupQueue     ID = "lookup.queue"
+	LookupChannel   ID = "lookup.channel"
+	LookupEventType ID = "lookup.event_type"
+	LookupLine      ID = "lookup.line"
+	LookupTemplate  ID = "lookup.template"
+	LookupPipeline  ID = "lookup.pipeline"
+	LookupCampaign  ID = "lookup.campaign"
+)

@@ -1,0 +1,85 @@
+package i18n
+
+import (
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/message/catalog"
+)
+
+// ptBR is the Brazilian Portuguese catalog, the default: what the pages, the
+// API without Accept-Language and the CLI on a pt_BR locale answer with.
+var ptBR = map[ID]catalog.Message{
+	Raw:     str("%[1]s"),
+	ListAnd: str("%[1]s e %[2]s"),
+
+	// "=1", not "one": CLDR's pt "one" also holds 0 ("0 dia").
+	SpanDays:    plural.Selectf(1, "%d", "=1", "1 dia", "other", "%[1]d dias"),
+	SpanHours:   plural.Selectf(1, "%d", "=1", "1 hora", "other", "%[1]d horas"),
+	SpanMinutes: plural.Selectf(1, "%d", "=1", "1 minuto", "other", "%[1]d minutos"),
+	SpanSeconds: plural.Selectf(1, "%d", "=1", "1 segundo", "other", "%[1]d segundos"),
+
+	FilterRequired:          str("é obrigatório"),
+	FilterRequiredByQuery:   str("é obrigatório para a consulta"),
+	FilterNeedsOneValue:     str("precisa de pelo menos um valor"),
+	FilterUnknown:           str("filtro desconhecido (este relatório tem: %[1]s)"),
+	FilterUnknownDidYouMean: str("filtro desconhecido; você quis dizer %[1]s? (este relatório tem: %[2]s)"),
+	FilterComputed:          str("é calculado pelo relatório e não pode ser informado"),
+	FilterUnknownType:       str("tem o tipo desconhecido %[1]q"),
+	FilterTakesOne:          str("aceita um valor, recebeu %[1]d"),
+	FilterTooManyValues:     str("aceita no máximo %[1]d valores, recebeu %[2]d"),
+	FilterValueN:            str("valor %[1]d: %[2]s"),
+	FilterComputing:         str("ao calcular: %[1]s"),
+	FilterComputedValue:     str("valor calculado %[1]s"),
+	FilterChecking:          str("ao verificar: %[1]s"),
+	FilterNotValid:          str("não é válido: deve satisfazer %[1]s"),
+	FilterSpanTooLong:       str("abrange %[1]s, mais que o máximo de %[2]s"),
+	FilterUnknownLookup:     str("%[1]s %[2]s não existe neste ambiente"),
+	FilterNotString:         str("deve ser um texto"),
+	FilterTooLongBytes:      str("tem mais de %[1]d bytes"),
+	FilterNotInteger:        str("deve ser um número inteiro"),
+	FilterNotIntegerGot:     str("deve ser um número inteiro, recebeu %[1]s"),
+	FilterNotNumber:         str("deve ser um número"),
+	FilterNotNumberGot:      str("deve ser um número, recebeu %[1]q"),
+	FilterNotFinite:         str("deve ser um número finito"),
+	FilterNotBool:           str("deve ser true ou false"),
+	FilterNotBoolGot:        str("deve ser true ou false, recebeu %[1]q"),
+	FilterNotDate:           str("deve ser uma data como 2024-01-31"),
+	FilterNotDateGot:        str("deve ser uma data como 2024-01-31 (ou today, yesterday), recebeu %[1]q"),
+	FilterNotDatetime:       str("deve ser uma data e hora como 2024-01-31T13:45:00"),
+	FilterNotDatetimeGot:    str("deve ser uma data e hora como 2024-01-31T13:45:00, recebeu %[1]q"),
+	FilterDSTGap:            str("%[1]s não existe em %[2]s: em %[3]s os relógios saltaram de %[4]s para %[5]s; informe uma hora a partir de %[6]s (ou com fuso, %[7]s)"),
+	FilterDSTGapShort:       str("%[1]s não existe em %[2]s (uma mudança de horário a pula)"),
+	FilterNotDurationUnit:   str("deve ser uma duração com unidade, como 20s ou 2m"),
+	FilterNotDuration:       str("deve ser uma duração como 20s ou 2m"),
+	FilterInvalidDuration:   str("duração inválida %[1]q (use por exemplo 30s, 2m, 1h, 31d)"),
+	FilterNotOneOf:          str("deve ser um de %[1]s, recebeu %[2]q"),
+	FilterNotLookupID:       str("deve ser o id de %[1]s (um inteiro positivo), recebeu %[2]s"),
+	FilterNotLookupName:     str("deve ser o nome de %[1]s"),
+	PeriodFromTo:            str("deve ter exatamente os campos from e to"),
+	PeriodLastNDays:         str("last_N_days precisa de N ≥ 1"),
+	PeriodNotRelative:       str("deve ser um período relativo (%[1]s) ou INÍCIO..FIM, recebeu %[2]q"),
+	PeriodFrom:              str("início: %[1]s"),
+	PeriodTo:                str("fim: %[1]s"),
+	PeriodEmpty:             str("está vazio: termina (%[1]s) onde começa (%[2]s)"),
+	PeriodReversed:          str("termina (%[1]s) antes de começar (%[2]s)"),
+	PeriodInvalid:           str("deve ser um período relativo como last_7_days ou INÍCIO..FIM"),
+	PeriodNotDateOrTime:     str("%[1]q não é uma data (2024-01-31) nem uma data e hora (2024-01-31T13:45)"),
+	DateNoMonth:             str("%[1]q não existe: não há mês %[2]s"),
+	DateNoDay:               str("%[1]q não existe: %[2]s de %[3]s tem %[4]d dias"),
+	FilterNameAmbiguous:     str("%[1]q nomeia %[2]d valores de %[3]s (%[4]s): informe o id"),
+	FilterNameUnknown:       str("nenhum(a) %[2]s se chama %[1]q"),
+
+	MonthJanuary: str("janeiro"), MonthFebruary: str("fevereiro"), MonthMarch: str("março"),
+	MonthApril: str("abril"), MonthMay: str("maio"), MonthJune: str("junho"),
+	MonthJuly: str("julho"), MonthAugust: str("agosto"), MonthSeptember: str("setembro"),
+	MonthOctober: str("outubro"), MonthNovember: str("novembro"), MonthDecember: str("dezembro"),
+
+	LookupWallet:    str("carteira"),
+	LookupUser:      str("usuário"),
+	LookupQueue:     str("fila"),
+	LookupChannel:   str("canal"),
+	LookupEventType: str("tipo de evento"),
+	LookupLine:      str("linha"),
+	LookupTemplate:  str("modelo"),
+	LookupPipeline:  str("funil"),
+	LookupCampaign:  str("campanha"),
+}
