@@ -42,3 +42,6 @@ func LookupKind(kind string) Message {
 	}
 	return M(id)
 }
+
+// String is the English text, for logs.
+func (l List) String() string { return l.In(En) }
