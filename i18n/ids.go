@@ -130,6 +130,9 @@ const (
 	HTTPOperatorsOnly        ID = "http.operators_only"
 	HTTPInternal             ID = "http.internal"
 
+	// CLI (server/cli).
+	CLIFilterProblem ID = "cli.filter_problem" // %[1]s the filter, %[2]s the problem
+
 	// API problems (server/api problem()).
 	APIInvalidFilterValues   ID = "api.invalid_filter_values"
 	APIUnknownReport         ID = "api.unknown_report"

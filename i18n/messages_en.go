@@ -117,6 +117,7 @@ var en = map[ID]catalog.Message{
 	HTTPOperatorAboveTenants: str("an operator acts above tenants: use the /v1/operator/ operations, or a tenant user's token here"),
 	HTTPOperatorsOnly:        str("this operation is for the platform's operators"),
 	HTTPInternal:             str("internal error: the operators can find what happened by the request id %[1]s"),
+	CLIFilterProblem:         str("filter %[1]q: %[2]s"),
 	APIInvalidFilterValues:   str("invalid filter values"),
 	APIUnknownReport:         str("unknown report"),
 	APINoReport:              str("no report %[1]q"),

@@ -118,6 +118,7 @@ var ptBR = map[ID]catalog.Message{
 	HTTPOperatorAboveTenants: str("um operador age acima dos ambientes: use as operações /v1/operator/, ou aqui o token de um usuário do ambiente"),
 	HTTPOperatorsOnly:        str("esta operação é para os operadores da plataforma"),
 	HTTPInternal:             str("erro interno: os operadores encontram o que aconteceu pelo id da requisição %[1]s"),
+	CLIFilterProblem:         str("filtro %[1]q: %[2]s"),
 	APIInvalidFilterValues:   str("valores de filtro inválidos"),
 	APIUnknownReport:         str("relatório desconhecido"),
 	APINoReport:              str("não há relatório %[1]q"),

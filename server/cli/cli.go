@@ -104,7 +104,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "relato: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "relato: "+oneLine(problemText(err, problemLang(args, os.Getenv))))
 	return exitBadInput
 }
 
