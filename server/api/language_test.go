@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -68,6 +69,34 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 			}
 			if tc.location == "" {
 				return
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Location != tc.location || p.Errors[0].Message != tc.message {
+				t.Errorf("errors %+v, want one at %s saying %q", p.Errors, tc.location, tc.message)
+			}
+		})
+	}
+}
+
+func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T) {
+	b := setup(t)
+	noSecret := map[string]any{"kind": "sftp", "config": map[string]any{"host": "127.0.0.1", "username": "relato", "host_key_sha256": "SHA256:" + strings.Repeat("A", 43)}}
+	sixFields := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 0 6 * * *",
+		"destinations": []any{map[string]any{"kind": "email", "config": map[string]any{"host": "mail.example.com", "from": "relato@example.com", "recipients": []string{"a@example.com"}}}}}
+	for _, tc := range []struct {
+		name, lang, path  string
+		body              any
+		detail            string
+		location, message string
+	}{
+		{"an SFTP destination without a secret in pt-BR", "pt-BR", "/v1/destinations/test", noSecret, "destino inválido", "body.config.password", "informe uma senha (password) ou uma chave privada (private_key)"},
+		{"an SFTP destination without a secret in English", "en", "/v1/destinations/test", noSecret, "invalid destination", "body.config.password", "a password or a private_key is required"},
+		{"a six-field cron in pt-BR", "pt-BR", "/v1/schedules", sixFields, "agendamento inválido", "body.recurrence", "expressão cron inválida: são 5 campos (minuto hora dia-do-mês mês dia-da-semana), recebeu 6"},
+		{"a six-field cron in English", "en", "/v1/schedules", sixFields, "invalid schedule", "body.recurrence", "invalid cron expression: want 5 fields (minute hour day-of-month month day-of-week), got 6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, p := b.doIn(t, tc.lang, b.manager, "POST", tc.path, tc.body)
+			if code != 422 || p.Detail != tc.detail {
+				t.Fatalf("got %d %q, want 422 %q", code, p.Detail, tc.detail)
 			}
 			if len(p.Errors) != 1 || p.Errors[0].Location != tc.location || p.Errors[0].Message != tc.message {
 				t.Errorf("errors %+v, want one at %s saying %q", p.Errors, tc.location, tc.message)
