@@ -54,6 +54,12 @@ func (e FilterError) In(lang string) string {
 	return e.Text.In(lang)
 }
 
+// NewFilterError is a problem with filter's value from a message id and its
+// parameters (see package i18n): Msg in English, Text for the reader.
+func NewFilterError(filter string, id i18n.ID, args ...any) FilterError {
+	return filterErr(filter, id, args...)
+}
+
 // filterErr is a FilterError from a message id and its parameters.
 func filterErr(filter string, id i18n.ID, args ...any) FilterError {
 	m := i18n.M(id, args...)

@@ -66,7 +66,6 @@ var ptBR = map[ID]catalog.Message{
 	DateNoMonth:             str("%[1]q não existe: não há mês %[2]s"),
 	DateNoDay:               str("%[1]q não existe: %[2]s de %[3]s tem %[4]d dias"),
 	FilterNameAmbiguous:     str("%[1]q nomeia %[2]d valores de %[3]s (%[4]s): informe o id"),
-	FilterNameUnknown:       str("nenhum(a) %[2]s se chama %[1]q"),
 
 	MonthJanuary: str("janeiro"), MonthFebruary: str("fevereiro"), MonthMarch: str("março"),
 	MonthApril: str("abril"), MonthMay: str("maio"), MonthJune: str("junho"),
