@@ -279,7 +279,7 @@ func (s *Server) registerSchedules(api huma.API) {
 func (s *Server) scheduleManager(ctx context.Context) (auth.Principal, error) {
 	p := principal(ctx)
 	if !p.Role.Allows(auth.Manager) {
-		return p, huma.Error403Forbidden("schedules are managed by managers and admins")
+		return p, huma.Error403Forbidden(say(ctx, i18n.APISchedulesForManagers))
 	}
 	return p, nil
 }
@@ -297,9 +297,7 @@ func (s *Server) managedSchedule(ctx context.Context, id string) (*schedules.Sch
 }
 
 func (s *Server) scheduleError(err error) error {
-	if errors.Is(err, schedules.ErrNotFound) {
-		return huma.Error404NotFound("schedule not found")
-	}
+	// problem() says schedules.ErrNotFound as a 404 in the reader's language.
 	return err
 }
 
