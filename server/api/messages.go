@@ -43,9 +43,9 @@ type humaPattern struct {
 	id i18n.ID
 }
 
-// humaPatterns come from Huma's validation message formats (so a new Huma
-// wording is caught by TestHumaMessages_AreTranslated rather than drifting)
-// plus the fixed texts of its request decoding.
+// humaPatterns come from Huma's validation message formats (so a Huma
+// upgrade that rewords one still matches) plus the fixed texts of its request
+// decoding; TestHumaMessages_AreTranslated formats each and translates it.
 var humaPatterns = func() []humaPattern {
 	formats := []struct {
 		format string
