@@ -124,6 +124,8 @@ func TestMessage_NumbersAsTheReaderWritesThem(t *testing.T) {
 		{M(FilterSpanTooLong, List{M(SpanDays, 1), M(SpanHours, 2), M(SpanMinutes, 3)}, M(SpanDays, 1)), En, "spans 1 day, 2 hours and 3 minutes, more than the maximum of 1 day"},
 		{M(DateNoDay, "2024-02-30", MonthName(2), "2024", 29), PtBR, `"2024-02-30" não existe: fevereiro de 2024 tem 29 dias`},
 		{Verbatim("as is"), PtBR, "as is"},
+		{M(APIRunNotFinished, M(RunStatusProcessing)), PtBR, "a execução está em processamento; o resultado existe quando ela terminar"},
+		{M(APIRunNotFinished, M(RunStatusProcessing)), En, "the run is processing; its result exists once it is finished"},
 		{M(FilterRequired), "fr", "é obrigatório"}, // a language relato lacks falls back to pt-BR
 	} {
 		if got := tc.m.In(tc.lang); got != tc.want {

@@ -256,4 +256,11 @@ const (
 	HTTPMetricsForOperators             ID = "http.metrics_for_operators"
 	HTTPNotUTF8                         ID = "http.not_utf8"
 	HTTPNotUTF8Detail                   ID = "http.not_utf8_detail"
+
+	// A run's status, as a sentence names it ("the run is %s").
+	RunStatusWaiting    ID = "run.status.waiting"
+	RunStatusProcessing ID = "run.status.processing"
+	RunStatusFinished   ID = "run.status.finished"
+	RunStatusFailed     ID = "run.status.failed"
+	RunStatusCanceled   ID = "run.status.canceled"
 )

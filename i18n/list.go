@@ -45,3 +45,10 @@ func LookupKind(kind string) Message {
 
 // String is the English text, for logs.
 func (l List) String() string { return l.In(En) }
+
+// Has reports whether the catalog has a message id (for ids built from a
+// code, such as "run.status." + status).
+func Has(id ID) bool {
+	_, ok := ptBR[id]
+	return ok
+}

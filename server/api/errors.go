@@ -106,7 +106,11 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 		}
 		return huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownReport), &huma.ErrorDetail{Location: "body.report", Message: msg, Value: unknown.ID})
 	case errors.As(err, &notDone):
-		return huma.Error409Conflict(say(ctx, i18n.APIRunNotFinished, string(notDone.Status)))
+		status := i18n.Verbatim(string(notDone.Status))
+		if id := i18n.ID("run.status." + string(notDone.Status)); i18n.Has(id) {
+			status = i18n.M(id)
+		}
+		return huma.Error409Conflict(say(ctx, i18n.APIRunNotFinished, status))
 	case errors.As(err, &lookup):
 		return huma.Error404NotFound(say(ctx, i18n.APIUnknownLookup, lookup.Kind))
 	case errors.Is(err, reporting.ErrReportGone):
