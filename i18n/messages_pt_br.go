@@ -172,7 +172,7 @@ var ptBR = map[ID]catalog.Message{
 	ScheduleUnknownKind:                 str("tipo de destino desconhecido (conhecidos: %[1]s)"),
 	ScheduleInternalAddress:             str("recusado: endereços internos (loopback, privados, link-local, metadados) precisam da lista de saída permitida na configuração"),
 	ScheduleSecretAgain:                 str("envie %[1]s de novo: não há valor guardado para manter aqui"),
-	ScheduleSecretBinding:               str("envie %[1]s de novo: um segredo guardado só vale para o mesmo host, porta e usuário, e %[2]s mudou"),
+	ScheduleSecretBinding:               str("envie %[1]s de novo: um segredo guardado só vale para o mesmo host, porta e usuário, e houve mudança em %[2]s"),
 	ScheduleControlChars:                str("não pode conter caracteres de controle (quebras de linha, tabulações, NUL)"),
 	ScheduleDotDotSegments:              str("não pode conter segmentos \"..\""),
 	ScheduleFileNameLength:              str("no máximo 200 caracteres"),
