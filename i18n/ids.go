@@ -263,4 +263,13 @@ const (
 	RunStatusFinished   ID = "run.status.finished"
 	RunStatusFailed     ID = "run.status.failed"
 	RunStatusCanceled   ID = "run.status.canceled"
+
+	// Users and tokens (server/auth).
+	AuthRole            ID = "auth.role"
+	AuthUserDisabled    ID = "auth.user_disabled"
+	AuthTokenNameLength ID = "auth.token_name_length"
+	AuthExpiryPast      ID = "auth.expiry_past"
+	AuthExpiryForm      ID = "auth.expiry_form"
+	AuthExpiryPositive  ID = "auth.expiry_positive"
+	AuthExpiryTenYears  ID = "auth.expiry_ten_years"
 )
