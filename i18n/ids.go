@@ -130,7 +130,16 @@ const (
 	HTTPInternal             ID = "http.internal"
 
 	// CLI (server/cli).
-	CLIFilterProblem ID = "cli.filter_problem" // %[1]s the filter, %[2]s the problem
+	CLIFilterProblem           ID = "cli.filter_problem" // %[1]s the filter, %[2]s the problem
+	CLIUnknownCommand          ID = "cli.unknown_command"
+	CLIUnknownReport           ID = "cli.unknown_report"
+	CLIUnknownReportDidYouMean ID = "cli.unknown_report_did_you_mean"
+	CLIFilterForm              ID = "cli.filter_form"
+	CLIRunOneReport            ID = "cli.run_one_report"
+	CLIOutputFolderMissing     ID = "cli.output_folder_missing"
+	CLIUnknownTimeZone         ID = "cli.unknown_time_zone"
+	CLISQLOneStatement         ID = "cli.sql_one_statement"
+	CLILookupsOneKind          ID = "cli.lookups_one_kind"
 
 	// Destinations (delivery config validation).
 	DeliveryPortRange            ID = "delivery.port_range"
