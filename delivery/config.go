@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/i18n"
 )
 
 // Secret is a password or private key, supplied decrypted by the caller. It
@@ -38,13 +41,24 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // Reveal returns the secret for the protocol client; never log it.
 func (s Secret) Reveal() string { return string(s) }
 
-// Problem is one thing wrong with a config, naming the JSON field.
+// Problem is one thing wrong with a config, naming the JSON field. Message
+// is English (logs, Error); Text is the same message for the reader's
+// language (In).
 type Problem struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string       `json:"field"`
+	Message string       `json:"message"`
+	Text    i18n.Message `json:"-"`
 }
 
 func (p Problem) String() string { return p.Field + ": " + p.Message }
+
+// In is the problem's message in lang (pt-BR or en).
+func (p Problem) In(lang string) string {
+	if p.Text.IsZero() {
+		return p.Message
+	}
+	return p.Text.In(lang)
+}
 
 // ConfigError holds every problem of a config, reported together.
 type ConfigError struct {
@@ -63,8 +77,9 @@ func (e *ConfigError) Error() string {
 // problems collects Problems while validating.
 type problems []Problem
 
-func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+func (ps *problems) add(field string, id i18n.ID, args ...any) {
+	m := i18n.M(id, args...)
+	*ps = append(*ps, Problem{Field: field, Message: m.String(), Text: m})
 }
 
 func (ps problems) err(kind string) error {
@@ -76,16 +91,16 @@ func (ps problems) err(kind string) error {
 
 func checkPort(ps *problems, port int) {
 	if port < 1 || port > 65535 {
-		ps.add("port", "must be 1–65535, got %d", port)
+		ps.add("port", i18n.DeliveryPortRange, strconv.Itoa(port))
 	}
 }
 
 func checkHost(ps *problems, host string) {
 	switch {
 	case strings.TrimSpace(host) == "":
-		ps.add("host", "required")
+		ps.add("host", i18n.DeliveryRequired)
 	case strings.ContainsAny(host, " /:@") && !strings.HasPrefix(host, "["):
-		ps.add("host", "must be a host name or IP address without scheme, port or path, got %q", host)
+		ps.add("host", i18n.DeliveryHostForm, host)
 	}
 }
 
@@ -96,7 +111,7 @@ func decodeConfig(kind string, cfgJSON []byte, cfg any) problems {
 	var ps problems
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(cfgJSON, &raw); err != nil {
-		ps.add("(config)", "not a JSON object: %v", err)
+		ps.add("(config)", i18n.DeliveryNotJSONObject, err.Error())
 		return ps
 	}
 	known := jsonFields(reflect.TypeOf(cfg).Elem())
@@ -107,7 +122,7 @@ func decodeConfig(kind string, cfgJSON []byte, cfg any) problems {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if !slices.Contains(known, k) {
-			ps.add(k, "unknown field for %s", kind)
+			ps.add(k, i18n.DeliveryUnknownField, kind)
 			delete(raw, k)
 		}
 	}
@@ -124,27 +139,27 @@ func decodeConfig(kind string, cfgJSON []byte, cfg any) problems {
 		if err := dec.Decode(rv.Field(i).Addr().Interface()); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				ps.add(name, "must be %s, got JSON %s", jsonKind(te.Type), te.Value)
+				ps.add(name, i18n.DeliveryWrongJSONType, i18n.M(jsonKind(te.Type)), te.Value)
 			} else {
-				ps.add(name, "%v", err)
+				ps.add(name, i18n.Raw, err.Error())
 			}
 		}
 	}
 	return ps
 }
 
-func jsonKind(t reflect.Type) string {
+func jsonKind(t reflect.Type) i18n.ID {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "an integer"
+		return i18n.DeliveryJSONInteger
 	case reflect.Bool:
-		return "true or false"
+		return i18n.DeliveryJSONBool
 	case reflect.Slice:
-		return "a list"
+		return i18n.DeliveryJSONList
 	case reflect.Struct:
-		return "an object"
+		return i18n.DeliveryJSONObject
 	}
-	return "a string"
+	return i18n.DeliveryJSONString
 }
 
 func jsonName(f reflect.StructField) string {
@@ -184,12 +199,12 @@ type TLSOptions struct {
 func (o TLSOptions) validate(ps *problems, prefix string) {
 	if o.CAPEM != "" {
 		if !x509.NewCertPool().AppendCertsFromPEM([]byte(o.CAPEM)) {
-			ps.add(prefix+"ca_pem", "no PEM certificate found")
+			ps.add(prefix+"ca_pem", i18n.DeliveryNoPEM)
 		}
 	}
 	if o.FingerprintSHA256 != "" {
 		if b, err := hex.DecodeString(normalizeHexFingerprint(o.FingerprintSHA256)); err != nil || len(b) != sha256.Size {
-			ps.add(prefix+"fingerprint_sha256", "must be 64 hex digits (colons allowed)")
+			ps.add(prefix+"fingerprint_sha256", i18n.DeliveryFingerprintHex)
 		}
 	}
 }

@@ -13,6 +13,8 @@
 // mime/multipart. WithRetry adds backoff and records every attempt; a Guard
 // refuses internal addresses at dial time.
 //
-// The package depends only on the standard library and the protocol clients;
-// it must not import engine/, server/ or plugins/: callers hand it a File.
+// The package depends only on the standard library, the protocol clients and
+// the message catalog (i18n: config problems carry a message id, so the API
+// can say them in the reader's language); it must not import engine/,
+// server/ or plugins/: callers hand it a File.
 package delivery

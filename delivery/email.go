@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/i18n"
 )
 
 // KindEmail sends the file by SMTP, attached or as a link.
@@ -107,44 +109,44 @@ func (c EmailConfig) validate(ps *problems) {
 	switch c.Encryption {
 	case "", "starttls", "tls", "none":
 	case "explicit", "implicit":
-		ps.add("encryption", `%q is an FTP setting; for e-mail use "starttls" or "tls"`, c.Encryption)
+		ps.add("encryption", i18n.DeliveryEncryptionIsFTP, c.Encryption)
 	default:
-		ps.add("encryption", `must be "starttls", "tls" or "none", got %q`, c.Encryption)
+		ps.add("encryption", i18n.DeliveryEmailEncryption, c.Encryption)
 	}
 	switch c.Auth {
 	case "", "plain", "login":
 	default:
-		ps.add("auth", `must be "plain" or "login", got %q`, c.Auth)
+		ps.add("auth", i18n.DeliveryEmailAuth, c.Auth)
 	}
 	if c.Username != "" && c.Password == "" {
-		ps.add("password", "required when username is set")
+		ps.add("password", i18n.DeliveryPasswordWithUsername)
 	}
 	if c.Username == "" && c.Auth != "" {
-		ps.add("username", "required when auth is set")
+		ps.add("username", i18n.DeliveryUsernameWithAuth)
 	}
 	if c.Username != "" && c.Encryption == "none" {
-		ps.add("encryption", `"none" would send the password in clear text; use "starttls" or "tls"`)
+		ps.add("encryption", i18n.DeliveryClearPassword)
 	}
 	if _, err := mail.ParseAddress(c.From); err != nil {
-		ps.add("from", "not an e-mail address: %q", c.From)
+		ps.add("from", i18n.DeliveryNotEmail, c.From)
 	}
 	if len(c.Recipients) == 0 {
-		ps.add("recipients", "at least one")
+		ps.add("recipients", i18n.DeliveryAtLeastOne)
 	}
 	for i, r := range c.Recipients {
 		if a, err := mail.ParseAddress(r); err != nil || strings.ContainsAny(a.Address, "\r\n") {
-			ps.add(fmt.Sprintf("recipients[%d]", i), "not an e-mail address: %q", r)
+			ps.add(fmt.Sprintf("recipients[%d]", i), i18n.DeliveryNotEmail, r)
 		}
 	}
 	if strings.ContainsAny(c.Subject, "\r\n") {
-		ps.add("subject", "must be one line")
+		ps.add("subject", i18n.DeliveryOneLine)
 	}
 	if c.MaxAttachmentBytes < 0 {
-		ps.add("max_attachment_bytes", "must not be negative")
+		ps.add("max_attachment_bytes", i18n.DeliveryNotNegative)
 	}
 	c.TLS.validate(ps, "tls.")
 	if c.TimeoutSeconds < 0 {
-		ps.add("timeout_seconds", "must not be negative")
+		ps.add("timeout_seconds", i18n.DeliveryNotNegative)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jlaffaye/ftp"
+
+	"github.com/relato/relato/i18n"
 )
 
 // FTP kinds. One config type serves all three; the kind fixes the encryption.
@@ -83,7 +85,7 @@ func (c FTPConfig) Validate(kind string) error {
 func (c FTPConfig) validate(ps *problems, kind string) {
 	want, ok := ftpEncryption[kind]
 	if !ok {
-		ps.add("(kind)", "%q is not an FTP kind", kind)
+		ps.add("(kind)", i18n.DeliveryNotFTPKind, kind)
 		return
 	}
 	checkHost(ps, c.Host)
@@ -91,17 +93,17 @@ func (c FTPConfig) validate(ps *problems, kind string) {
 		checkPort(ps, c.Port)
 	}
 	if c.Username == "" {
-		ps.add("username", "required")
+		ps.add("username", i18n.DeliveryRequired)
 	}
 	if c.Encryption != "" && c.Encryption != want {
-		ps.add("encryption", "%q is not valid for %s (use %q, or leave it out)", c.Encryption, kind, want)
+		ps.add("encryption", i18n.DeliveryFTPEncryption, c.Encryption, kind, want)
 	}
 	if kind == KindFTP && c.TLS != (TLSOptions{}) {
-		ps.add("tls", "plain FTP has no TLS; use delivery.ftpes or delivery.ftps")
+		ps.add("tls", i18n.DeliveryPlainNoTLS)
 	}
 	c.TLS.validate(ps, "tls.")
 	if c.TimeoutSeconds < 0 {
-		ps.add("timeout_seconds", "must not be negative")
+		ps.add("timeout_seconds", i18n.DeliveryNotNegative)
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/relato/relato/i18n"
 )
 
 // KindSFTP is SFTP over SSH, port 22.
@@ -82,30 +84,30 @@ func (c SFTPConfig) validate(ps *problems) {
 		checkPort(ps, c.Port)
 	}
 	if c.Username == "" {
-		ps.add("username", "required")
+		ps.add("username", i18n.DeliveryRequired)
 	}
 	if c.Password == "" && c.PrivateKey == "" {
-		ps.add("password", "a password or a private_key is required")
+		ps.add("password", i18n.DeliveryPasswordOrKey)
 	}
 	if c.PrivateKey != "" {
 		if _, err := c.signer(); err != nil {
-			ps.add("private_key", "%v", err)
+			ps.add("private_key", i18n.Raw, err.Error())
 		}
 	}
 	if c.HostKeySHA256 != "" {
 		raw, ok := strings.CutPrefix(c.HostKeySHA256, "SHA256:")
 		if b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(raw, "=")); !ok || err != nil || len(b) != 32 {
-			ps.add("host_key_sha256", `must look like "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints`)
+			ps.add("host_key_sha256", i18n.DeliveryHostKeyForm)
 		}
 		if c.InsecureIgnoreHostKey {
-			ps.add("insecure_ignore_host_key", "contradicts host_key_sha256; set one or the other")
+			ps.add("insecure_ignore_host_key", i18n.DeliveryInsecureContradicts)
 		}
 	}
 	if c.Encryption != "" {
-		ps.add("encryption", "%q is not valid for sftp (SFTP always runs encrypted over SSH; encryption is for the FTP kinds)", c.Encryption)
+		ps.add("encryption", i18n.DeliverySFTPEncryption, c.Encryption)
 	}
 	if c.TimeoutSeconds < 0 {
-		ps.add("timeout_seconds", "must not be negative")
+		ps.add("timeout_seconds", i18n.DeliveryNotNegative)
 	}
 }
 

@@ -69,7 +69,7 @@ func (d *Definition) Info(lang string) ReportInfo {
 		}
 		fi := FilterInfo{Name: f.Name, Type: f.Type, Label: f.Label.In(lang), Required: f.Required, Multiple: f.Multiple, Default: f.Default, Values: f.Values}
 		if f.MaxSpan > 0 {
-			fi.MaxSpan = humanSpan(f.MaxSpan)
+			fi.MaxSpan = humanSpan(f.MaxSpan).In(lang)
 		}
 		if f.kind != nil {
 			fi.Schema = f.kind.Schema(f)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
+	"github.com/relato/relato/i18n"
 )
 
 // CompileEnv is the caller's side of a compile: who asks, when and where.
@@ -33,13 +34,43 @@ type Compiled struct {
 	Period *Period
 }
 
-// FilterError is a problem with one filter value.
+// FilterError is a problem with one filter value. Msg is the English text
+// (logs, Error); Text is the same as a message id with its parameters, for
+// the reader's language. A FilterError built with Msg alone shows Msg in
+// every language.
 type FilterError struct {
 	Filter string
 	Msg    string
+	Text   i18n.Message
 }
 
 func (e FilterError) Error() string { return fmt.Sprintf("filter %q: %s", e.Filter, e.Msg) }
+
+// In is the problem in lang (pt-BR or en), without the filter's name.
+func (e FilterError) In(lang string) string {
+	if e.Text.IsZero() {
+		return e.Msg
+	}
+	return e.Text.In(lang)
+}
+
+// NewFilterError is a problem with filter's value from a message id and its
+// parameters (see package i18n): Msg in English, Text for the reader.
+func NewFilterError(filter string, id i18n.ID, args ...any) FilterError {
+	return filterErr(filter, id, args...)
+}
+
+// filterErr is a FilterError from a message id and its parameters.
+func filterErr(filter string, id i18n.ID, args ...any) FilterError {
+	m := i18n.M(id, args...)
+	return FilterError{Filter: filter, Msg: m.String(), Text: m}
+}
+
+// filterErrOf is a FilterError saying err (see i18n.MessageOf).
+func filterErrOf(filter string, err error) FilterError {
+	m := i18n.MessageOf(err)
+	return FilterError{Filter: filter, Msg: m.String(), Text: m}
+}
 
 // FilterErrors holds every problem with a request's filter values.
 type FilterErrors []FilterError
@@ -64,12 +95,12 @@ func TenantScope(tables []string, tenant uint32) map[string]string {
 
 func parseFilterValue(f *Filter, raw any, env Env) (any, error) {
 	if f.kind == nil {
-		return nil, fmt.Errorf("has unknown type %q", f.Type)
+		return nil, i18n.Errorf(i18n.FilterUnknownType, f.Type)
 	}
 	if !f.Multiple {
 		if list, ok := raw.([]any); ok {
 			if len(list) != 1 {
-				return nil, fmt.Errorf("takes one value, got %d", len(list))
+				return nil, i18n.Errorf(i18n.FilterTakesOne, len(list))
 			}
 			raw = list[0]
 		}
@@ -93,14 +124,14 @@ func parseFilterValue(f *Filter, raw any, env Env) (any, error) {
 		items = []any{v}
 	}
 	if len(items) > 1000 {
-		return nil, fmt.Errorf("takes at most 1000 values, got %d", len(items))
+		return nil, i18n.Errorf(i18n.FilterTooManyValues, 1000, len(items))
 	}
 	out := make([]any, 0, len(items))
 	seen := map[string]bool{}
 	for i, it := range items {
 		v, err := f.kind.Parse(f, it, env)
 		if err != nil {
-			return nil, fmt.Errorf("value %d: %v", i+1, err)
+			return nil, i18n.Errorf(i18n.FilterValueN, i+1, i18n.MessageOf(err))
 		}
 		if k := fmt.Sprint(v); !seen[k] {
 			seen[k] = true
@@ -138,13 +169,14 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 		f := d.Filter(n)
 		switch {
 		case f == nil:
-			msg := "unknown filter"
+			have := strings.Join(settableNames(d), ", ")
 			if guess := Suggest(n, settableNames(d)); guess != "" {
-				msg += fmt.Sprintf("; did you mean %s?", guess)
+				errs = append(errs, filterErr(n, i18n.FilterUnknownDidYouMean, guess, have))
+			} else {
+				errs = append(errs, filterErr(n, i18n.FilterUnknown, have))
 			}
-			errs = append(errs, FilterError{n, fmt.Sprintf("%s (this report has: %s)", msg, strings.Join(settableNames(d), ", "))})
 		case f.Computed():
-			errs = append(errs, FilterError{n, "is computed by the report and cannot be set"})
+			errs = append(errs, filterErr(n, i18n.FilterComputed))
 		}
 	}
 	values := map[string]any{}
@@ -161,18 +193,18 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 		}
 		if raw == nil {
 			if f.Required {
-				errs = append(errs, FilterError{f.Name, "is required"})
+				errs = append(errs, filterErr(f.Name, i18n.FilterRequired))
 			}
 			values[f.Name] = nil
 			continue
 		}
 		v, err := parseFilterValue(f, raw, penv)
 		if err != nil {
-			errs = append(errs, FilterError{f.Name, err.Error()})
+			errs = append(errs, filterErrOf(f.Name, err))
 			continue
 		}
 		if f.Multiple && f.Required && isUnset(v) {
-			errs = append(errs, FilterError{f.Name, "needs at least one value"})
+			errs = append(errs, filterErr(f.Name, i18n.FilterNeedsOneValue))
 			continue
 		}
 		values[f.Name] = v
@@ -187,12 +219,12 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 		}
 		out, err := evalExpr(f.Expr, exprEnv(d, values, now), false)
 		if err != nil {
-			errs = append(errs, FilterError{f.Name, "computing: " + err.Error()})
+			errs = append(errs, filterErr(f.Name, i18n.FilterComputing, i18n.MessageOf(err)))
 			continue
 		}
 		v, err := parseFilterValue(f, out, penv)
 		if err != nil {
-			errs = append(errs, FilterError{f.Name, "computed value " + err.Error()})
+			errs = append(errs, filterErr(f.Name, i18n.FilterComputedValue, i18n.MessageOf(err)))
 			continue
 		}
 		values[f.Name] = v
@@ -200,7 +232,7 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 	for _, f := range d.Filters {
 		p, ok := values[f.Name].(Period)
 		if ok && f.MaxSpan > 0 && p.Span() > f.MaxSpan {
-			errs = append(errs, FilterError{f.Name, fmt.Sprintf("spans %s, more than the maximum of %s", p.SpanText(), humanSpan(f.MaxSpan))})
+			errs = append(errs, filterErr(f.Name, i18n.FilterSpanTooLong, p.SpanMessage(), humanSpan(f.MaxSpan)))
 		}
 	}
 	for _, f := range d.Filters {
@@ -209,15 +241,16 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 		}
 		ok, err := evalExpr(f.Validate, exprEnv(d, values, now), true)
 		if err != nil {
-			errs = append(errs, FilterError{f.Name, "checking: " + err.Error()})
+			errs = append(errs, filterErr(f.Name, i18n.FilterChecking, i18n.MessageOf(err)))
 			continue
 		}
 		if ok != true {
-			msg := f.Message.In(DefaultLanguage)
-			if msg == "" {
-				msg = "is not valid: must satisfy " + f.Validate
+			if f.Message.In(DefaultLanguage) == "" {
+				errs = append(errs, filterErr(f.Name, i18n.FilterNotValid, f.Validate))
+			} else {
+				// The definition's own message, in the reader's language.
+				errs = append(errs, filterErr(f.Name, i18n.Raw, f.Message))
 			}
-			errs = append(errs, FilterError{f.Name, msg})
 		}
 	}
 	if len(errs) > 0 {
@@ -238,7 +271,7 @@ func ResolveFilters(ctx context.Context, d *Definition, inputs map[string]any, e
 				return nil, err
 			}
 			if len(unknown) > 0 {
-				errs = append(errs, FilterError{f.Name, fmt.Sprintf("unknown %s %v for this tenant", lt.lk.Name, joinAny(unknown))})
+				errs = append(errs, filterErr(f.Name, i18n.FilterUnknownLookup, i18n.LookupKind(lt.lk.Name), joinAny(unknown)))
 			}
 		}
 	}
@@ -351,7 +384,7 @@ func renderQuery(d *Definition, values map[string]any, env CompileEnv) (string, 
 				}
 				v := values[p.name]
 				if isUnset(v) {
-					return "", nil, FilterErrors{{p.name, "is required by the query"}}
+					return "", nil, FilterErrors{filterErr(p.name, i18n.FilterRequiredByQuery)}
 				}
 				var err error
 				if list, ok := v.([]any); ok {
@@ -363,7 +396,7 @@ func renderQuery(d *Definition, values map[string]any, env CompileEnv) (string, 
 					}
 				}
 				if err != nil {
-					return "", nil, FilterErrors{{p.name, err.Error()}}
+					return "", nil, FilterErrors{filterErrOf(p.name, err)}
 				}
 				pname = paramName(p.name, p.sub)
 			}
@@ -409,13 +442,11 @@ func settableNames(d *Definition) []string {
 	return out
 }
 
-func humanSpan(d time.Duration) string {
+// humanSpan is a limit such as max_span as people read it: whole days as
+// "31 dias"/"31 days", anything else as Go writes durations ("36h0m0s").
+func humanSpan(d time.Duration) i18n.Message {
 	if d%(24*time.Hour) == 0 {
-		n := int(d / (24 * time.Hour))
-		if n == 1 {
-			return "1 day"
-		}
-		return fmt.Sprintf("%d days", n)
+		return i18n.M(i18n.SpanDays, int64(d/(24*time.Hour)))
 	}
-	return d.String()
+	return i18n.Verbatim(d.String())
 }

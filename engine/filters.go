@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
+	"github.com/relato/relato/i18n"
 )
 
 // Param is one typed SQL parameter: its ClickHouse type and its value in
@@ -138,10 +139,10 @@ func rawString(raw any) (string, bool) {
 func parseStringValue(raw any, _ Env) (any, error) {
 	s, ok := raw.(string)
 	if !ok {
-		return nil, fmt.Errorf("must be a string")
+		return nil, i18n.Errorf(i18n.FilterNotString)
 	}
 	if len(s) > 1000 {
-		return nil, fmt.Errorf("is longer than 1000 bytes")
+		return nil, i18n.Errorf(i18n.FilterTooLongBytes, 1000)
 	}
 	return s, nil
 }
@@ -154,17 +155,17 @@ func parseIntValue(raw any, _ Env) (any, error) {
 		return v, nil
 	case float64:
 		if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-			return nil, fmt.Errorf("must be an integer, got %v", v)
+			return nil, i18n.Errorf(i18n.FilterNotIntegerGot, strconv.FormatFloat(v, 'g', -1, 64))
 		}
 		return int64(v), nil
 	case string:
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("must be an integer, got %q", v)
+			return nil, i18n.Errorf(i18n.FilterNotIntegerGot, strconv.Quote(v))
 		}
 		return n, nil
 	}
-	return nil, fmt.Errorf("must be an integer")
+	return nil, i18n.Errorf(i18n.FilterNotInteger)
 }
 
 func parseNumberValue(raw any, _ Env) (any, error) {
@@ -175,17 +176,17 @@ func parseNumberValue(raw any, _ Env) (any, error) {
 		return float64(v), nil
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("must be a finite number")
+			return nil, i18n.Errorf(i18n.FilterNotFinite)
 		}
 		return v, nil
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("must be a number, got %q", v)
+			return nil, i18n.Errorf(i18n.FilterNotNumberGot, v)
 		}
 		return f, nil
 	}
-	return nil, fmt.Errorf("must be a number")
+	return nil, i18n.Errorf(i18n.FilterNotNumber)
 }
 
 func parseBoolValue(raw any, _ Env) (any, error) {
@@ -195,24 +196,24 @@ func parseBoolValue(raw any, _ Env) (any, error) {
 	case string:
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
-			return nil, fmt.Errorf("must be true or false, got %q", v)
+			return nil, i18n.Errorf(i18n.FilterNotBoolGot, v)
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("must be true or false")
+	return nil, i18n.Errorf(i18n.FilterNotBool)
 }
 
 func parseDateValue(raw any, env Env) (any, error) {
 	s, ok := rawString(raw)
 	if !ok {
-		return nil, fmt.Errorf("must be a date like 2024-01-31")
+		return nil, i18n.Errorf(i18n.FilterNotDate)
 	}
 	if t, ok := relativeDay(s, env); ok {
 		return t, nil
 	}
 	t, err := time.ParseInLocation("2006-01-02", s, env.Location)
 	if err != nil {
-		return nil, fmt.Errorf("must be a date like 2024-01-31 (or today, yesterday), got %q", s)
+		return nil, i18n.Errorf(i18n.FilterNotDateGot, s)
 	}
 	return t, nil
 }
@@ -220,7 +221,7 @@ func parseDateValue(raw any, env Env) (any, error) {
 func parseDatetimeValue(raw any, env Env) (any, error) {
 	s, ok := rawString(raw)
 	if !ok {
-		return nil, fmt.Errorf("must be a date and time like 2024-01-31T13:45:00")
+		return nil, i18n.Errorf(i18n.FilterNotDatetime)
 	}
 	t, err := parseInstant(s, env.Location)
 	if err != nil {
@@ -242,7 +243,7 @@ func parseInstant(s string, loc *time.Location) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("must be a date and time like 2024-01-31T13:45:00, got %q", s)
+	return time.Time{}, i18n.Errorf(i18n.FilterNotDatetimeGot, s)
 }
 
 // gapError says that wall-clock time s does not exist in loc because the
@@ -264,16 +265,17 @@ func gapError(s string, t time.Time, loc *time.Location) dstGapError {
 		}
 		from := jump.In(time.FixedZone("", offBefore))
 		to := jump.In(loc)
-		return dstGapError{fmt.Sprintf("%s does not exist in %s: on %s the clocks jumped from %s to %s; give a time from %s on (or an offset, %s)",
-			s, loc, to.Format("2006-01-02"), from.Format("15:04"), to.Format("15:04"), to.Format("15:04"), to.Format(time.RFC3339))}
+		return dstGapError{i18n.M(i18n.FilterDSTGap,
+			s, loc.String(), to.Format("2006-01-02"), from.Format("15:04"), to.Format("15:04"), to.Format("15:04"), to.Format(time.RFC3339))}
 	}
-	return dstGapError{fmt.Sprintf("%s does not exist in %s (a clock change skips it)", s, loc)}
+	return dstGapError{i18n.M(i18n.FilterDSTGapShort, s, loc.String())}
 }
 
 // dstGapError is a wall-clock time that a clock change skips.
-type dstGapError struct{ msg string }
+type dstGapError struct{ msg i18n.Message }
 
-func (e dstGapError) Error() string { return e.msg }
+func (e dstGapError) Error() string                  { return e.msg.String() }
+func (e dstGapError) LocalizedMessage() i18n.Message { return e.msg }
 
 type durationType struct{}
 
@@ -290,9 +292,9 @@ func (durationType) Parse(_ *Filter, raw any, _ Env) (any, error) {
 		}
 		return d, nil
 	case int, int64, float64:
-		return nil, fmt.Errorf("must be a duration with a unit, like 20s or 2m")
+		return nil, i18n.Errorf(i18n.FilterNotDurationUnit)
 	}
-	return nil, fmt.Errorf("must be a duration like 20s or 2m")
+	return nil, i18n.Errorf(i18n.FilterNotDuration)
 }
 
 // Bind gives the bare placeholder in whole milliseconds and `.seconds` as a
@@ -322,7 +324,7 @@ func (enumType) Parse(f *Filter, raw any, _ Env) (any, error) {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("must be one of %s, got %q", strings.Join(f.Values, ", "), s)
+	return nil, i18n.Errorf(i18n.FilterNotOneOf, strings.Join(f.Values, ", "), s)
 }
 func (enumType) Bind(_ *Filter, v any, _ string) (Param, error) {
 	return Param{Type: "String", Text: v.(string)}, nil

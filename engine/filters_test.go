@@ -97,7 +97,7 @@ func TestResolveFilters_ContactEmailsRefuses31DaysBeforeAnyQuery(t *testing.T) {
 		// cycles of 400 years × 146097 days = 3506328, plus 399 years = 146097 −
 		// 366 (the cycle's last, leap year) = 145731: 3652059 days, not an
 		// overflowed duration.
-		{"the whole calendar", "0001-01-01..9999-12-31", []string{"period: spans 3652059 days, more than the maximum of 30 days"}},
+		{"the whole calendar", "0001-01-01..9999-12-31", []string{"period: spans 3,652,059 days, more than the maximum of 30 days"}},
 		{"a relative 31 days", "last_31_days", []string{"period: spans 31 days, more than the maximum of 30 days"}},
 		{"the previous month, February 2024 (29 days)", "previous_month", nil},
 		{"30 days", "2024-01-01..2024-01-30", nil},
@@ -142,8 +142,8 @@ func TestResolveFilters_ServiceLevelNamesTheFilterOfEveryBadValue(t *testing.T) 
 		inputs map[string]any
 		want   []string
 	}{
-		{"a negative threshold breaks its rule", map[string]any{"threshold": "-1s"}, []string{"threshold: deve estar entre 1s e 10m"}},
-		{"a threshold over 10m breaks its rule", map[string]any{"threshold": "10m1s"}, []string{"threshold: deve estar entre 1s e 10m"}},
+		{"a negative threshold breaks its rule", map[string]any{"threshold": "-1s"}, []string{"threshold: must be between 1s and 10m"}}, // Msg is English; In(pt-BR) says "deve estar entre 1s e 10m" (TestFilterError_SaysItselfInTheReadersLanguage)
+		{"a threshold over 10m breaks its rule", map[string]any{"threshold": "10m1s"}, []string{"threshold: must be between 1s and 10m"}},
 		{"a threshold of exactly 10m is allowed", map[string]any{"threshold": "10m"}, nil},
 		{"an interval outside the enum", map[string]any{"interval": "7m"}, []string{`interval: must be one of 15m, 30m, 1h, 1d, got "7m"`}},
 		{"an unknown filter", map[string]any{"colour": "red"}, []string{"colour: unknown filter (this report has: period, wallet, queues, threshold, short_abandon, abandons, interval, only_with_calls)"}},
@@ -295,7 +295,7 @@ columns:
 		{"p_number", "1e400", `error: must be a number, got "1e400"`},
 		{"p_string", " kept as is ", " kept as is "},
 		{"p_string", strings.Repeat("x", 1000), strings.Repeat("x", 1000)},
-		{"p_string", strings.Repeat("x", 1001), "error: is longer than 1000 bytes"},
+		{"p_string", strings.Repeat("x", 1001), "error: is longer than 1,000 bytes"},
 		{"p_string", 5, "error: must be a string"},
 		{"p_bool", "true", "true"},
 		{"p_bool", false, "false"},
@@ -308,7 +308,7 @@ columns:
 		{"p_event", strings.Repeat("e", 201), "error: must be a event_type name"},
 		{"p_users", "3, 1,,3", "[3,1]"},
 		{"p_users", []any{2, "5"}, "[2,5]"},
-		{"p_users", make([]any, 1001), "error: takes at most 1000 values, got 1001"},
+		{"p_users", make([]any, 1001), "error: takes at most 1,000 values, got 1,001"},
 		{"p_users", []any{1, -1}, "error: value 2: must be a user id (a positive integer), got -1"},
 		{"p_names", []any{}, "error: needs at least one value"},
 		{"p_names", []any{"", "x"}, "['','x']"},

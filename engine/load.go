@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/relato/relato/i18n"
 )
 
 var (
@@ -453,13 +454,13 @@ func ParseDuration(s string) (time.Duration, error) {
 	if strings.HasSuffix(s, "d") {
 		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
 		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q (use e.g. 30s, 2m, 1h, 31d)", s)
+			return 0, i18n.Errorf(i18n.FilterInvalidDuration, s)
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q (use e.g. 30s, 2m, 1h, 31d)", s)
+		return 0, i18n.Errorf(i18n.FilterInvalidDuration, s)
 	}
 	return d, nil
 }

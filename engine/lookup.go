@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
+	"github.com/relato/relato/i18n"
 )
 
 // Lookup is a filter type whose values are ids of one of the tenant's
@@ -86,11 +87,11 @@ func (t lookupType) Parse(_ *Filter, raw any, _ Env) (any, error) {
 				return n, nil
 			}
 		}
-		return nil, fmt.Errorf("must be a %s id (a positive integer), got %v", t.lk.Name, raw)
+		return nil, i18n.Errorf(i18n.FilterNotLookupID, i18n.LookupKind(t.lk.Name), fmt.Sprint(raw))
 	}
 	s, ok := raw.(string)
 	if !ok || s == "" || len(s) > 200 {
-		return nil, fmt.Errorf("must be a %s name", t.lk.Name)
+		return nil, i18n.Errorf(i18n.FilterNotLookupName, i18n.LookupKind(t.lk.Name))
 	}
 	if len(t.lk.Fixed) > 0 {
 		for _, v := range t.lk.Fixed {
@@ -98,7 +99,7 @@ func (t lookupType) Parse(_ *Filter, raw any, _ Env) (any, error) {
 				return s, nil
 			}
 		}
-		return nil, fmt.Errorf("must be one of %s, got %q", strings.Join(t.lk.Fixed, ", "), s)
+		return nil, i18n.Errorf(i18n.FilterNotOneOf, strings.Join(t.lk.Fixed, ", "), s)
 	}
 	return s, nil
 }

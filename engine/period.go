@@ -2,11 +2,12 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/i18n"
 )
 
 // Period is a half-open interval of instants [From, To).
@@ -18,38 +19,33 @@ type Period struct {
 
 // Span is the period's length in wall-clock time of its zone, so a day that
 // DST shortens still counts as a whole day.
-// SpanText is the period's length as people read it, in days of the wall
+// SpanText is the period's length as people read it in English (SpanMessage).
+func (p Period) SpanText() string { return p.SpanMessage().String() }
+
+// SpanMessage is the period's length as people read it, in days of the wall
 // clock and the rest in hours, minutes and seconds ("31 days", "30 days and 1
-// second"). It counts in seconds, so it cannot overflow as Span does for
-// periods over 292 years (0001-01-01..9999-12-31 is 3652059 days).
-func (p Period) SpanText() string {
+// second"; "31 dias", "30 dias e 1 segundo"). It counts in seconds, so it
+// cannot overflow as Span does for periods over 292 years
+// (0001-01-01..9999-12-31 is 3652059 days).
+func (p Period) SpanMessage() i18n.List {
 	wall := func(t time.Time) int64 {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC).Unix()
 	}
 	secs := wall(p.To) - wall(p.From)
 	days, rest := secs/86400, secs%86400
-	unit := func(n int64, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	}
-	var parts []string
+	var parts i18n.List
 	if days > 0 || rest == 0 {
-		parts = append(parts, unit(days, "day", "days"))
+		parts = append(parts, i18n.M(i18n.SpanDays, days))
 	}
 	for _, u := range []struct {
-		n         int64
-		one, many string
-	}{{rest / 3600, "hour", "hours"}, {rest % 3600 / 60, "minute", "minutes"}, {rest % 60, "second", "seconds"}} {
+		n  int64
+		id i18n.ID
+	}{{rest / 3600, i18n.SpanHours}, {rest % 3600 / 60, i18n.SpanMinutes}, {rest % 60, i18n.SpanSeconds}} {
 		if u.n > 0 {
-			parts = append(parts, unit(u.n, u.one, u.many))
+			parts = append(parts, i18n.M(u.id, u.n))
 		}
 	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return parts
 }
 
 func (p Period) Span() time.Duration {
@@ -128,7 +124,7 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 		from, okF := v["from"]
 		to, okT := v["to"]
 		if !okF || !okT || len(v) != 2 {
-			return Period{}, fmt.Errorf("must have exactly the fields from and to")
+			return Period{}, i18n.Errorf(i18n.PeriodFromTo)
 		}
 		fs, _ := rawString(from)
 		ts, _ := rawString(to)
@@ -165,7 +161,7 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 			if m := lastNDays.FindStringSubmatch(s); m != nil {
 				n, _ := strconv.Atoi(m[1])
 				if n < 1 {
-					return Period{}, fmt.Errorf("last_N_days needs N ≥ 1")
+					return Period{}, i18n.Errorf(i18n.PeriodLastNDays)
 				}
 				p.From, p.To = dayStart(today, -n), today
 				break
@@ -175,31 +171,31 @@ func ResolvePeriod(raw any, env Env) (Period, error) {
 				from, to, ok = strings.Cut(s, "/")
 			}
 			if !ok {
-				return Period{}, fmt.Errorf("must be a relative period (%s) or FROM..TO, got %q", strings.Join(RelativePeriods, ", "), s)
+				return Period{}, i18n.Errorf(i18n.PeriodNotRelative, strings.Join(RelativePeriods, ", "), s)
 			}
 			var err error
 			from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 			if p.From, _, err = parseBound(from, loc, false); err != nil {
-				return Period{}, fmt.Errorf("from: %v", err)
+				return Period{}, i18n.Errorf(i18n.PeriodFrom, i18n.MessageOf(err))
 			}
 			if p.To, _, err = parseBound(to, loc, true); err != nil {
-				return Period{}, fmt.Errorf("to: %v", err)
+				return Period{}, i18n.Errorf(i18n.PeriodTo, i18n.MessageOf(err))
 			}
 			// Echo the bounds as typed: the instants they resolve to (a date
 			// as the end is the next midnight) are not what the person wrote.
 			switch {
 			case p.To.Equal(p.From):
-				return Period{}, fmt.Errorf("is empty: it ends (%s) where it starts (%s)", to, from)
+				return Period{}, i18n.Errorf(i18n.PeriodEmpty, to, from)
 			case p.To.Before(p.From):
-				return Period{}, fmt.Errorf("ends (%s) before it starts (%s)", to, from)
+				return Period{}, i18n.Errorf(i18n.PeriodReversed, to, from)
 			}
 		}
 		if !p.To.After(p.From) {
-			return Period{}, fmt.Errorf("ends (%s) before it starts (%s)", p.To.Format(time.RFC3339), p.From.Format(time.RFC3339))
+			return Period{}, i18n.Errorf(i18n.PeriodReversed, p.To.Format(time.RFC3339), p.From.Format(time.RFC3339))
 		}
 		return p, nil
 	}
-	return Period{}, fmt.Errorf("must be a relative period such as last_7_days or FROM..TO")
+	return Period{}, i18n.Errorf(i18n.PeriodInvalid)
 }
 
 // parseBound reads one end of a period. A date as the end means the whole day
@@ -218,10 +214,10 @@ func parseBound(s string, loc *time.Location, end bool) (time.Time, bool, error)
 		return time.Time{}, false, gap
 	}
 	if err != nil {
-		if msg := impossibleDate(s); msg != "" {
-			return time.Time{}, false, errors.New(msg)
+		if msg := impossibleDate(s); !msg.IsZero() {
+			return time.Time{}, false, &i18n.Error{Message: msg}
 		}
-		return time.Time{}, false, fmt.Errorf("%q is neither a date (2024-01-31) nor a date and time (2024-01-31T13:45)", s)
+		return time.Time{}, false, i18n.Errorf(i18n.PeriodNotDateOrTime, s)
 	}
 	return t, false, nil
 }
@@ -253,21 +249,21 @@ func (periodType) Schema(*Filter) map[string]any {
 var datePrefix = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])`)
 
 // impossibleDate explains a date written in the right form that no calendar
-// has (2024-02-30, 2024-13-01), or returns "" for anything else.
-func impossibleDate(s string) string {
+// has (2024-02-30, 2024-13-01), or returns the zero Message for anything else.
+func impossibleDate(s string) i18n.Message {
 	m := datePrefix.FindStringSubmatch(s)
 	if m == nil {
-		return ""
+		return i18n.Message{}
 	}
-	y, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
 	d, _ := strconv.Atoi(m[3])
 	if mo < 1 || mo > 12 {
-		return fmt.Sprintf("%q does not exist: there is no month %d", s, mo)
+		return i18n.M(i18n.DateNoMonth, s, strconv.Itoa(mo))
 	}
+	y, _ := strconv.Atoi(m[1])
 	last := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 	if d < 1 || d > last {
-		return fmt.Sprintf("%q does not exist: %s %d has %d days", s, time.Month(mo), y, last)
+		return i18n.M(i18n.DateNoDay, s, i18n.MonthName(mo), m[1], last)
 	}
-	return ""
+	return i18n.Message{}
 }

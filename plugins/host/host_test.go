@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -212,8 +213,15 @@ func TestScorecard_WeightsAreValidatedLikeYAMLFilters(t *testing.T) {
 	}
 	_, err = engine.Compile(context.Background(), def, map[string]any{"period": "2024-03-01..2024-03-01", "weight_volume": 0, "weight_quality": 0, "weight_productivity": 0},
 		engine.CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Now()})
-	if err == nil || !strings.Contains(err.Error(), `filter "weight_productivity": deve estar entre 0 e 100, e a soma dos pesos deve ser positiva`) {
+	// Error() is English; the pt-BR text is the filter problem's In (issue 12).
+	if err == nil || !strings.Contains(err.Error(), `filter "weight_productivity": must be between 0 and 100, and the weights must add up to more than 0`) {
 		t.Errorf("error = %v", err)
+	}
+	var fe engine.FilterErrors
+	if !errors.As(err, &fe) || !slices.ContainsFunc(fe, func(e engine.FilterError) bool {
+		return e.Filter == "weight_productivity" && e.In("pt-BR") == "deve estar entre 0 e 100, e a soma dos pesos deve ser positiva"
+	}) {
+		t.Errorf("pt-BR: error = %v", err)
 	}
 	_, err = engine.Compile(context.Background(), def, map[string]any{"period": "2024-01-01..2024-03-01"}, engine.CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Now()})
 	if err == nil || !strings.Contains(err.Error(), `filter "period": spans`) {

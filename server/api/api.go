@@ -21,6 +21,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
@@ -114,13 +115,13 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		token, ok := bearerToken(ctx.Header("Authorization"))
 		if !ok {
-			huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
+			huma.WriteErr(api, ctx, http.StatusUnauthorized, say(ctx.Context(), i18n.HTTPMissingToken))
 			return
 		}
 		p, err := s.authenticateToken(ctx.Context(), token)
 		if err != nil {
 			if errors.Is(err, auth.ErrUnauthenticated) {
-				huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or revoked token")
+				huma.WriteErr(api, ctx, http.StatusUnauthorized, say(ctx.Context(), i18n.HTTPInvalidToken))
 			} else {
 				huma.WriteErr(api, ctx, http.StatusInternalServerError, s.internal(ctx.Context(), "authenticate", err))
 			}
@@ -128,9 +129,9 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		if forOperators(op) != p.IsOperator() {
 			if p.IsOperator() {
-				huma.WriteErr(api, ctx, http.StatusForbidden, "an operator acts above tenants: use the /v1/operator/ operations, or a tenant user's token here")
+				huma.WriteErr(api, ctx, http.StatusForbidden, say(ctx.Context(), i18n.HTTPOperatorAboveTenants))
 			} else {
-				huma.WriteErr(api, ctx, http.StatusForbidden, "this operation is for the platform's operators")
+				huma.WriteErr(api, ctx, http.StatusForbidden, say(ctx.Context(), i18n.HTTPOperatorsOnly))
 			}
 			return
 		}

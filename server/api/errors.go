@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
@@ -48,6 +49,7 @@ func (s *Server) withRequestID(h http.Handler) http.Handler {
 		}
 		w.Header().Set(RequestIDHeader, id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = i18n.WithLang(ctx, i18n.Match(r.Header.Get("Accept-Language")))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -68,13 +70,15 @@ func (s *Server) withRequestID(h http.Handler) http.Handler {
 func (s *Server) internal(ctx context.Context, what string, err error) string {
 	id := RequestID(ctx)
 	s.Logger.Error("request failed", "request_id", id, "op", what, "err", err)
-	return "internal error: the operators can find what happened by the request id " + id
+	return say(ctx, i18n.HTTPInternal, id)
 }
 
 // problem maps an error from a use case or store to problem+json: the one
 // place where errors meet HTTP. Errors that are already problems pass through;
 // anything unexpected becomes a generic 500 whose detail stays in the log.
+// Messages are in the request's language (Accept-Language; pt-BR default).
 func (s *Server) problem(ctx context.Context, op string, err error) error {
+	lang := i18n.FromContext(ctx)
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return err
@@ -92,43 +96,60 @@ func (s *Server) problem(ctx context.Context, op string, err error) error {
 	case errors.As(err, &fe):
 		details := make([]error, len(fe))
 		for i, e := range fe {
-			details[i] = &huma.ErrorDetail{Location: "body.filters." + e.Filter, Message: e.Msg}
+			details[i] = &huma.ErrorDetail{Location: "body.filters." + e.Filter, Message: e.In(lang)}
 		}
-		return huma.Error422UnprocessableEntity("invalid filter values", details...)
+		return huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidFilterValues), details...)
 	case errors.As(err, &unknown):
-		return huma.Error422UnprocessableEntity("unknown report", &huma.ErrorDetail{Location: "body.report", Message: unknown.Error(), Value: unknown.ID})
+		msg := say(ctx, i18n.APINoReport, unknown.ID)
+		if unknown.Suggestion != "" {
+			msg = say(ctx, i18n.APINoReportDidYouMean, unknown.ID, unknown.Suggestion)
+		}
+		return huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownReport), &huma.ErrorDetail{Location: "body.report", Message: msg, Value: unknown.ID})
 	case errors.As(err, &notDone):
-		return huma.Error409Conflict(notDone.Error())
+		status := i18n.Verbatim(string(notDone.Status))
+		if id := i18n.ID("run.status." + string(notDone.Status)); i18n.Has(id) {
+			status = i18n.M(id)
+		}
+		return huma.Error409Conflict(say(ctx, i18n.APIRunNotFinished, status))
 	case errors.As(err, &lookup):
-		return huma.Error404NotFound(lookup.Error())
-	case errors.Is(err, reporting.ErrReportGone), errors.Is(err, reporting.ErrResultRemoved):
-		return huma.Error410Gone(err.Error())
+		return huma.Error404NotFound(say(ctx, i18n.APIUnknownLookup, lookup.Kind))
+	case errors.Is(err, reporting.ErrReportGone):
+		return huma.Error410Gone(say(ctx, i18n.APIReportGone))
+	case errors.Is(err, reporting.ErrResultRemoved):
+		return huma.Error410Gone(say(ctx, i18n.APIResultRemoved))
 	case errors.Is(err, runs.ErrNotFound):
-		return huma.Error404NotFound("run not found")
+		return huma.Error404NotFound(say(ctx, i18n.APIRunNotFound))
 	case errors.Is(err, runs.ErrConflict):
-		return huma.Error409Conflict(err.Error())
+		return huma.Error409Conflict(say(ctx, i18n.APIRunConflict))
 	case errors.Is(err, runs.ErrBadCursor):
-		return huma.Error422UnprocessableEntity("invalid cursor", &huma.ErrorDetail{Location: "query.cursor", Message: "not a cursor this server issued; start from the first page"})
+		return huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidCursor), &huma.ErrorDetail{Location: "query.cursor", Message: say(ctx, i18n.APIInvalidCursorDetail)})
 	case errors.Is(err, schedules.ErrNotFound):
-		return huma.Error404NotFound("schedule not found")
+		return huma.Error404NotFound(say(ctx, i18n.APIScheduleNotFound))
 	case errors.As(err, &quota):
 		secs := int64(quota.RetryAfter.Round(time.Second) / time.Second)
-		return huma.ErrorWithHeaders(huma.Error429TooManyRequests(quota.Error()), http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}})
+		scope := i18n.Verbatim(quota.Scope)
+		switch quota.Scope {
+		case "tenant":
+			scope = i18n.M(i18n.APIQuotaTenant)
+		case "user":
+			scope = i18n.M(i18n.APIQuotaUser)
+		}
+		return huma.ErrorWithHeaders(huma.Error429TooManyRequests(say(ctx, i18n.APIQuota, quota.Limit, scope)), http.Header{"Retry-After": {strconv.FormatInt(max(secs, 1), 10)}})
 	case errors.Is(err, auth.ErrOperatorPersonalData):
-		return huma.Error409Conflict(err.Error())
+		return huma.Error409Conflict(say(ctx, i18n.APIOperatorPersonalData))
 	case errors.Is(err, reporting.ErrPersonalDataRequired):
-		return huma.Error403Forbidden(err.Error())
+		return huma.Error403Forbidden(say(ctx, i18n.APIPersonalDataRequired))
 	case errors.Is(err, reporting.ErrPurposeRequired):
 		// Only run creation reaches here; a download answers for query.purpose itself.
-		return huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "body.purpose", Message: err.Error()})
+		return huma.Error422UnprocessableEntity(say(ctx, i18n.APIPurposeRequired), &huma.ErrorDetail{Location: "body.purpose", Message: say(ctx, i18n.APIPurposeRequiredDetail)})
 	case errors.Is(err, auth.ErrNotFound):
-		return huma.Error404NotFound(err.Error())
+		return huma.Error404NotFound(say(ctx, i18n.APINotFound))
 	case errors.Is(err, host.ErrNotFound):
-		return huma.Error404NotFound("plugin not found")
+		return huma.Error404NotFound(say(ctx, i18n.APIPluginNotFound))
 	case errors.Is(err, reporting.ErrLinkInvalid):
-		return huma.Error403Forbidden(err.Error())
+		return huma.Error403Forbidden(say(ctx, i18n.APILinkInvalid))
 	case errors.As(err, &expired):
-		return huma.Error410Gone(expired.Error())
+		return huma.Error410Gone(say(ctx, i18n.APILinkExpired, expired.At.UTC().Format(time.RFC3339)))
 	case errors.As(err, &userMsg):
 		return huma.Error422UnprocessableEntity(userMsg.UserMessage())
 	}

@@ -94,7 +94,7 @@ func TestErrors_AnUnexpectedFailureIsAGeneric500WithARequestIDAndTheDetailIsLogg
 		t.Fatalf("unsafe request id: %d %q", code, hdr.Get("X-Request-Id"))
 	}
 	// Known conditions stay specific problems, not 500s.
-	if code, _, body := b.do(t, b.viewer, "GET", "/v1/runs/nosuchrun", nil); code != 404 || !strings.Contains(string(body), "run not found") {
+	if code, _, body := b.do(t, b.viewer, "GET", "/v1/runs/nosuchrun", nil); code != 404 || !strings.Contains(string(body), "execução não encontrada") { // no Accept-Language: pt-BR (issue 12)
 		t.Fatalf("unknown run: %d %s", code, body)
 	}
 	if code, _, body := b.do(t, b.viewer, "GET", "/v1/runs?cursor=garbage", nil); code != 422 || !strings.Contains(string(body), "query.cursor") {

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/relato/relato/i18n"
 )
 
 // Problems never echo what a client sent as a whole: Huma puts the request
@@ -73,16 +76,16 @@ func (s *Server) operatorOnly(h http.HandlerFunc) http.HandlerFunc {
 		}
 		token, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
-			plain(http.StatusUnauthorized, "metrics need an operator's token: send Authorization: Bearer <token>")
+			plain(http.StatusUnauthorized, say(r.Context(), i18n.HTTPMetricsNeedOperatorToken))
 			return
 		}
 		p, err := s.authenticateToken(r.Context(), token)
 		if err != nil {
-			plain(http.StatusUnauthorized, "invalid or revoked token")
+			plain(http.StatusUnauthorized, say(r.Context(), i18n.HTTPInvalidToken))
 			return
 		}
 		if !p.IsOperator() {
-			plain(http.StatusForbidden, "metrics are for the platform's operators")
+			plain(http.StatusForbidden, say(r.Context(), i18n.HTTPMetricsForOperators))
 			return
 		}
 		h(w, r)
@@ -143,7 +146,9 @@ func validUTF8(h http.Handler) http.Handler {
 		if err == nil && !utf8.Valid(head) && (len(head) < maxCheckedBody || !utf8.Valid(head[:len(head)-utf8.UTFMax])) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusUnprocessableEntity)
-			w.Write([]byte(`{"title":"Unprocessable Entity","status":422,"detail":"the request body is not valid UTF-8","errors":[{"message":"not valid UTF-8: send text encoded as UTF-8","location":"body"}]}`))
+			lang := i18n.Match(r.Header.Get("Accept-Language"))
+			json.NewEncoder(w).Encode(huma.ErrorModel{Title: "Unprocessable Entity", Status: http.StatusUnprocessableEntity,
+				Detail: i18n.M(i18n.HTTPNotUTF8).In(lang), Errors: []*huma.ErrorDetail{{Message: i18n.M(i18n.HTTPNotUTF8Detail).In(lang), Location: "body"}}})
 			return
 		}
 		r.Body = struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/runs"
@@ -158,7 +158,7 @@ type listRunsOutput struct {
 // requestedBound reads a list's from/to: a date is the start of that day in
 // loc (to: the start of the next day, so the day is included), an RFC 3339
 // instant is taken as is.
-func requestedBound(v, field string, loc *time.Location, end bool) (time.Time, error) {
+func requestedBound(ctx context.Context, v, field string, loc *time.Location, end bool) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -171,7 +171,7 @@ func requestedBound(v, field string, loc *time.Location, end bool) (time.Time, e
 	if ts, err := time.Parse(time.RFC3339, v); err == nil {
 		return ts, nil
 	}
-	return time.Time{}, huma.Error422UnprocessableEntity("invalid "+field, &huma.ErrorDetail{Location: "query." + field, Message: "a date (yyyy-mm-dd) or an RFC 3339 date and time", Value: v})
+	return time.Time{}, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidQuery, field), &huma.ErrorDetail{Location: "query." + field, Message: say(ctx, i18n.APIDateOrInstant), Value: v})
 }
 
 type runIDInput struct {
@@ -254,7 +254,7 @@ func (s *Server) register(api huma.API) {
 		}) (*reportOutput, error) {
 			d, ok := s.App.Report(principal(ctx).TenantID, in.ID)
 			if !ok {
-				return nil, huma.Error404NotFound(fmt.Sprintf("report %q not found", in.ID))
+				return nil, huma.Error404NotFound(say(ctx, i18n.APIReportNotFound, in.ID))
 			}
 			return &reportOutput{Body: reportInfo(d, in.Lang)}, nil
 		})
@@ -309,7 +309,7 @@ func (s *Server) register(api huma.API) {
 		}) (*auditOutput, error) {
 			p := principal(ctx)
 			if !p.Role.Allows(auth.Admin) {
-				return nil, huma.Error403Forbidden("the audit trail is for admins")
+				return nil, huma.Error403Forbidden(say(ctx, i18n.APIAuditForAdmins))
 			}
 			ev, err := s.Auth.AuditEvents(ctx, p.TenantID, in.Limit)
 			if err != nil {
@@ -362,7 +362,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 	p := principal(ctx)
 	for name := range in.Body.Filters {
 		if !filterNameRe.MatchString(name) {
-			return nil, huma.Error422UnprocessableEntity("invalid filter values", &huma.ErrorDetail{Location: "body.filters." + name, Message: "unknown filter"})
+			return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidFilterValues), &huma.ErrorDetail{Location: "body.filters." + name, Message: say(ctx, i18n.ScheduleUnknownFilter)})
 		}
 	}
 	req := reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
@@ -389,25 +389,25 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 	q := runs.ListQuery{TenantID: p.TenantID, UserID: p.UserID, Status: runs.Status(in.Status), ReportID: in.Report, Limit: in.Limit, Cursor: in.Cursor}
 	if in.Scope == "all" {
 		if !p.Role.Allows(auth.Manager) {
-			return nil, huma.Error403Forbidden("all runs of the tenant are for managers; use scope=mine")
+			return nil, huma.Error403Forbidden(say(ctx, i18n.APIAllRunsForManagers))
 		}
 		q.UserID = ""
 		if in.User != "" {
 			q.UserID = in.User
 		}
 	} else if in.User != "" && in.User != p.UserID {
-		return nil, huma.Error403Forbidden("other users' runs are for managers; use scope=all")
+		return nil, huma.Error403Forbidden(say(ctx, i18n.APIOthersRunsForManagers))
 	}
 	var err error
 	loc := s.App.ZoneOrDefault(ctx, p.TenantID)
-	if q.RequestedFrom, err = requestedBound(in.From, "from", loc, false); err != nil {
+	if q.RequestedFrom, err = requestedBound(ctx, in.From, "from", loc, false); err != nil {
 		return nil, err
 	}
-	if q.RequestedTo, err = requestedBound(in.To, "to", loc, true); err != nil {
+	if q.RequestedTo, err = requestedBound(ctx, in.To, "to", loc, true); err != nil {
 		return nil, err
 	}
 	if !q.RequestedFrom.IsZero() && !q.RequestedTo.IsZero() && !q.RequestedTo.After(q.RequestedFrom) {
-		return nil, huma.Error422UnprocessableEntity("invalid to", &huma.ErrorDetail{Location: "query.to", Message: "must be after from", Value: in.To})
+		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidQuery, "to"), &huma.ErrorDetail{Location: "query.to", Message: say(ctx, i18n.APIAfterFrom), Value: in.To})
 	}
 	page, err := s.App.Runs.List(ctx, q)
 	if err != nil {
@@ -446,7 +446,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 			known = known || c.Name == in.Sort
 		}
 		if !known {
-			return nil, huma.Error422UnprocessableEntity("unknown sort column", &huma.ErrorDetail{Location: "query.sort", Message: "not a column of this report", Value: in.Sort})
+			return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownSortColumn), &huma.ErrorDetail{Location: "query.sort", Message: say(ctx, i18n.APINotAColumn), Value: in.Sort})
 		}
 	}
 	page, err := s.App.Page(ctx, res, snapshot.PageRequest{Offset: in.Offset, Limit: in.Limit, Sort: in.Sort, Desc: in.Desc, Search: in.Q, Lang: in.Lang})
@@ -479,7 +479,7 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamResponse, error) {
 	f, err := export.ParseFormat(in.Format)
 	if err != nil {
-		return nil, huma.Error422UnprocessableEntity("unknown format", &huma.ErrorDetail{Location: "query.format", Message: err.Error(), Value: in.Format})
+		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownFormat), &huma.ErrorDetail{Location: "query.format", Message: i18n.Text(err, i18n.FromContext(ctx)), Value: in.Format})
 	}
 	res, err := s.finishedRun(ctx, in.ID)
 	if err != nil {
@@ -491,7 +491,7 @@ func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamR
 	p := principal(ctx)
 	rq := reporting.Requester{UserID: p.UserID, Name: p.Name, PersonalData: p.PersonalData, Purpose: in.Purpose}
 	if err := s.App.CheckPurpose(ctx, p.TenantID, res.Def, rq); errors.Is(err, reporting.ErrPurposeRequired) {
-		return nil, huma.Error422UnprocessableEntity("purpose required", &huma.ErrorDetail{Location: "query.purpose", Message: err.Error()})
+		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIPurposeRequired), &huma.ErrorDetail{Location: "query.purpose", Message: say(ctx, i18n.APIPurposeRequiredDetail)})
 	} else if err != nil {
 		return nil, err
 	}

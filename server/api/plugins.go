@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/auth"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) registerPlugins(api huma.API) {
 		func(ctx context.Context, in *langInput) (*tenantPluginsOutput, error) {
 			p := principal(ctx)
 			if !p.Role.Allows(auth.Admin) {
-				return nil, huma.Error403Forbidden("plugin entitlements are for admins")
+				return nil, huma.Error403Forbidden(say(ctx, i18n.APIPluginEntitlementsForAdmins))
 			}
 			out := &tenantPluginsOutput{}
 			out.Body.Plugins = []TenantPlugin{}
@@ -76,7 +77,7 @@ func (s *Server) registerPlugins(api huma.API) {
 		Tags:        []string{"operator"}, Errors: []int{403, 404}},
 		func(ctx context.Context, in *entitlementInput) (*entitlementsOutput, error) {
 			if s.Plugins == nil {
-				return nil, huma.Error404NotFound("no plugins are installed")
+				return nil, huma.Error404NotFound(say(ctx, i18n.APINoPlugins))
 			}
 			if err := s.Plugins.SetEntitlement(in.ID, in.Tenant, in.Body.Entitled); err != nil {
 				return nil, err

@@ -44,7 +44,7 @@ func TestRuns_APerUserCapAnswers429WithRetryAfter(t *testing.T) {
 	b.generate(t, b.viewer, "kpis.service_level", filters)
 	code, h, body := b.do(t, b.viewer, "POST", "/v1/runs", map[string]any{"report": "kpis.service_level", "filters": filters})
 	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || h.Get("Content-Type") != "application/problem+json" ||
-		!strings.Contains(string(body), "at most 2 per user") {
+		!strings.Contains(string(body), "no máximo 2 por usuário") { // no Accept-Language: pt-BR (issue 12)
 		t.Fatalf("third waiting run: %d Retry-After %q %s", code, h.Get("Retry-After"), body)
 	}
 	b.generate(t, b.viewer2, "kpis.service_level", filters)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/schedules"
 )
 
@@ -40,41 +41,41 @@ func parseWallClock(v string, loc *time.Location) (time.Time, bool) {
 // repeat (words) and recurrence (cron); repeat needs starts_at for its time
 // of day; "once" needs a start in the future; the end must come after the
 // start. Each problem is reported at its field.
-func scheduleWhen(b scheduleBody, sch *schedules.Schedule, loc *time.Location, now time.Time, bad func(loc, msg string, val any)) {
+func scheduleWhen(b scheduleBody, sch *schedules.Schedule, loc *time.Location, now time.Time, bad func(loc string, msg i18n.Message, val any)) {
 	if b.StartsAt != "" {
 		if t, ok := parseWallClock(b.StartsAt, loc); ok {
 			sch.StartsAt = &t
 		} else {
-			bad("body.starts_at", "a date and time such as 2026-12-05T07:00 (in time_zone), or an RFC 3339 instant", b.StartsAt)
+			bad("body.starts_at", i18n.M(i18n.ScheduleStartsAtForm), b.StartsAt)
 		}
 	}
 	if b.EndsAt != "" {
 		if t, ok := parseWallClock(b.EndsAt, loc); ok {
 			sch.EndsAt = &t
 		} else {
-			bad("body.ends_at", "a date and time such as 2026-12-31T23:59 (in time_zone), or an RFC 3339 instant", b.EndsAt)
+			bad("body.ends_at", i18n.M(i18n.ScheduleEndsAtForm), b.EndsAt)
 		}
 	}
 	if sch.StartsAt != nil && sch.EndsAt != nil && !sch.EndsAt.After(*sch.StartsAt) {
-		bad("body.ends_at", "must be after starts_at", b.EndsAt)
+		bad("body.ends_at", i18n.M(i18n.ScheduleEndsAfterStarts), b.EndsAt)
 	}
 	switch {
 	case b.Repeat == nil && strings.TrimSpace(b.Recurrence) == "":
-		bad("body.repeat", "say when it runs: repeat (once, daily, weekdays, weekly, monthly, last_business_day) or recurrence (cron)", nil)
+		bad("body.repeat", i18n.M(i18n.ScheduleSayWhen), nil)
 		return
 	case b.Repeat != nil && strings.TrimSpace(b.Recurrence) != "":
-		bad("body.recurrence", "give either repeat (in words) or recurrence (cron), not both", b.Recurrence)
+		bad("body.recurrence", i18n.M(i18n.ScheduleRepeatOrCron), b.Recurrence)
 		return
 	case b.Repeat == nil:
 		sch.Recurrence = strings.TrimSpace(b.Recurrence)
 		if _, err := schedules.ParseRecurrence(sch.Recurrence); err != nil {
-			bad("body.recurrence", "invalid cron expression: "+err.Error(), b.Recurrence)
+			bad("body.recurrence", i18n.M(i18n.ScheduleInvalidCron, i18n.MessageOf(err)), b.Recurrence)
 		}
 		return
 	}
 	if sch.StartsAt == nil {
 		if b.StartsAt == "" {
-			bad("body.starts_at", "required with repeat: its date is the first day, its time the time of day", nil)
+			bad("body.starts_at", i18n.M(i18n.ScheduleStartsAtWithRepeat), nil)
 		}
 		return
 	}
@@ -82,16 +83,16 @@ func scheduleWhen(b scheduleBody, sch *schedules.Schedule, loc *time.Location, n
 	at := fmt.Sprintf("%d %d", local.Minute(), local.Hour())
 	r := b.Repeat
 	if r.Every != "weekly" && len(r.Days) > 0 {
-		bad("body.repeat.days", "only for weekly", r.Days)
+		bad("body.repeat.days", i18n.M(i18n.ScheduleOnlyWeekly), r.Days)
 	}
 	if r.Every != "monthly" && r.DayOfMonth != 0 {
-		bad("body.repeat.day_of_month", "only for monthly", r.DayOfMonth)
+		bad("body.repeat.day_of_month", i18n.M(i18n.ScheduleOnlyMonthly), r.DayOfMonth)
 	}
 	switch r.Every {
 	case "once":
 		sch.Recurrence = "once"
 		if !sch.StartsAt.After(now) {
-			bad("body.starts_at", "a schedule that runs once must start in the future", b.StartsAt)
+			bad("body.starts_at", i18n.M(i18n.ScheduleOnceInFuture), b.StartsAt)
 		}
 	case "daily":
 		sch.Recurrence = at + " * * *"
@@ -102,7 +103,7 @@ func scheduleWhen(b scheduleBody, sch *schedules.Schedule, loc *time.Location, n
 		for _, d := range r.Days {
 			i := slices.Index(weekdays, strings.ToLower(d))
 			if i < 0 {
-				bad("body.repeat.days", "days are mon, tue, wed, thu, fri, sat, sun", d)
+				bad("body.repeat.days", i18n.M(i18n.ScheduleDays), d)
 				return
 			}
 			if n := strconv.Itoa(i); !slices.Contains(nums, n) {
@@ -110,21 +111,21 @@ func scheduleWhen(b scheduleBody, sch *schedules.Schedule, loc *time.Location, n
 			}
 		}
 		if len(nums) == 0 {
-			bad("body.repeat.days", "weekly needs at least one day", nil)
+			bad("body.repeat.days", i18n.M(i18n.ScheduleWeeklyNeedsDay), nil)
 			return
 		}
 		slices.Sort(nums)
 		sch.Recurrence = at + " * * " + strings.Join(nums, ",")
 	case "monthly":
 		if r.DayOfMonth < 1 {
-			bad("body.repeat.day_of_month", "monthly needs a day of the month, 1 to 31", r.DayOfMonth)
+			bad("body.repeat.day_of_month", i18n.M(i18n.ScheduleMonthlyNeedsDay), r.DayOfMonth)
 			return
 		}
 		sch.Recurrence = fmt.Sprintf("%s %d * *", at, r.DayOfMonth)
 	case "last_business_day":
 		sch.Recurrence = fmt.Sprintf("last-business-day %02d:%02d", local.Hour(), local.Minute())
 	default:
-		bad("body.repeat.every", "once, daily, weekdays, weekly, monthly or last_business_day", r.Every)
+		bad("body.repeat.every", i18n.M(i18n.ScheduleEvery), r.Every)
 	}
 }
 

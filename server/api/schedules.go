@@ -16,6 +16,7 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/schedules"
@@ -234,14 +235,14 @@ func (s *Server) registerSchedules(api huma.API) {
 				return nil, err
 			}
 			var details []error
-			dest := s.checkDestination(in.Body, nil, "body", &details)
+			dest := s.checkDestination(i18n.FromContext(ctx), in.Body, nil, "body", &details)
 			if len(details) > 0 {
-				return nil, huma.Error422UnprocessableEntity("invalid destination", details...)
+				return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.ScheduleInvalidDestination), details...)
 			}
 			out := &destinationTestOutput{}
 			t, ok := dest.(delivery.Tester)
 			if !ok {
-				return nil, huma.Error422UnprocessableEntity("this destination kind has no connection test", &huma.ErrorDetail{Location: "body.kind", Message: "no connection test", Value: in.Body.Kind})
+				return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.ScheduleNoConnectionTest), &huma.ErrorDetail{Location: "body.kind", Message: say(ctx, i18n.ScheduleNoConnectionTestShort), Value: in.Body.Kind})
 			}
 			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
@@ -278,7 +279,7 @@ func (s *Server) registerSchedules(api huma.API) {
 func (s *Server) scheduleManager(ctx context.Context) (auth.Principal, error) {
 	p := principal(ctx)
 	if !p.Role.Allows(auth.Manager) {
-		return p, huma.Error403Forbidden("schedules are managed by managers and admins")
+		return p, huma.Error403Forbidden(say(ctx, i18n.APISchedulesForManagers))
 	}
 	return p, nil
 }
@@ -296,9 +297,7 @@ func (s *Server) managedSchedule(ctx context.Context, id string) (*schedules.Sch
 }
 
 func (s *Server) scheduleError(err error) error {
-	if errors.Is(err, schedules.ErrNotFound) {
-		return huma.Error404NotFound("schedule not found")
-	}
+	// problem() says schedules.ErrNotFound as a 404 in the reader's language.
 	return err
 }
 
@@ -343,8 +342,9 @@ func (s *Server) withNextFileName(ctx context.Context, v ScheduleView, sch *sche
 // field location; old supplies stored secrets the body leaves out.
 func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b scheduleBody, old *schedules.Schedule) (*schedules.Schedule, error) {
 	var details []error
-	bad := func(loc, msg string, val any) {
-		details = append(details, &huma.ErrorDetail{Location: loc, Message: msg, Value: val})
+	lang := i18n.FromContext(ctx)
+	bad := func(loc string, msg i18n.Message, val any) {
+		details = append(details, &huma.ErrorDetail{Location: loc, Message: msg.In(lang), Value: val})
 	}
 	sch := &schedules.Schedule{TenantID: p.TenantID, OwnerID: p.UserID, Name: strings.TrimSpace(b.Name), ReportID: b.Report,
 		Recurrence: strings.TrimSpace(b.Recurrence), TimeZone: b.TimeZone, Format: b.Format, FileName: b.FileName, Paused: b.Paused}
@@ -356,21 +356,21 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 	}
 	loc, err := time.LoadLocation(sch.TimeZone)
 	if err != nil || sch.TimeZone == "Local" {
-		bad("body.time_zone", "unknown time zone; use a tz database name such as America/Sao_Paulo", b.TimeZone)
+		bad("body.time_zone", i18n.M(i18n.ScheduleUnknownTimeZone), b.TimeZone)
 		loc = s.App.ZoneOrDefault(ctx, p.TenantID)
 	}
 	scheduleWhen(b, sch, loc, s.App.Clock(), bad)
 	if id, err := schedules.CheckFormat(sch.Format); err != nil {
-		bad("body.format", err.Error(), b.Format)
+		bad("body.format", i18n.MessageOf(err), b.Format)
 	} else {
 		sch.Format = id
 	}
 	if err := schedules.CheckFileName(sch.FileName); err != nil {
-		bad("body.file_name", err.Error(), b.FileName)
+		bad("body.file_name", i18n.MessageOf(err), b.FileName)
 	}
 	for name := range b.Filters {
 		if !filterNameRe.MatchString(name) {
-			bad("body.filters."+name, "unknown filter", nil)
+			bad("body.filters."+name, i18n.M(i18n.ScheduleUnknownFilter), nil)
 		}
 	}
 	// An extraction is scheduled only by a holder of personal_data (issue 17);
@@ -382,10 +382,14 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 	var unknown reporting.ErrUnknownReport
 	switch err := s.App.CheckSchedule(ctx, p.TenantID, b.Report, b.Filters, loc); {
 	case errors.As(err, &unknown):
-		bad("body.report", unknown.Error(), b.Report)
+		msg := i18n.M(i18n.APINoReport, unknown.ID)
+		if unknown.Suggestion != "" {
+			msg = i18n.M(i18n.APINoReportDidYouMean, unknown.ID, unknown.Suggestion)
+		}
+		bad("body.report", msg, b.Report)
 	case errors.As(err, &fe):
 		for _, e := range fe {
-			bad("body.filters."+e.Filter, e.Msg, nil)
+			bad("body.filters."+e.Filter, i18n.Verbatim(e.In(lang)), nil)
 		}
 	case err != nil:
 		return nil, err
@@ -398,7 +402,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		sch.Name = b.Report
 	}
 	if len(b.Destinations) == 0 {
-		bad("body.destinations", "at least one destination is required", nil)
+		bad("body.destinations", i18n.M(i18n.ScheduleNeedsDestination), nil)
 	}
 	for i, d := range b.Destinations {
 		var prev *schedules.Destination
@@ -406,17 +410,17 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 			prev = &old.Destinations[i]
 		}
 		prefix := fmt.Sprintf("body.destinations[%d]", i)
-		prev, ok := secretsKeepable(d, prev, prefix, &details)
+		prev, ok := secretsKeepable(lang, d, prev, prefix, &details)
 		if !ok {
 			continue
 		}
-		if dest := s.checkDestination(d, prev, prefix, &details); dest != nil {
+		if dest := s.checkDestination(lang, d, prev, prefix, &details); dest != nil {
 			cfg, _ := json.Marshal(mergedConfig(d, prev))
 			sch.Destinations = append(sch.Destinations, schedules.Destination{Kind: schedules.NormalizeKind(d.Kind), Config: cfg})
 		}
 	}
 	if len(details) > 0 {
-		return nil, huma.Error422UnprocessableEntity("invalid schedule", details...)
+		return nil, huma.Error422UnprocessableEntity(i18n.M(i18n.ScheduleInvalid).In(lang), details...)
 	}
 	return sch, nil
 }
@@ -428,7 +432,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 // of them changes, "[redacted]" is refused, and so is leaving a stored secret
 // out unless the body brings a new one (a key instead of a password). A
 // "[redacted]" with nothing stored to keep is refused rather than sent.
-func secretsKeepable(d destinationBody, prev *schedules.Destination, prefix string, details *[]error) (*schedules.Destination, bool) {
+func secretsKeepable(lang string, d destinationBody, prev *schedules.Destination, prefix string, details *[]error) (*schedules.Destination, bool) {
 	stored := map[string]any{}
 	var changed []string
 	if prev != nil {
@@ -437,11 +441,11 @@ func secretsKeepable(d destinationBody, prev *schedules.Destination, prefix stri
 	}
 	n := len(*details)
 	need := func(k string) {
-		msg := "send the " + k + " again: there is no stored value to keep here"
+		msg := i18n.M(i18n.ScheduleSecretAgain, k)
 		if len(changed) > 0 {
-			msg = "send the " + k + " again: a stored secret is kept only for the same host, port and username, and " + strings.Join(changed, ", ") + " changed"
+			msg = i18n.M(i18n.ScheduleSecretBinding, k, strings.Join(changed, ", "))
 		}
-		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg})
+		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg.In(lang)})
 	}
 	fresh := false
 	for _, k := range slices.Sorted(maps.Keys(d.Config)) {
@@ -469,20 +473,21 @@ func secretsKeepable(d destinationBody, prev *schedules.Destination, prefix stri
 }
 
 // unsafeConfigText says what is wrong with a text setting that would break
-// out of its place at delivery time, or "": control characters anywhere but
-// in a PEM block (a private key or CA), and ".." segments in a directory.
-func unsafeConfigText(field string, v any) string {
+// out of its place at delivery time, or the zero Message: control characters
+// anywhere but in a PEM block (a private key or CA), and ".." segments in a
+// directory.
+func unsafeConfigText(field string, v any) i18n.Message {
 	text, ok := v.(string)
 	if !ok || strings.HasSuffix(field, "private_key") || strings.HasSuffix(field, "_pem") || field == "body" {
-		return ""
+		return i18n.Message{}
 	}
 	if strings.ContainsFunc(text, schedules.IsControl) {
-		return "must not contain control characters (line breaks, tabs, NUL)"
+		return i18n.M(i18n.ScheduleControlChars)
 	}
 	if field == "directory" && slices.Contains(strings.FieldsFunc(text, func(r rune) bool { return r == '/' || r == '\\' }), "..") {
-		return `must not contain ".." segments`
+		return i18n.M(i18n.ScheduleDotDotSegments)
 	}
-	return ""
+	return i18n.Message{}
 }
 
 // mergedConfig is the body's config with secrets it leaves out or sends as
@@ -515,29 +520,29 @@ func mergedConfig(d destinationBody, prev *schedules.Destination) map[string]any
 
 // checkDestination builds the destination to validate it, adding problems
 // located under prefix (body.destinations[0].config.port).
-func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination, prefix string, details *[]error) delivery.Destination {
+func (s *Server) checkDestination(lang string, d destinationBody, prev *schedules.Destination, prefix string, details *[]error) delivery.Destination {
 	kind := schedules.NormalizeKind(d.Kind)
 	known := false
 	for _, k := range delivery.Kinds() {
 		known = known || k == kind
 	}
 	if !known {
-		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".kind", Message: fmt.Sprintf("unknown destination kind (known: %s)", strings.Join(delivery.Kinds(), ", ")), Value: d.Kind})
+		*details = append(*details, &huma.ErrorDetail{Location: prefix + ".kind", Message: i18n.M(i18n.ScheduleUnknownKind, strings.Join(delivery.Kinds(), ", ")).In(lang), Value: d.Kind})
 		return nil
 	}
 	cfg := mergedConfig(d, prev)
 	raw, _ := json.Marshal(cfg)
 	n := len(*details)
 	for _, k := range slices.Sorted(maps.Keys(cfg)) {
-		if msg := unsafeConfigText(k, cfg[k]); msg != "" {
-			*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg})
+		if msg := unsafeConfigText(k, cfg[k]); !msg.IsZero() {
+			*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config." + k, Message: msg.In(lang)})
 		}
 	}
 	if host, ok := cfg["host"].(string); ok {
 		if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 			if err := s.Schedules.Guard.CheckIP(ip); err != nil {
 				*details = append(*details, &huma.ErrorDetail{Location: prefix + ".config.host",
-					Message: "refused: internal addresses (loopback, private, link-local, metadata) need the outbound allow-list in the configuration", Value: host})
+					Message: i18n.M(i18n.ScheduleInternalAddress).In(lang), Value: host})
 			}
 		}
 	}
@@ -550,10 +555,10 @@ func (s *Server) checkDestination(d destinationBody, prev *schedules.Destination
 				if strings.HasPrefix(pr.Field, "(") {
 					loc = prefix + ".config"
 				}
-				*details = append(*details, &huma.ErrorDetail{Location: loc, Message: pr.Message})
+				*details = append(*details, &huma.ErrorDetail{Location: loc, Message: pr.In(lang)})
 			}
 		} else {
-			*details = append(*details, &huma.ErrorDetail{Location: prefix, Message: err.Error()})
+			*details = append(*details, &huma.ErrorDetail{Location: prefix, Message: i18n.Text(err, lang)})
 		}
 	}
 	if len(*details) > n {

@@ -182,7 +182,7 @@ func TestSchedules_EmailLinksAFileOverTheLimit(t *testing.T) {
 	}
 	// After its TTL (7 days by default) the link is gone.
 	b.clock.Set(sch.NextRuns[0].Add(7*24*time.Hour + time.Minute))
-	if code, _, body := b.do(t, "", "GET", path, nil); code != 410 || !strings.Contains(string(body), "expired") {
+	if code, _, body := b.do(t, "", "GET", path, nil); code != 410 || !strings.Contains(string(body), "expirou") { // no Accept-Language: pt-BR (issue 12)
 		t.Errorf("expired link: %d %s, want 410", code, body)
 	}
 }
@@ -401,25 +401,26 @@ func TestSchedules_BadInputNamesTheField(t *testing.T) {
 		change(m)
 		return m
 	}
+	// Sent without Accept-Language, so the messages are pt-BR (issue 12).
 	cases := []struct {
 		name, location, message string
 		body                    map[string]any
 	}{
 		{"invalid cron", "body.recurrence", "cron", good(func(m map[string]any) { m["recurrence"] = "0 25 * * *" })},
-		{"six fields", "body.recurrence", "5 fields", good(func(m map[string]any) { m["recurrence"] = "0 0 6 * * *" })},
-		{"unknown time zone", "body.time_zone", "time zone", good(func(m map[string]any) { m["time_zone"] = "America/Atlantis" })},
-		{"port out of range", "body.destinations[0].config.port", "1–65535", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"port": 70000})} })},
-		{"sftp with ftp's encryption", "body.destinations[0].config.encryption", "not valid for sftp", good(func(m map[string]any) {
+		{"six fields", "body.recurrence", "5 campos", good(func(m map[string]any) { m["recurrence"] = "0 0 6 * * *" })},
+		{"unknown time zone", "body.time_zone", "fuso horário", good(func(m map[string]any) { m["time_zone"] = "America/Atlantis" })},
+		{"port out of range", "body.destinations[0].config.port", "de 1 a 65535", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"port": 70000})} })},
+		{"sftp with ftp's encryption", "body.destinations[0].config.encryption", "não é válido para sftp", good(func(m map[string]any) {
 			m["destinations"] = []any{sftp(map[string]any{"encryption": "explicit"})}
 		})},
 		{"e-mail without recipients", "body.destinations[1].config.recipients", "", good(func(m map[string]any) {
 			m["destinations"] = []any{sftp(nil), map[string]any{"kind": "email", "config": map[string]any{"host": "127.0.0.1", "from": "relato@example.com"}}}
 		})},
-		{"unknown kind", "body.destinations[0].kind", "unknown destination kind", good(func(m map[string]any) {
+		{"unknown kind", "body.destinations[0].kind", "tipo de destino desconhecido", good(func(m map[string]any) {
 			m["destinations"] = []any{map[string]any{"kind": "gopher", "config": map[string]any{}}}
 		})},
-		{"private address refused", "body.destinations[0].config.host", "allow-list", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"host": "10.1.2.3"})} })},
-		{"unknown report", "body.report", "no report", good(func(m map[string]any) { m["report"] = "kpis.nope" })},
+		{"private address refused", "body.destinations[0].config.host", "lista de saída permitida", good(func(m map[string]any) { m["destinations"] = []any{sftp(map[string]any{"host": "10.1.2.3"})} })},
+		{"unknown report", "body.report", "não há relatório", good(func(m map[string]any) { m["report"] = "kpis.nope" })},
 		{"bad filter value", "body.filters.period", "", good(func(m map[string]any) { m["filters"] = map[string]any{"period": "someday"} })},
 		{"unknown format", "body.format", "csv", good(func(m map[string]any) { m["format"] = "pdf" })},
 		{"unknown file name placeholder", "body.file_name", "{wallet}", good(func(m map[string]any) { m["file_name"] = "{report}_{wallet}" })},

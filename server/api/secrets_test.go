@@ -95,7 +95,7 @@ func storedPasswordNeverFollowsAnEditedHost(t *testing.T, db string) {
 		}
 		code, _, data := b.do(t, b.manager, "PUT", "/v1/schedules/"+sch.ID, body(d))
 		if code != http.StatusUnprocessableEntity || !strings.Contains(string(data), `"location":"body.destinations[0].config.password"`) ||
-			!strings.Contains(string(data), "and host, port changed") {
+			!strings.Contains(string(data), "e houve mudança em host, port") { // no Accept-Language: pt-BR (issue 12)
 			t.Fatalf("edit to another host with password %v: %d %s", pw, code, data)
 		}
 	}

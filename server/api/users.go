@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/schedules"
 )
@@ -111,7 +111,7 @@ func (s *Server) registerTenantSettings(api huma.API) {
 func tenantAdmin(ctx context.Context) (auth.Principal, error) {
 	p := principal(ctx)
 	if p.IsOperator() || !p.Role.Allows(auth.Admin) {
-		return p, huma.Error403Forbidden("the tenant's settings are for its admins")
+		return p, huma.Error403Forbidden(say(ctx, i18n.APITenantSettingsForAdmins))
 	}
 	return p, nil
 }
@@ -154,22 +154,22 @@ func (s *Server) registerUsers(api huma.API) {
 				role, tenant := auth.Role(in.Body.Role), in.Body.TenantID
 				if !p.IsOperator() {
 					if role == auth.Operator {
-						return nil, huma.Error403Forbidden("only operators create operators")
+						return nil, huma.Error403Forbidden(say(ctx, i18n.APIOnlyOperatorsCreateOperators))
 					}
 					if tenant != 0 && tenant != p.TenantID {
-						return nil, huma.Error422UnprocessableEntity("invalid user", &huma.ErrorDetail{Location: "body.tenant_id", Message: "admins create users of their own tenant only; leave it out", Value: tenant})
+						return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidUser), &huma.ErrorDetail{Location: "body.tenant_id", Message: say(ctx, i18n.APIAdminsOwnTenant), Value: tenant})
 					}
 					tenant = p.TenantID
 				} else if (role == auth.Operator) != (tenant == auth.OperatorTenant) {
-					msg := "a tenant user needs its tenant (1 or more)"
+					msg := say(ctx, i18n.APITenantUserNeedsTenant)
 					if role == auth.Operator {
-						msg = "an operator belongs to no tenant: leave it out or send 0"
+						msg = say(ctx, i18n.APIOperatorNoTenant)
 					}
-					return nil, huma.Error422UnprocessableEntity("invalid user", &huma.ErrorDetail{Location: "body.tenant_id", Message: msg, Value: tenant})
+					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidUser), &huma.ErrorDetail{Location: "body.tenant_id", Message: msg, Value: tenant})
 				}
 				name := strings.TrimSpace(in.Body.Name)
 				if name == "" || strings.ContainsFunc(name, schedules.IsControl) {
-					return nil, huma.Error422UnprocessableEntity("invalid user", &huma.ErrorDetail{Location: "body.name", Message: "a display name without control characters is required"})
+					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidUser), &huma.ErrorDetail{Location: "body.name", Message: say(ctx, i18n.APIDisplayNameRequired)})
 				}
 				created, err := s.Auth.CreateUser(ctx, tenant, name, role)
 				if err != nil {
@@ -217,7 +217,7 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, err
 				}
 				if in.ID == p.UserID {
-					return nil, huma.Error409Conflict("you cannot disable yourself; ask another admin or an operator")
+					return nil, huma.Error409Conflict(say(ctx, i18n.APICannotDisableYourself))
 				}
 				u, err := s.Auth.DisableUser(ctx, auth.ScopeOf(p), in.ID)
 				if err != nil {
@@ -249,17 +249,17 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, err
 				}
 				if u.Role == auth.Operator && !p.IsOperator() {
-					return nil, huma.Error403Forbidden("only operators issue operator tokens")
+					return nil, huma.Error403Forbidden(say(ctx, i18n.APIOnlyOperatorsIssueOperatorTokens))
 				}
 				if u.DisabledAt != nil {
-					return nil, huma.Error422UnprocessableEntity("invalid token", &huma.ErrorDetail{Location: "body.user_id", Message: "the user is disabled", Value: u.ID})
+					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidTokenRequest), &huma.ErrorDetail{Location: "body.user_id", Message: say(ctx, i18n.APIUserDisabled), Value: u.ID})
 				}
 				exp, err := auth.ParseExpiry(in.Body.Expires, s.Auth.Clock())
 				if err == nil && exp != nil && !exp.After(s.Auth.Clock()) {
-					err = errors.New("the expiry is not in the future")
+					err = i18n.Errorf(i18n.APIExpiryNotFuture)
 				}
 				if err != nil {
-					return nil, huma.Error422UnprocessableEntity("invalid token", &huma.ErrorDetail{Location: "body.expires", Message: err.Error(), Value: in.Body.Expires})
+					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidTokenRequest), &huma.ErrorDetail{Location: "body.expires", Message: i18n.Text(err, i18n.FromContext(ctx)), Value: in.Body.Expires})
 				}
 				tok, secret, err := s.Auth.Issue(ctx, u.ID, auth.TokenOptions{Name: in.Body.Name, ExpiresAt: exp})
 				if err != nil {
@@ -291,7 +291,7 @@ func (s *Server) registerUsers(api huma.API) {
 func userAdmin(ctx context.Context) (auth.Principal, error) {
 	p := principal(ctx)
 	if !p.IsOperator() && !p.Role.Allows(auth.Admin) {
-		return p, huma.Error403Forbidden("users and tokens are for admins")
+		return p, huma.Error403Forbidden(say(ctx, i18n.APIUsersForAdmins))
 	}
 	return p, nil
 }

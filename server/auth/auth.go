@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/database"
 )
 
@@ -51,7 +52,7 @@ func (r Role) Valid() bool { return r == Operator || rank(r) > 0 }
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
 	if !r.Valid() {
-		return "", fmt.Errorf("role %q: want viewer, manager, admin or operator", s)
+		return "", i18n.Errorf(i18n.AuthRole, s)
 	}
 	return r, nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/relato/relato/i18n"
 )
 
 // ErrNotFound means no user or token with that id in the caller's scope.
@@ -169,15 +171,15 @@ func (s *Store) Issue(ctx context.Context, userID string, opt TokenOptions) (Tok
 		return Token{}, "", err
 	}
 	if u.DisabledAt != nil {
-		return Token{}, "", fmt.Errorf("user %q is disabled", userID)
+		return Token{}, "", i18n.Errorf(i18n.AuthUserDisabled, userID)
 	}
 	name := strings.TrimSpace(opt.Name)
 	if len([]rune(name)) > 100 {
-		return Token{}, "", errors.New("token name: at most 100 characters")
+		return Token{}, "", i18n.Errorf(i18n.AuthTokenNameLength)
 	}
 	now := s.now().UTC()
 	if opt.ExpiresAt != nil && !opt.ExpiresAt.After(now) {
-		return Token{}, "", fmt.Errorf("expiry %s is not in the future", opt.ExpiresAt.UTC().Format(time.RFC3339))
+		return Token{}, "", i18n.Errorf(i18n.AuthExpiryPast, opt.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	secret := randomID("rlt_", 32)
 	t := Token{ID: randomID("tk_", 12), UserID: u.ID, UserName: u.Name, TenantID: u.TenantID, Name: name, CreatedAt: now}
@@ -292,15 +294,15 @@ func ParseExpiry(s string, now time.Time) (*time.Time, error) {
 	} else {
 		span, err := parseSpan(s)
 		if err != nil {
-			return nil, fmt.Errorf("expiry %q: want a span such as 90d or 12h, a date such as 2025-01-31, or an RFC 3339 time", s)
+			return nil, i18n.Errorf(i18n.AuthExpiryForm, s)
 		}
 		if span <= 0 {
-			return nil, fmt.Errorf("expiry %q: the span must be positive", s)
+			return nil, i18n.Errorf(i18n.AuthExpiryPositive, s)
 		}
 		at = now.Add(span)
 	}
 	if at.After(now.AddDate(10, 0, 0)) {
-		return nil, fmt.Errorf("expiry %q: at most 10 years from now", s)
+		return nil, i18n.Errorf(i18n.AuthExpiryTenYears, s)
 	}
 	at = at.UTC()
 	return &at, nil

@@ -28,6 +28,7 @@ import (
 	"github.com/relato/relato/engine/backend/chdb"
 	_ "github.com/relato/relato/engine/backend/remote" // clickhouse:// warehouses
 	"github.com/relato/relato/engine/export"
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/reporting"
 )
 
@@ -91,7 +92,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		a.usage()
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "relato: unknown command %q (run, lint, test, seed, catalog, lookups, version)\n", cmd)
+		fmt.Fprintln(stderr, "relato: "+i18n.M(i18n.CLIUnknownCommand, cmd).In(problemLang(args, os.Getenv)))
 		return exitBadInput
 	}
 	if err == nil {
@@ -104,7 +105,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "relato: "+oneLine(err.Error()))
+	fmt.Fprintln(stderr, "relato: "+oneLine(problemText(err, problemLang(args, os.Getenv))))
 	return exitBadInput
 }
 
@@ -206,7 +207,7 @@ func (f filterFlags) String() string { return "" }
 func (f filterFlags) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
 	if !ok || k == "" {
-		return fmt.Errorf("--filter %q: expected name=value", s)
+		return i18n.Errorf(i18n.CLIFilterForm, s)
 	}
 	f[strings.TrimSpace(k)] = v
 	return nil
@@ -256,7 +257,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("run: expected one report id, e.g. relato run kpis.service_level --filter period=yesterday")
+		return i18n.Errorf(i18n.CLIRunOneReport)
 	}
 	f, err := export.ParseFormat(*format)
 	if err != nil {
@@ -265,7 +266,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 	if *out != "" {
 		// Checked before any work; a typo in the folder must not create it.
 		if dir := filepath.Dir(*out); !isDir(dir) {
-			return fmt.Errorf("-o %s: the folder %s does not exist; create it first", *out, dir)
+			return i18n.Errorf(i18n.CLIOutputFolderMissing, *out, dir)
 		}
 	}
 	cat, _, _, err := loadCatalog(c.definitions)
@@ -294,7 +295,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 	var loc *time.Location
 	if *tzName != "" {
 		if loc, err = time.LoadLocation(*tzName); err != nil {
-			return fmt.Errorf("--tz: unknown time zone %q", *tzName)
+			return i18n.Errorf(i18n.CLIUnknownTimeZone, *tzName)
 		}
 	} else if loc, err = app.Zone(ctx, uint32(*tenant)); err != nil {
 		var unknown reporting.UnknownTenantError
@@ -612,7 +613,7 @@ func (a *app) sql(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New(`sql: expected one statement, e.g. relato sql "SELECT count() FROM wh.calls"`)
+		return i18n.Errorf(i18n.CLISQLOneStatement)
 	}
 	b, err := chdb.Open(c.data)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/i18n"
 	"github.com/relato/relato/server/reporting"
 )
 
@@ -20,9 +21,9 @@ func unknownReport(cat *engine.Catalog, id string) error {
 		ids = append(ids, k)
 	}
 	if guess := engine.Suggest(id, ids); guess != "" {
-		return fmt.Errorf("unknown report %q; did you mean %s? (see relato catalog)", id, guess)
+		return i18n.Errorf(i18n.CLIUnknownReportDidYouMean, id, guess)
 	}
-	return fmt.Errorf("unknown report %q (see relato catalog)", id)
+	return i18n.Errorf(i18n.CLIUnknownReport, id)
 }
 
 // lookups lists the values a lookup filter accepts for a tenant, with their
@@ -42,7 +43,7 @@ func (a *app) lookups(ctx context.Context, args []string) error {
 		kinds = append(kinds, lk.Name)
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("lookups: expected one kind (%s), e.g. relato lookups wallet --tenant 1", strings.Join(kinds, ", "))
+		return i18n.Errorf(i18n.CLILookupsOneKind, strings.Join(kinds, ", "))
 	}
 	b, err := c.openWarehouse(ctx)
 	if err != nil {

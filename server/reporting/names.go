@@ -2,11 +2,11 @@ package reporting
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/i18n"
 )
 
 // resolveLookupNames lets a lookup filter take what people call a value
@@ -63,7 +63,7 @@ func (s *Service) resolveLookupNames(ctx context.Context, tenant uint32, def *en
 			case 1:
 				items[i], changed = ids[0], true
 			default:
-				errs = append(errs, engine.FilterError{Filter: f.Name, Msg: fmt.Sprintf("%q names %d %s values (%s): give the id", name, len(ids), lk.Name, strings.Join(ids, ", "))})
+				errs = append(errs, engine.NewFilterError(f.Name, i18n.FilterNameAmbiguous, name, len(ids), i18n.LookupKind(lk.Name), strings.Join(ids, ", ")))
 			}
 		}
 		if !changed {

@@ -1,7 +1,6 @@
 package schedules
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/relato/relato/i18n"
 )
 
 // Recurrence is a parsed 5-field cron expression (minute hour day-of-month
@@ -58,10 +59,10 @@ func ParseRecurrence(spec string) (*Recurrence, error) {
 		return &Recurrence{spec: fmt.Sprintf("last-business-day %02d:%02d", h, mi), lastBusinessDay: true, hour: h, minute: mi}, nil
 	}
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		return nil, errors.New("give the time zone in the schedule's time_zone field, not in the expression")
+		return nil, i18n.Errorf(i18n.CronTimeZone)
 	}
 	if n := len(strings.Fields(spec)); n != 5 {
-		return nil, fmt.Errorf("want 5 fields (minute hour day-of-month month day-of-week), got %d", n)
+		return nil, i18n.Errorf(i18n.CronFields, n)
 	}
 	s, err := cronParser.Parse(spec)
 	if err != nil {
@@ -69,12 +70,12 @@ func ParseRecurrence(spec string) (*Recurrence, error) {
 	}
 	ss, ok := s.(*cron.SpecSchedule)
 	if !ok {
-		return nil, fmt.Errorf("unsupported expression %q", spec)
+		return nil, i18n.Errorf(i18n.CronUnsupported, spec)
 	}
 	r := &Recurrence{spec: spec, sched: ss}
 	// An expression that never matches (30 February) would loop for nothing later.
 	if r.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.UTC).IsZero() {
-		return nil, fmt.Errorf("%q never matches a real date", spec)
+		return nil, i18n.Errorf(i18n.CronNeverMatches, spec)
 	}
 	return r, nil
 }

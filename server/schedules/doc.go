@@ -38,7 +38,8 @@
 // extension and content type come from that registry (engine/export), the
 // bytes from Host.WriteResult.
 //
-// The package imports delivery, server/database, the runs store and, of the engine, only the
-// format registry engine/export; it must not import server/api or the rest of
-// the engine (the server supplies Host).
+// The package imports delivery, server/database, the runs store, the message
+// catalog i18n (its validation problems carry message ids) and, of the engine,
+// only the format registry engine/export; it must not import server/api or
+// the rest of the engine (the server supplies Host).
 package schedules

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/relato/relato/engine/export"
+
+	"github.com/relato/relato/i18n"
 )
 
 // Errors callers branch on; the API maps them to problem+json.
@@ -146,20 +148,20 @@ func CheckFormat(name string) (string, error) {
 // CheckFileName reports unknown placeholders and bad templates.
 func CheckFileName(tmpl string) error {
 	if len(tmpl) > 200 {
-		return errors.New("at most 200 characters")
+		return i18n.Errorf(i18n.ScheduleFileNameLength)
 	}
 	if strings.ContainsAny(tmpl, "/\\") {
-		return errors.New("must not contain a path separator; set the destination's directory instead")
+		return i18n.Errorf(i18n.ScheduleFileNameSeparator)
 	}
 	if strings.ContainsFunc(tmpl, IsControl) {
-		return errors.New("must not contain control characters (line breaks, tabs, NUL)")
+		return i18n.Errorf(i18n.ScheduleControlChars)
 	}
 	if strings.Contains(tmpl, "..") {
-		return errors.New(`must not contain ".."`)
+		return i18n.Errorf(i18n.ScheduleFileNameDotDot)
 	}
 	for _, m := range placeholderRe.FindAllStringSubmatch(tmpl, -1) {
 		if _, ok := placeholders[m[1]]; !ok {
-			return fmt.Errorf("unknown placeholder {%s} (known: {report} {report_id} {from} {to} {run_time} {date} {run_id} {schedule})", m[1])
+			return i18n.Errorf(i18n.ScheduleFileNamePlaceholder, m[1])
 		}
 	}
 	return nil

@@ -221,17 +221,18 @@ func TestBrowser_ScheduleWithSFTPDestination_TestConnectionRunNowPauseEditDelete
 	}
 	screenshot(t, ctx, shots, "20-schedule-form-test-connection")
 
-	// An invalid cron and port 70000: each message sits next to its field.
+	// An invalid cron and port 70000: each message sits next to its field, in
+	// the page's language (pt-BR; issue 12).
 	do(t, ctx, "save with errors",
 		setInput("#s-recurrence", "0 25 * * *"),
 		setInput(field("port"), "70000"),
 		click("#save-schedule"),
 		waitJS(`document.querySelector("#s-recurrence-error").textContent !== ""`))
-	if msg := text(t, ctx, "#s-recurrence-error"); !strings.Contains(msg, "invalid cron expression") {
+	if msg := text(t, ctx, "#s-recurrence-error"); !strings.Contains(msg, "expressão cron inválida") {
 		t.Errorf("recurrence error %q", msg)
 	}
 	portErr := dest + ` [data-field="port"] .field-error`
-	if msg, invalid := text(t, ctx, portErr), eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-invalid")`, field("port"))); !strings.Contains(msg, "1–65535") || invalid != "true" {
+	if msg, invalid := text(t, ctx, portErr), eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-invalid")`, field("port"))); !strings.Contains(msg, "de 1 a 65535") || invalid != "true" {
 		t.Errorf("port error %q, aria-invalid %q", msg, invalid)
 	}
 	if formErr, hostErr := text(t, ctx, "#schedule-form-error"), text(t, ctx, dest+` [data-field="host"] .field-error`); formErr != "" || hostErr != "" {

@@ -326,7 +326,8 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 		setInput("#f-interval", "1d"),
 		click("#submit-generate"),
 		waitJS(`document.querySelector("#err-period").textContent !== ""`))
-	if msg := text(t, ctx, `[data-filter="period"] .field-error`); !strings.Contains(msg, "more than the maximum of 31") {
+	// In the page's language (pt-BR; issue 12): 2024-01-01..2024-03-15 is 31 + 29 + 15 = 75 days.
+	if msg := text(t, ctx, `[data-filter="period"] .field-error`); msg != "abrange 75 dias, mais que o máximo de 31 dias" {
 		t.Errorf("period error %q", msg)
 	}
 	if formErr, invalid := text(t, ctx, "#form-error"), attr(t, ctx, "#f-period-from", "aria-invalid"); formErr != "" || invalid != "true" {

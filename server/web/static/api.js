@@ -2,6 +2,8 @@
 // call(METHOD, path) with a literal /v1 path so that a test can check each
 // one against the API's OpenAPI document.
 
+import { currentLang } from "./i18n.js";
+
 const tokenKey = "relato.token";
 
 export function token() {
@@ -42,7 +44,8 @@ function url(path, query) {
 }
 
 async function send(method, path, opts = {}) {
-  const headers = { Authorization: `Bearer ${token()}`, Accept: "application/json, application/problem+json" };
+  // Problems come back in the page's language (the server reads Accept-Language).
+  const headers = { Authorization: `Bearer ${token()}`, Accept: "application/json, application/problem+json", "Accept-Language": currentLang() };
   let body;
   if (opts.body !== undefined) {
     headers["Content-Type"] = "application/json";

@@ -1,0 +1,106 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// problemJSON is the part of a problem+json body these tests read.
+type problemJSON struct {
+	Detail string `json:"detail"`
+	Errors []struct {
+		Location string `json:"location"`
+		Message  string `json:"message"`
+	} `json:"errors"`
+}
+
+// doIn sends a JSON request with Accept-Language set to lang ("" sends none)
+// and decodes the problem it answers.
+func (b testBundle) doIn(t *testing.T, lang, token, method, path string, body any) (int, problemJSON) {
+	t.Helper()
+	j, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, b.url+path, bytes.NewReader(j))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
+	code, _, data := send(t, req)
+	var p problemJSON
+	json.Unmarshal(data, &p)
+	return code, p
+}
+
+func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
+	b := setup(t)
+	// extraction.contact_emails has max_span 30d; 2024-01-01..2024-02-29
+	// includes both days: 31 (January) + 29 (February 2024, a leap year) = 60 days.
+	emails60 := map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-02-29"}}
+	wallet999 := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 999}}
+	noReport := map[string]any{"filters": map[string]any{}}
+	for _, tc := range []struct {
+		name, lang, token string
+		body              any
+		code              int
+		detail            string
+		location, message string
+	}{
+		{"a 60-day e-mail extraction in pt-BR", "pt-BR", b.viewerPD, emails60, 422, "valores de filtro inválidos", "body.filters.period", "abrange 60 dias, mais que o máximo de 30 dias"},
+		{"a 60-day e-mail extraction in English", "en", b.viewerPD, emails60, 422, "invalid filter values", "body.filters.period", "spans 60 days, more than the maximum of 30 days"},
+		{"a 60-day e-mail extraction without a language is in pt-BR", "", b.viewerPD, emails60, 422, "valores de filtro inválidos", "body.filters.period", "abrange 60 dias, mais que o máximo de 30 dias"},
+		{"a browser's English header", "en-US,en;q=0.9", b.viewerPD, emails60, 422, "invalid filter values", "body.filters.period", "spans 60 days, more than the maximum of 30 days"},
+		{"an unknown wallet in pt-BR", "pt-BR", b.viewer, wallet999, 422, "valores de filtro inválidos", "body.filters.wallet", "carteira 999 não existe neste ambiente"},
+		{"an unknown wallet in English", "en", b.viewer, wallet999, 422, "invalid filter values", "body.filters.wallet", "unknown wallet 999 for this tenant"},
+		// Huma's own validation, translated by its pattern, the location kept.
+		{"a missing report in pt-BR", "pt-BR", b.viewer, noReport, 422, "a validação falhou", "body", "o campo obrigatório report está ausente"},
+		{"a missing report in English", "en", b.viewer, noReport, 422, "validation failed", "body", "expected required property report to be present"},
+		{"no token in pt-BR", "pt-BR", "", emails60, 401, "falta o token: envie Authorization: Bearer <token>", "", ""},
+		{"no token in English", "en", "", emails60, 401, "missing bearer token: send Authorization: Bearer <token>", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, p := b.doIn(t, tc.lang, tc.token, "POST", "/v1/runs", tc.body)
+			if code != tc.code || p.Detail != tc.detail {
+				t.Fatalf("got %d %q, want %d %q", code, p.Detail, tc.code, tc.detail)
+			}
+			if tc.location == "" {
+				return
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Location != tc.location || p.Errors[0].Message != tc.message {
+				t.Errorf("errors %+v, want one at %s saying %q", p.Errors, tc.location, tc.message)
+			}
+		})
+	}
+}
+
+func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T) {
+	b := setup(t)
+	noSecret := map[string]any{"kind": "sftp", "config": map[string]any{"host": "127.0.0.1", "username": "relato", "host_key_sha256": "SHA256:" + strings.Repeat("A", 43)}}
+	sixFields := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 0 6 * * *",
+		"destinations": []any{map[string]any{"kind": "email", "config": map[string]any{"host": "mail.example.com", "from": "relato@example.com", "recipients": []string{"a@example.com"}}}}}
+	for _, tc := range []struct {
+		name, lang, path  string
+		body              any
+		detail            string
+		location, message string
+	}{
+		{"an SFTP destination without a secret in pt-BR", "pt-BR", "/v1/destinations/test", noSecret, "destino inválido", "body.config.password", "informe uma senha (password) ou uma chave privada (private_key)"},
+		{"an SFTP destination without a secret in English", "en", "/v1/destinations/test", noSecret, "invalid destination", "body.config.password", "a password or a private_key is required"},
+		{"a six-field cron in pt-BR", "pt-BR", "/v1/schedules", sixFields, "agendamento inválido", "body.recurrence", "expressão cron inválida: são 5 campos (minuto hora dia-do-mês mês dia-da-semana), recebeu 6"},
+		{"a six-field cron in English", "en", "/v1/schedules", sixFields, "invalid schedule", "body.recurrence", "invalid cron expression: want 5 fields (minute hour day-of-month month day-of-week), got 6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, p := b.doIn(t, tc.lang, b.manager, "POST", tc.path, tc.body)
+			if code != 422 || p.Detail != tc.detail {
+				t.Fatalf("got %d %q, want 422 %q", code, p.Detail, tc.detail)
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Location != tc.location || p.Errors[0].Message != tc.message {
+				t.Errorf("errors %+v, want one at %s saying %q", p.Errors, tc.location, tc.message)
+			}
+		})
+	}
+}
