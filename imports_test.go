@@ -39,13 +39,13 @@ type importerRule struct {
 }
 
 var importRules = []importRule{
-	{pkg: "i18n", doc: "i18n/doc.go", forbid: []string{"..."}}, // the standard library and golang.org/x/text only
+	{pkg: "engine/i18n", doc: "engine/i18n/doc.go", forbid: []string{"..."}}, // the standard library and golang.org/x/text only
 	{pkg: "engine/...", doc: "engine/doc.go", forbid: []string{"server/...", "delivery/...", "plugins/..."}},
 	{pkg: "engine/backend/chdb", doc: "engine/backend/chdb/chdb.go", only: []string{"engine/..."}},
 	{pkg: "engine/backend/remote", doc: "engine/backend/remote/remote.go", only: []string{"engine/..."}},
 	{pkg: "engine/export", doc: "engine/export/doc.go", only: []string{"engine", "engine/writer"}},
 	{pkg: "engine/writer", doc: "engine/writer/doc.go", forbid: []string{"server/...", "delivery/...", "plugins/..."}},
-	{pkg: "delivery", doc: "delivery/doc.go", only: []string{"i18n"}}, // the standard library, the protocol clients and the message catalog only
+	{pkg: "delivery", doc: "delivery/doc.go", only: []string{"engine/i18n"}}, // the standard library, the protocol clients and the message catalog only
 	{pkg: "plugins/sdk", doc: "plugins/sdk/doc.go", forbid: []string{"..."}},
 	{pkg: "plugins/host", doc: "plugins/host/doc.go", only: []string{"engine/...", "plugins/sdk"}},
 	{pkg: "definitions/schema", doc: "definitions/schema/schema.go", forbid: []string{"..."}},
@@ -55,7 +55,7 @@ var importRules = []importRule{
 	{pkg: "server/runs", doc: "server/runs/doc.go", only: []string{"server/database"}, forbid: []string{"net/http"}},
 	{pkg: "server/runs/migrations", doc: "server/runs/migrations/migrations.go", only: []string{"server/database"}},
 	{pkg: "server/database", doc: "server/database/doc.go", forbid: []string{"..."}},
-	{pkg: "server/schedules", doc: "server/schedules/doc.go", only: []string{"delivery", "server/database", "server/runs", "engine/export", "i18n"}, forbid: []string{"server/api"}},
+	{pkg: "server/schedules", doc: "server/schedules/doc.go", only: []string{"delivery", "server/database", "server/runs", "engine/export", "engine/i18n"}, forbid: []string{"server/api"}},
 	{pkg: "server/reporting", doc: "server/reporting/doc.go", forbid: []string{"server/api", "server/web", "net/http"}},
 	{pkg: "server/web", doc: "server/web/doc.go", forbid: []string{"server/..."}},
 }

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Secret is a password or private key, supplied decrypted by the caller. It

@@ -14,7 +14,8 @@
 // refuses internal addresses at dial time.
 //
 // The package depends only on the standard library, the protocol clients and
-// the message catalog (i18n: config problems carry a message id, so the API
-// can say them in the reader's language); it must not import engine/,
-// server/ or plugins/: callers hand it a File.
+// the message catalog (engine/i18n, which imports nothing of relato: config
+// problems carry a message id, so the API can say them in the reader's
+// language); it must not import the rest of engine/, server/ or plugins/:
+// callers hand it a File.
 package delivery

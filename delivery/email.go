@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // KindEmail sends the file by SMTP, attached or as a link.

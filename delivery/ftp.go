@@ -14,7 +14,7 @@ import (
 
 	"github.com/jlaffaye/ftp"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // FTP kinds. One config type serves all three; the kind fixes the encryption.

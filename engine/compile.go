@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // CompileEnv is the caller's side of a compile: who asks, when and where.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Param is one typed SQL parameter: its ClickHouse type and its value in

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // filterErrorsIn is every problem of ResolveFilters in lang, as "filter: text".

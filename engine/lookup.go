@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine/chsql"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Lookup is a filter type whose values are ids of one of the tenant's

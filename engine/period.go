@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Period is a half-open interval of instants [From, To).

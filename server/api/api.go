@@ -21,7 +21,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"

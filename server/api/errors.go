@@ -15,7 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/plugins/host"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"

@@ -8,7 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/validation"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // say renders a message in the language of the request ctx belongs to

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Every Huma text relato translates, formatted as Huma formats it, reads in

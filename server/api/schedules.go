@@ -16,7 +16,7 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/reporting"
 	"github.com/relato/relato/server/schedules"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/schedules"
 )

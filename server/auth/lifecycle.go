@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // ErrNotFound means no user or token with that id in the caller's scope.

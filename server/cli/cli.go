@@ -28,7 +28,7 @@ import (
 	"github.com/relato/relato/engine/backend/chdb"
 	_ "github.com/relato/relato/engine/backend/remote" // clickhouse:// warehouses
 	"github.com/relato/relato/engine/export"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/reporting"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // problemLang is the language the CLI's problems are in: --lang (any

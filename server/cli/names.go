@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/reporting"
 )
 

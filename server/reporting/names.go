@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // resolveLookupNames lets a lookup filter take what people call a value

@@ -9,7 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Recurrence is a parsed 5-field cron expression (minute hour day-of-month

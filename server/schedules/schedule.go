@@ -12,7 +12,7 @@ import (
 
 	"github.com/relato/relato/engine/export"
 
-	"github.com/relato/relato/i18n"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Errors callers branch on; the API maps them to problem+json.

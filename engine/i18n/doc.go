@@ -21,5 +21,7 @@
 // are rendered in the same language first.
 //
 // It imports only the standard library and golang.org/x/text, so engine/,
-// delivery/ and server/ can all use it; it must not import any relato package.
+// delivery/ and server/ can all use it (it sits under engine/ because the
+// top level is fixed; delivery may import this one engine package and no
+// other); it must not import any relato package.
 package i18n
