@@ -39,6 +39,7 @@ import (
 //	  - name: a whole day in São Paulo reads the rollup
 //	    filters: {period: "2024-03-01..2024-03-01"}
 //	    path: rollup                # optional: the query the engine chooses
+//	    time_zone: Asia/Kathmandu   # optional: the case's zone (rows keep the file's)
 //	    rows: […]
 //
 // A report that declares a rollup runs every case twice, on the raw query
@@ -71,7 +72,10 @@ type fixtureCase struct {
 	RowCount  *int64                 `yaml:"row_count"`
 	Error     string                 `yaml:"error"`
 	Path      Path                   `yaml:"path"`
-	line      int
+	// TimeZone runs the case in another zone than the file's (the rows stay
+	// local to the file's zone).
+	TimeZone string `yaml:"time_zone"`
+	line     int
 }
 
 // CaseResult is the outcome of one fixture case.
@@ -153,7 +157,13 @@ func (r *FixtureRunner) RunFile(ctx context.Context, def *Definition, fsys fs.FS
 		if c.Tenant != 0 {
 			tenant = c.Tenant
 		}
-		env := CompileEnv{Tenant: tenant, Location: loc, Now: now, Tables: r.Warehouse.Tables,
+		caseLoc := loc
+		if c.TimeZone != "" {
+			if caseLoc, err = time.LoadLocation(c.TimeZone); err != nil {
+				return nil, fmt.Errorf("%s: case %q: time_zone: %w", display, c.Name, err)
+			}
+		}
+		env := CompileEnv{Tenant: tenant, Location: caseLoc, Now: now, Tables: r.Warehouse.Tables,
 			Lookups: BackendLookups{Backend: r.Backend, Scope: func(t uint32) map[string]string { return TenantScope(r.Warehouse.Tables, t) }}}
 		res := CaseResult{Report: def.ID, Case: c.Name, Pos: Pos{File: display, Line: c.line, Col: 5}}
 		res.Path, res.Err = r.runCase(ctx, def, c, env)
