@@ -198,8 +198,8 @@ func chooseQuery(d *Definition, values map[string]any, period *Period, env Compi
 	}
 	if r.When != "" {
 		ok, err := evalExpr(r.When, exprEnv(d, values, env.Now.In(env.Location)), true)
-		if err != nil {
-			return nil, "", "", fmt.Errorf("%s: rollup.when %s: %v", r.WhenPos, r.When, err)
+		if err != nil { // the raw query is always right: a broken rule costs speed, not the run
+			return d, PathRaw, fmt.Sprintf("rollup.when %s could not be evaluated: %v", r.When, err), nil
 		}
 		if ok != true {
 			return d, PathRaw, "the filters need the raw rows (rollup.when: " + r.When + ")", nil

@@ -120,6 +120,18 @@ func TestCompile_ChoosesTheRollupOnlyWhenItIsExact(t *testing.T) {
 	if _, err := Compile(context.Background(), d, map[string]any{"period": "2024-03-01..2024-03-02"}, CompileEnv{Tenant: 1, Location: sp, Now: now, Path: "fast"}); err == nil || !strings.Contains(err.Error(), `unknown query path "fast"`) {
 		t.Errorf("an unknown path gave %v", err)
 	}
+	// A rule that fails while running costs speed, not the run.
+	broken := *d
+	r := *d.Rollup
+	r.When = "threshold.Milliseconds() % 0 == 0"
+	broken.Rollup = &r
+	c, err := Compile(context.Background(), &broken, map[string]any{"period": "2024-03-01..2024-03-02"}, CompileEnv{Tenant: 1, Location: sp, Now: now})
+	if err != nil {
+		t.Fatalf("a failing rollup.when failed the compile: %v", err)
+	}
+	if c.Path != PathRaw || !strings.Contains(c.PathReason, "could not be evaluated") {
+		t.Errorf("a failing rollup.when gave path %q (%s); want the raw query", c.Path, c.PathReason)
+	}
 }
 
 func TestParseDefinition_RollupProblemsPointAtTheirToken(t *testing.T) {
