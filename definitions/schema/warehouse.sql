@@ -172,6 +172,8 @@ CREATE TABLE IF NOT EXISTS wh.calls_15m (
     answered_talk_ms SimpleAggregateFunction(sum, UInt64),
     answered_hold_ms SimpleAggregateFunction(sum, UInt64),
     answered_wrap_ms SimpleAggregateFunction(sum, UInt64),
+    abandoned SimpleAggregateFunction(sum, UInt64),            -- also in abandoned_waits; plain for S = 0
+    abandoned_wait_total_ms SimpleAggregateFunction(sum, UInt64),
     answered_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),   -- wait rank → answered calls
     abandoned_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),  -- wait rank → abandoned calls
     abandoned_wait_ms SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)) -- wait rank → Σ wait_ms of those calls
@@ -190,6 +192,8 @@ SELECT
     sumIf(toUInt64(talk_ms), outcome = 'answered') AS answered_talk_ms,
     sumIf(toUInt64(hold_ms), outcome = 'answered') AS answered_hold_ms,
     sumIf(toUInt64(wrap_ms), outcome = 'answered') AS answered_wrap_ms,
+    countIf(outcome = 'abandoned') AS abandoned,
+    sumIf(toUInt64(wait_ms), outcome = 'abandoned') AS abandoned_wait_total_ms,
     sumMapIf(map(wait_rank, toUInt64(1)), outcome = 'answered') AS answered_waits,
     sumMapIf(map(wait_rank, toUInt64(1)), outcome = 'abandoned') AS abandoned_waits,
     sumMapIf(map(wait_rank, toUInt64(wait_ms)), outcome = 'abandoned') AS abandoned_wait_ms

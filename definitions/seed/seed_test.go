@@ -116,7 +116,7 @@ func checksums(t testing.TB) map[string]string {
 			// The rollup's rows depend on how inserts were split into blocks and
 			// merged; its content is the sum per key.
 			from = `(SELECT tenant_id, wallet_id, queue_id, bucket, sum(answered), sum(answered_wait_ms), sum(answered_talk_ms),
-				sum(answered_hold_ms), sum(answered_wrap_ms), sumMap(answered_waits), sumMap(abandoned_waits), sumMap(abandoned_wait_ms)
+				sum(answered_hold_ms), sum(answered_wrap_ms), sum(abandoned), sum(abandoned_wait_total_ms), sumMap(answered_waits), sumMap(abandoned_waits), sumMap(abandoned_wait_ms)
 				FROM wh.calls_15m GROUP BY tenant_id, wallet_id, queue_id, bucket)`
 		}
 		out[tb] = query(t, fmt.Sprintf("SELECT concat(toString(groupBitXor(h)), '/', toString(sum(h)), '/', toString(count())) FROM (SELECT cityHash64(formatRow('TSV', *)) AS h FROM %s)", from))[0][0]
@@ -248,14 +248,16 @@ func TestSeed_EveryTableHasRowsForEveryTenant(t *testing.T) {
 // fills the KPI rollup: its totals per tenant are the raw counts and sums.
 func TestSeed_FillsTheKPIRollupFromTheCalls(t *testing.T) {
 	raw := query(t, `SELECT tenant_id, countIf(outcome = 'answered'), sumIf(wait_ms, outcome = 'answered'), sumIf(talk_ms, outcome = 'answered'),
-		countIf(outcome = 'abandoned'), sumIf(wait_ms, outcome = 'abandoned'), countIf(outcome = 'abandoned' AND wait_ms >= 5000)
+		countIf(outcome = 'abandoned'), sumIf(wait_ms, outcome = 'abandoned'), countIf(outcome = 'abandoned' AND wait_ms >= 5000),
+		countIf(outcome = 'abandoned'), sumIf(wait_ms, outcome = 'abandoned')
 		FROM wh.calls WHERE direction = 'inbound' AND queue_id != 0 AND outcome IN ('answered', 'abandoned') GROUP BY tenant_id ORDER BY tenant_id`)
 	rollup := query(t, `SELECT tenant_id, sum(answered), sum(answered_wait_ms), sum(answered_talk_ms),
 		arraySum(mapValues(sumMap(abandoned_waits))), arraySum(mapValues(sumMap(abandoned_wait_ms))),
-		arraySum(mapValues(mapFilter((r, n) -> r >= 10, sumMap(abandoned_waits))))
+		arraySum(mapValues(mapFilter((r, n) -> r >= 10, sumMap(abandoned_waits)))),
+		sum(abandoned), sum(abandoned_wait_total_ms)
 		FROM wh.calls_15m GROUP BY tenant_id ORDER BY tenant_id`)
 	if len(raw) != 2 || fmt.Sprint(raw) != fmt.Sprint(rollup) {
-		t.Fatalf("per tenant (answered, Σ wait, Σ talk, abandoned, Σ wait, abandoned ≥ 5 s):\n raw    %v\n rollup %v", raw, rollup)
+		t.Fatalf("per tenant (answered, Σ wait, Σ talk, abandoned, Σ wait, abandoned ≥ 5 s, and the last two again from the plain columns):\n raw    %v\n rollup %v", raw, rollup)
 	}
 	if raw[0][1] == "0" || raw[0][4] == "0" {
 		t.Fatalf("tenant 1 has no answered or abandoned calls: %v", raw)
