@@ -19,10 +19,10 @@ import (
 // a rollup over seeded calls (240 a day for 250 days, both tenants) twice,
 // raw forced and as the engine chooses, and requires byte-identical CSV.
 // The zones cover a whole-hour zone without DST (São Paulo), quarter-hour
-// offsets (Kathmandu +05:45, Chatham +12:45/+13:45 with DST), a half-hour
-// DST shift (Lord Howe) and New York's two DST days, in March and in
-// October–November 2024; the filters rotate through thresholds, short
-// abandons, abandons, wallets, queues and the full grid.
+// offsets (Kathmandu +05:45, Chatham +12:45/+13:45 across its DST change), a
+// half-hour DST shift (Lord Howe) and New York's two DST days; the filters
+// rotate through thresholds, short abandons, abandons, wallets, queues,
+// tenants and the full grid.
 func TestKPIRollups_GiveTheRawRowsOverSeededData(t *testing.T) {
 	b := enginetest.ChDB(t)
 	ctx := context.Background()
@@ -38,7 +38,9 @@ func TestKPIRollups_GiveTheRawRowsOverSeededData(t *testing.T) {
 	queues := firstValue(t, b, "SELECT arrayStringConcat(groupArray(toString(queue_id)), ',') FROM (SELECT queue_id FROM wh.queues ORDER BY queue_id LIMIT 2)", 1)
 
 	zones := []string{"America/Sao_Paulo", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe", "America/New_York"}
-	periods := []string{"2024-03-01..2024-03-31", "2024-10-20..2024-11-09"}
+	// New York springs forward on 03-10 and falls back on 11-03; Chatham
+	// (+12:45 → +13:45) changes on 09-29, Lord Howe (+10:30 → +11:00) on 10-06.
+	periods := []string{"2024-03-01..2024-03-31", "2024-09-25..2024-10-10", "2024-10-20..2024-11-09"}
 	intervals := []string{"15m", "30m", "1h", "1d"}
 	thresholds := []string{"20s", "1s", "37s", "10m"}
 	shorts := []string{"0s", "5s", "7s", "2m"}
