@@ -55,6 +55,7 @@ func checkDefinition(d *Definition, seen map[string]bool, l *loader, root *yaml.
 		return
 	}
 	*ps = append(*ps, staticSQLProblems(d, nil)...)
+	checkRollup(d, ps)
 	segs, terrs := splitTemplate(d.Query)
 	for _, e := range terrs {
 		ps.add(d.queryPos(e.offset), "query: %s", e.msg)

@@ -21,6 +21,9 @@ type CompileEnv struct {
 	Lookups LookupChecker
 	// Tables are the warehouse tables (without database) the tenant scope covers.
 	Tables []string
+	// Path forces the raw query or the rollup query (rollup.go); "" lets the
+	// engine choose by the filters.
+	Path Path
 }
 
 // Compiled is a definition bound to filter values: ready to run.
@@ -32,6 +35,10 @@ type Compiled struct {
 	Resolved map[string]string
 	// Period is the report's first period filter, resolved; nil when it has none.
 	Period *Period
+	// Path is the query the run executes (raw or the report's rollup) and
+	// PathReason why, in words for logs and `relato run`.
+	Path       Path
+	PathReason string
 }
 
 // FilterError is a problem with one filter value. Msg is the English text
@@ -303,7 +310,12 @@ func Compile(ctx context.Context, d *Definition, inputs map[string]any, env Comp
 			c.Period = &p
 		}
 	}
-	sql, params, err := renderQuery(d, values, env)
+	qd, path, why, err := chooseQuery(d, values, c.Period, env)
+	if err != nil {
+		return nil, err
+	}
+	c.Path, c.PathReason = path, why
+	sql, params, err := renderQuery(qd, values, env)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,9 @@ type Definition struct {
 	Columns     []*ColumnDef
 	// QueueKey names the filter whose value serialises runs (DESIGN §6); "" = none.
 	QueueKey string
+	// Rollup is the report's query over a rollup table, run instead of Query
+	// when the filters allow it (rollup.go); nil = none.
+	Rollup *Rollup
 
 	File string
 	Pos  Pos // of the document

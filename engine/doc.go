@@ -31,7 +31,10 @@
 //   - backend.go: the Backend and Rows contract, Query, RegisterBackend and
 //     OpenBackend; prefetch.go: Prefetch reads rows ahead in batches.
 //   - fixture.go: report authors' YAML fixture tests (rows in, rows out) and
-//     CheckColumns (a result's columns against the definition's).
+//     CheckColumns (a result's columns against the definition's); a report
+//     with a rollup runs every case on both of its queries.
+//   - rollup.go: a report's `rollup:` query over a rollup table, and the rule
+//     by which Compile runs it instead of the raw query (Compiled.Path).
 //
 // Sub-packages:
 //

@@ -37,6 +37,15 @@ import (
 //	  - name: a span over the maximum is refused
 //	    filters: {period: "2024-01-01..2024-03-01"}
 //	    error: 'filter "period": spans'   # expected error text (substring)
+//	  - name: a whole day in São Paulo reads the rollup
+//	    filters: {period: "2024-03-01..2024-03-01"}
+//	    path: rollup                # optional: the query the engine chooses
+//	    time_zone: Asia/Kathmandu   # optional: the case's zone (rows keep the file's)
+//	    rows: […]
+//
+// A report that declares a rollup runs every case twice, on the raw query
+// (forced) and on the query the engine chooses, and both must give the
+// expected rows: a fixture is then also an equality test of the rollup.
 //
 // Expected numbers match when the actual value rounded to the expected value's
 // decimals equals it; null matches NULL; everything else compares as text.
@@ -63,7 +72,11 @@ type fixtureCase struct {
 	Truncated *bool                  `yaml:"truncated"`
 	RowCount  *int64                 `yaml:"row_count"`
 	Error     string                 `yaml:"error"`
-	line      int
+	Path      Path                   `yaml:"path"`
+	// TimeZone runs the case in another zone than the file's (the rows stay
+	// local to the file's zone).
+	TimeZone string `yaml:"time_zone"`
+	line     int
 }
 
 // CaseResult is the outcome of one fixture case.
@@ -72,6 +85,8 @@ type CaseResult struct {
 	Case   string
 	Pos    Pos
 	Err    error // nil = passed
+	// Path is the query the engine chose for the case (raw or rollup).
+	Path Path
 }
 
 // FixtureRunner runs fixtures against a backend whose warehouse it may wipe.
@@ -143,10 +158,16 @@ func (r *FixtureRunner) RunFile(ctx context.Context, def *Definition, fsys fs.FS
 		if c.Tenant != 0 {
 			tenant = c.Tenant
 		}
-		env := CompileEnv{Tenant: tenant, Location: loc, Now: now, Tables: r.Warehouse.Tables,
+		caseLoc := loc
+		if c.TimeZone != "" {
+			if caseLoc, err = time.LoadLocation(c.TimeZone); err != nil {
+				return nil, fmt.Errorf("%s: case %q: time_zone: %w", display, c.Name, err)
+			}
+		}
+		env := CompileEnv{Tenant: tenant, Location: caseLoc, Now: now, Tables: r.Warehouse.Tables,
 			Lookups: BackendLookups{Backend: r.Backend, Scope: func(t uint32) map[string]string { return TenantScope(r.Warehouse.Tables, t) }}}
 		res := CaseResult{Report: def.ID, Case: c.Name, Pos: Pos{File: display, Line: c.line, Col: 5}}
-		res.Err = r.runCase(ctx, def, c, env)
+		res.Path, res.Err = r.runCase(ctx, def, c, env)
 		out = append(out, res)
 	}
 	return out, nil
@@ -226,24 +247,63 @@ func yamlText(v any) any {
 	return v
 }
 
-func (r *FixtureRunner) runCase(ctx context.Context, def *Definition, c fixtureCase, env CompileEnv) error {
+func (r *FixtureRunner) runCase(ctx context.Context, def *Definition, c fixtureCase, env CompileEnv) (Path, error) {
+	if c.Path != "" && c.Path != PathRaw && c.Path != PathRollup {
+		return "", fmt.Errorf("path %q: want raw or rollup", c.Path)
+	}
+	if def.Rollup == nil {
+		if c.Path == PathRollup {
+			return "", fmt.Errorf("path: rollup, but the report declares no rollup")
+		}
+		return r.runCaseOn(ctx, def, c, env)
+	}
+	// Raw forced first, then the engine's choice: both must give the rows.
+	var problems []string
+	var chosen Path
+	for _, force := range []Path{PathRaw, ""} {
+		env.Path = force
+		took, err := r.runCaseOn(ctx, def, c, env)
+		label := "raw query"
+		if force == "" {
+			chosen = took
+			label = "engine's choice (" + string(took) + ")"
+			if c.Path != "" && took != "" && took != c.Path {
+				problems = append(problems, fmt.Sprintf("the engine chose the %s query, want %s", took, c.Path))
+			}
+		}
+		if err != nil {
+			problems = append(problems, label+": "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return chosen, fmt.Errorf("%s", strings.Join(problems, "\n\t"))
+	}
+	return chosen, nil
+}
+
+// runCaseOn runs one case with env as given and returns the path compiled.
+func (r *FixtureRunner) runCaseOn(ctx context.Context, def *Definition, c fixtureCase, env CompileEnv) (Path, error) {
 	filters, _ := yamlText(c.Filters).(map[string]any)
 	comp, err := Compile(ctx, def, filters, env)
+	var took Path
+	if comp != nil {
+		took = comp.Path
+	}
 	if err == nil {
 		var rows Rows
 		rows, err = r.Backend.Query(ctx, comp.Query)
 		if err == nil {
 			defer rows.Close()
-			return r.compare(def, c, rows, err)
+			return took, r.compare(def, c, rows, err)
 		}
 	}
 	if c.Error == "" {
-		return fmt.Errorf("unexpected error: %v", err)
+		return took, fmt.Errorf("unexpected error: %v", err)
 	}
 	if !strings.Contains(err.Error(), c.Error) && !strings.Contains(errorIn(err, DefaultLanguage), c.Error) {
-		return fmt.Errorf("error %q does not contain %q", err.Error(), c.Error)
+		return took, fmt.Errorf("error %q does not contain %q", err.Error(), c.Error)
 	}
-	return nil
+	return took, nil
 }
 
 // errorIn is err as Error() writes it, with filter problems in lang, so a

@@ -50,9 +50,15 @@ func LintAgainstWarehouse(ctx context.Context, b Backend, cat *Catalog, wh Wareh
 		tables[t] = true
 	}
 	for _, d := range cat.List() {
-		for _, p := range staticSQLProblems(d, tables) {
-			if strings.Contains(p.Msg, "unknown warehouse table") {
-				ps = append(ps, p)
+		queries := []*Definition{d}
+		if d.Rollup != nil {
+			queries = append(queries, d.rollupDefinition())
+		}
+		for _, q := range queries {
+			for _, p := range staticSQLProblems(q, tables) {
+				if strings.Contains(p.Msg, "unknown warehouse table") {
+					ps = append(ps, p)
+				}
 			}
 		}
 		inputs := map[string]any{}
@@ -61,40 +67,59 @@ func LintAgainstWarehouse(ctx context.Context, b Backend, cat *Catalog, wh Wareh
 				inputs[f.Name] = SampleValue(f)
 			}
 		}
-		env := CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC), Tables: wh.Tables}
-		comp, err := Compile(ctx, d, inputs, env)
-		if err != nil {
-			ps.add(d.QueryPos, "query: cannot compile with sample filter values: %v", err)
-			continue
+		// Both queries of a report with a rollup are checked, raw first.
+		paths := []Path{PathRaw}
+		if d.Rollup != nil {
+			paths = append(paths, PathRollup)
 		}
-		q := comp.Query
-		q.SQL = "SELECT * FROM (" + q.SQL + "\n) LIMIT 0"
-		q.MaxRows = 0
-		rows, err := b.Query(ctx, q)
-		if err != nil {
-			ps.add(d.QueryPos, "query: the warehouse rejects it: %s", firstLine(err.Error()))
-			continue
-		}
-		cols := rows.Columns()
-		for rows.Next() {
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			ps.add(d.QueryPos, "query: describing its output: %s", firstLine(err.Error()))
-			continue
-		}
-		if err := CheckColumns(d, cols); err != nil {
-			ps.add(d.Pos, "columns: %v", err)
-			continue
-		}
-		for i, c := range d.Columns {
-			if msg := typeMismatch(c.Type, cols[i].Type); msg != "" {
-				ps.add(c.Pos, "column %q: %s", c.Name, msg)
-			}
+		for _, path := range paths {
+			ps = append(ps, lintQuery(ctx, b, d, inputs, path, wh)...)
 		}
 	}
 	ps.Sort()
+	return ps
+}
+
+// lintQuery runs one of d's queries (path) on the warehouse with no rows
+// and checks its output columns against the definition's.
+func lintQuery(ctx context.Context, b Backend, d *Definition, inputs map[string]any, path Path, wh Warehouse) Problems {
+	var ps Problems
+	what, qpos, cols := "query", d.QueryPos, "columns"
+	if path == PathRollup {
+		what, qpos, cols = "rollup.query", d.Rollup.QueryPos, "columns: rollup.query"
+	}
+	env := CompileEnv{Tenant: 1, Location: time.UTC, Now: time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC), Tables: wh.Tables, Path: path}
+	comp, err := Compile(ctx, d, inputs, env)
+	if err != nil {
+		ps.add(qpos, "%s: cannot compile with sample filter values: %v", what, err)
+		return ps
+	}
+	q := comp.Query
+	q.SQL = "SELECT * FROM (" + q.SQL + "\n) LIMIT 0"
+	q.MaxRows = 0
+	rows, err := b.Query(ctx, q)
+	if err != nil {
+		ps.add(qpos, "%s: the warehouse rejects it: %s", what, firstLine(err.Error()))
+		return ps
+	}
+	got := rows.Columns()
+	for rows.Next() {
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		ps.add(qpos, "%s: describing its output: %s", what, firstLine(err.Error()))
+		return ps
+	}
+	if err := CheckColumns(d, got); err != nil {
+		ps.add(d.Pos, "%s: %v", cols, err)
+		return ps
+	}
+	for i, c := range d.Columns {
+		if msg := typeMismatch(c.Type, got[i].Type); msg != "" {
+			ps.add(c.Pos, "column %q: %s", c.Name, msg)
+		}
+	}
 	return ps
 }
 

@@ -142,6 +142,7 @@ func parseDefinition(file string, data []byte, metadata bool) (*Definition, Prob
 		},
 		"columns":   func(_, v *yaml.Node) { d.Columns = l.columns(v) },
 		"queue_key": func(_, v *yaml.Node) { d.QueueKey, d.QueueKeyPos = l.str(v, "queue_key"), l.pos(v) },
+		"rollup":    func(_, v *yaml.Node) { d.Rollup = l.rollup(v, data) },
 	})
 	for _, req := range []string{"id", "version", "title", "category", "query", "columns", "limits"} {
 		if !seen[req] && !(metadata && req == "query") {

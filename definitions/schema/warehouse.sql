@@ -147,6 +147,60 @@ CREATE TABLE IF NOT EXISTS wh.calls (
     ivr_path String                     -- menu choices, e.g. 'menu>2>1'
 ) ENGINE = MergeTree ORDER BY (tenant_id, entered_queue_at, call_id);
 
+-- KPI rollup of wh.calls (issue 16): per tenant, wallet, queue and 15-minute
+-- UTC bucket of entered_queue_at, the counts and sums the interval KPI reports
+-- (service level, abandonment rate, ASA, average talk time, average time to
+-- abandon) need, over the calls they count: inbound, in a queue, answered or
+-- abandoned. The materialized view below keeps it current on every insert into
+-- wh.calls; `relato rollups rebuild` recomputes a range from wh.calls.
+-- Rows of one key are summed by merges only eventually: always read it with
+-- sum()/sumMap() and GROUP BY.
+--
+-- Waits are kept as a distribution over the wait rank
+--   r = 2 × floor(wait_ms / 1000) + (1 if wait_ms is not a whole second),
+-- capped at 1201 (every wait over 600 s), so that for any whole-second T ≤ 600 s
+-- and S ≤ 600 s the reports' conditions stay exact:
+--   wait_ms <= T·1000  ⇔  r <= 2T        wait_ms >= S·1000  ⇔  r >= 2S
+-- (a wait of exactly 20 s has r = 40, within T = 20 s; 20.001 s has r = 41).
+CREATE TABLE IF NOT EXISTS wh.calls_15m (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    queue_id UInt32,
+    bucket DateTime,                    -- start of the 15-minute UTC bucket (an instant; shown in the session's zone)
+    answered SimpleAggregateFunction(sum, UInt64),
+    answered_wait_ms SimpleAggregateFunction(sum, UInt64),
+    answered_talk_ms SimpleAggregateFunction(sum, UInt64),
+    answered_hold_ms SimpleAggregateFunction(sum, UInt64),
+    answered_wrap_ms SimpleAggregateFunction(sum, UInt64),
+    abandoned SimpleAggregateFunction(sum, UInt64),            -- also in abandoned_waits; plain for S = 0
+    abandoned_wait_total_ms SimpleAggregateFunction(sum, UInt64),
+    answered_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),   -- wait rank → answered calls
+    abandoned_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),  -- wait rank → abandoned calls
+    abandoned_wait_ms SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)) -- wait rank → Σ wait_ms of those calls
+) ENGINE = AggregatingMergeTree ORDER BY (tenant_id, bucket, wallet_id, queue_id);
+
+-- Feeds wh.calls_15m from every insert into wh.calls (each inserted block is
+-- aggregated on its own; reads sum the blocks). schema.RollupSelect is this
+-- SELECT, reused by the rebuild command.
+CREATE MATERIALIZED VIEW IF NOT EXISTS wh.calls_15m_mv TO wh.calls_15m AS
+WITH toUInt16(least(1201, intDiv(wait_ms, 1000) * 2 + (wait_ms % 1000 != 0))) AS wait_rank
+SELECT
+    tenant_id, wallet_id, queue_id,
+    toDateTime(intDiv(toUnixTimestamp(entered_queue_at), 900) * 900) AS bucket,
+    countIf(outcome = 'answered') AS answered,
+    sumIf(toUInt64(wait_ms), outcome = 'answered') AS answered_wait_ms,
+    sumIf(toUInt64(talk_ms), outcome = 'answered') AS answered_talk_ms,
+    sumIf(toUInt64(hold_ms), outcome = 'answered') AS answered_hold_ms,
+    sumIf(toUInt64(wrap_ms), outcome = 'answered') AS answered_wrap_ms,
+    countIf(outcome = 'abandoned') AS abandoned,
+    sumIf(toUInt64(wait_ms), outcome = 'abandoned') AS abandoned_wait_total_ms,
+    sumMapIf(map(wait_rank, toUInt64(1)), outcome = 'answered') AS answered_waits,
+    sumMapIf(map(wait_rank, toUInt64(1)), outcome = 'abandoned') AS abandoned_waits,
+    sumMapIf(map(wait_rank, toUInt64(wait_ms)), outcome = 'abandoned') AS abandoned_wait_ms
+FROM wh.calls
+WHERE direction = 'inbound' AND queue_id != 0 AND outcome IN ('answered', 'abandoned')
+GROUP BY tenant_id, wallet_id, queue_id, bucket;
+
 -- Every attendance/contact on any channel (WhatsApp, WebChat, voice, e-mail);
 -- a voice call is here only once answered (abandoned calls: wh.calls only).
 -- The service protocol number is here (report "protocolos gerados").

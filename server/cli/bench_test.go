@@ -142,6 +142,8 @@ func needWarehouseB(b *testing.B) {
 // reads wh.calls through the engine (compile, tenant scope, typed parameters,
 // CSV writer) against its own compiled SQL run by hand with the values written
 // in as literals, over 100M calls in one month.
+// It forces the raw query: the rollup has its own benchmark
+// (bench_rollup_test.go).
 func BenchmarkKPIs_100MCalls_EngineVersusRawSQL(b *testing.B) {
 	needWarehouseB(b)
 	calls := int64(100_000_000)
@@ -181,7 +183,7 @@ func BenchmarkKPIs_100MCalls_EngineVersusRawSQL(b *testing.B) {
 			continue
 		}
 		comp, err := engine.Compile(ctx, def, map[string]any{"period": "2024-01-01..2024-01-31"},
-			engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables()})
+			engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables(), Path: engine.PathRaw})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -192,7 +194,7 @@ func BenchmarkKPIs_100MCalls_EngineVersusRawSQL(b *testing.B) {
 		for i := 0; i < 5*b.N; i++ {
 			t0 := time.Now()
 			comp, _ := engine.Compile(ctx, def, map[string]any{"period": "2024-01-01..2024-01-31"},
-				engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables()})
+				engine.CompileEnv{Tenant: 1, Location: loc, Now: time.Now(), Tables: schema.Tables(), Path: engine.PathRaw})
 			res, err := export.Run(ctx, be, comp, export.CSV, "pt-BR", io.Discard, nil)
 			if err != nil {
 				b.Fatal(err)

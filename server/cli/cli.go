@@ -73,6 +73,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = a.test(ctx, rest)
 	case "seed":
 		err = a.seed(ctx, rest)
+	case "rollups":
+		err = a.rollups(ctx, rest)
 	case "catalog":
 		err = a.catalog(rest)
 	case "sql":
@@ -141,6 +143,7 @@ usage:
   relato lint [DIR]            check definitions; prints file:line:col: problem (and warnings)
   relato test [DIR]            run each definition's fixture (<report>_test.yaml)
   relato seed [--scale demo]   load deterministic demo data into the warehouse
+  relato rollups rebuild [--tenant N] [--from DATE] [--to DATE]  recompute the KPI rollup from wh.calls
   relato catalog [-o FILE]     write the report catalog as Markdown
   relato lookups <kind> [--tenant N]  the values (and labels) a lookup filter accepts: wallet, user, queue, …
   relato sql "SELECT …"        run raw SQL on the embedded warehouse (operators, benchmarks)
@@ -356,6 +359,13 @@ func (a *app) run(ctx context.Context, args []string) error {
 	msg := fmt.Sprintf("%s%s: %d rows, %d bytes in %s", cr, def.ID, res.Rows, res.Bytes, time.Since(start).Round(time.Millisecond))
 	if comp.Period != nil {
 		msg += fmt.Sprintf(", period %s", comp.Period)
+	}
+	if def.Rollup != nil {
+		if comp.Path == engine.PathRollup {
+			msg += ", from the rollup " + def.Rollup.Table
+		} else {
+			msg += ", raw: " + comp.PathReason
+		}
 	}
 	if res.Truncated {
 		msg += fmt.Sprintf(" — TRUNCATED at the report's limit of %d rows", def.Limits.MaxRows)

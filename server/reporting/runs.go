@@ -114,6 +114,9 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 		ctx, cancel = context.WithTimeout(ctx, def.Limits.Timeout)
 		defer cancel()
 	}
+	if def.Rollup != nil { // which of the report's two queries runs (engine/rollup.go)
+		s.Logger.Info("run query chosen", "run", r.ID, "report", r.ReportID, "query", comp.Path, "why", comp.PathReason)
+	}
 	start := time.Now()
 	var info snapshot.Info
 	if s.isPlugin(def.ID) {
