@@ -29,6 +29,14 @@ func startServe(t *testing.T, db, addr string, extra ...string) served {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A test that fails half-way must not leave a server holding the shared
+	// warehouse's lock (every later test of the package would fail on it).
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
 	s := served{cmd: cmd, url: "http://" + addr}
 	sc := bufio.NewScanner(stderr)
 	deadline := time.After(30 * time.Second)
@@ -45,8 +53,8 @@ func startServe(t *testing.T, db, addr string, extra ...string) served {
 			if !ok {
 				t.Fatal("relato serve exited")
 			}
-			if strings.Contains(l, "admin") && strings.Contains(l, "token: ") {
-				s.token = l[strings.LastIndex(l, " ")+1:]
+			if _, tok, ok := strings.Cut(l, "token: "); ok && strings.Contains(l, "admin") {
+				s.token = strings.Fields(tok)[0]
 			}
 		case <-deadline:
 			t.Fatal("relato serve did not start")

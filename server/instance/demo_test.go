@@ -19,14 +19,14 @@ func TestDemoUsers_OnlyTheAdminHoldsPersonalData(t *testing.T) {
 	if err := srv.DemoUsers(context.Background(), &out); err != nil {
 		t.Fatal(err)
 	}
-	line := regexp.MustCompile(`demo tenant 1 (\w+)\s+token: (\S+)\s+\((.*)\)`)
+	line := regexp.MustCompile(`(?m)demo tenant 1 (\w+)\s+\((.*)\) token: (\S+)$`)
 	want := map[string]bool{"admin": true, "manager": false, "viewer": false}
-	got := line.FindAllStringSubmatch(out.String(), -1)
+	got := line.FindAllStringSubmatch(strings.TrimSpace(out.String()), -1)
 	if len(got) != 3 {
 		t.Fatalf("want three demo users, got:\n%s", out.String())
 	}
 	for _, m := range got {
-		role, token, note := m[1], m[2], m[3]
+		role, note, token := m[1], m[2], m[3]
 		req, _ := http.NewRequest("GET", srv.URL+"/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)

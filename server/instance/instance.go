@@ -275,7 +275,8 @@ func (in *Instance) DemoUsers(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "demo tenant 1 %-8s token: %s  (%s)\n", u.role, tok, note)
+		// The token stays the line's last word (scripts take $NF).
+		fmt.Fprintf(w, "demo tenant 1 %-8s (%s) token: %s\n", u.role, note, tok)
 	}
 	return nil
 }
