@@ -61,6 +61,7 @@ type Run struct {
 	Wallet          *string         // nil when the report has no wallet or none was chosen
 	Channel         *string         //
 	EventType       *string         //
+	FilterLabels    json.RawMessage // the filters in words as at request time (a JSON list, shaped by reporting); empty for older runs
 	Status          Status          //
 	RequestedAt     time.Time       //
 	StartedAt       *time.Time      // last time a worker took it
@@ -89,6 +90,8 @@ type NewRun struct {
 	Wallet    *string
 	Channel   *string
 	EventType *string
+	// FilterLabels is stored as given (valid JSON or empty).
+	FilterLabels json.RawMessage
 	// RequestedAt is the instant the request was validated at, against which
 	// its relative periods resolve when it executes; zero: the store's clock.
 	RequestedAt time.Time

@@ -179,7 +179,7 @@ func signal(chs map[chan struct{}]struct{}) {
 const runColumns = `seq, id, tenant_id, report_id, report_version, filters_given, filters_resolved,
 	user_id, queue_key, wallet, channel, event_type, status, requested_at, started_at, finished_at,
 	total_rows, truncated, snapshot_size, snapshot_checksum, error, attempts, cancel_requested,
-	lease_owner, lease_expires_at`
+	lease_owner, lease_expires_at, filter_labels`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -191,15 +191,19 @@ func scanRun(sc rowScanner) (*Run, error) {
 		requested                             int64
 		started, finished, total, size, lease sql.NullInt64
 		wallet, channel, event, sum, msg, own sql.NullString
+		labels                                sql.NullString
 	)
 	if err := sc.Scan(&r.Seq, &r.ID, &r.TenantID, &r.ReportID, &r.ReportVersion, &given, &resolved,
 		&r.UserID, &r.QueueKey, &wallet, &channel, &event, &status, &requested, &started, &finished,
-		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease); err != nil {
+		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease, &labels); err != nil {
 		return nil, err
 	}
 	r.FiltersGiven = json.RawMessage(given)
 	r.FiltersResolved = json.RawMessage(resolved)
 	r.Status = Status(status)
+	if labels.Valid && labels.String != "" {
+		r.FilterLabels = json.RawMessage(labels.String)
+	}
 	r.RequestedAt = fromMicros(requested)
 	r.StartedAt, r.FinishedAt, r.LeaseExpiresAt = nullTime(started), nullTime(finished), nullTime(lease)
 	r.TotalRows, r.SnapshotSize = nullInt(total), nullInt(size)
@@ -253,6 +257,14 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create run: resolved %w", err)
 	}
+	var labels *string
+	if len(nr.FilterLabels) > 0 {
+		if !json.Valid(nr.FilterLabels) {
+			return nil, errors.New("create run: filter labels are not valid JSON")
+		}
+		l := string(nr.FilterLabels)
+		labels = &l
+	}
 	key := nr.QueueKey
 	if key == "" {
 		key = QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
@@ -287,11 +299,11 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 		requestedAt = s.now()
 	}
 	row := tx.QueryRowContext(ctx, `INSERT INTO runs (id, tenant_id, report_id, report_version,
-		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)
+		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at, filter_labels)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $13)
 		RETURNING `+runColumns,
 		id.String(), int64(nr.TenantID), nr.ReportID, nr.ReportVersion, given, resolved, nr.UserID, key,
-		nr.Wallet, nr.Channel, nr.EventType, micros(requestedAt))
+		nr.Wallet, nr.Channel, nr.EventType, micros(requestedAt), labels)
 	r, err := scanRun(row)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)

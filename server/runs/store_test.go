@@ -2,6 +2,7 @@ package runs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 			ctx := context.Background()
 			nr := newRun(7, "u-ana", ptr("12"))
 			nr.Channel, nr.EventType = ptr("whatsapp"), ptr("kpi")
+			nr.FilterLabels = json.RawMessage(`[{"name":"wallet","value":"12","value_label":{"pt-BR":"Vendas","en":"Vendas"}}]`)
 			created := mustCreate(t, s, nr)
 			got, err := s.Get(ctx, 7, created.ID)
 			if err != nil {
@@ -33,6 +35,9 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 				string(got.FiltersResolved) != `{"period":{"from":"2024-03-01T03:00:00Z","to":"2024-03-02T03:00:00Z"}}` {
 				t.Errorf("filters given %s resolved %s", got.FiltersGiven, got.FiltersResolved)
 			}
+			if string(got.FilterLabels) != string(nr.FilterLabels) {
+				t.Errorf("filter labels %s, want them as given %s", got.FilterLabels, nr.FilterLabels)
+			}
 			if got.UserID != "u-ana" || got.ReportID != "kpis.service_level" || got.ReportVersion != 3 || got.TenantID != 7 {
 				t.Errorf("got %+v", got)
 			}
@@ -41,6 +46,9 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 			}
 			noWallet := mustCreate(t, s, newRun(7, "u-ana", nil))
 			// Issue 14: a run without a wallet queues with its report's runs only.
+			if noWallet.FilterLabels != nil {
+				t.Errorf("a run created without filter labels has %s", noWallet.FilterLabels)
+			}
 			if noWallet.QueueKey != "t7/no-wallet/kpis.service_level" || noWallet.Wallet != nil {
 				t.Errorf("run without wallet: key %q wallet %v", noWallet.QueueKey, noWallet.Wallet)
 			}
