@@ -45,6 +45,9 @@ type RunView struct {
 	Error           *string      `json:"error,omitempty"`
 	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
 	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing on this instance: the result rows the warehouse has produced so far"`
+
+	FiltersText  string                    `json:"filters_text" doc:"every filter the run was given or defaulted, in words in the reader's language, as named when it was requested: Carteira: Vendas · Canal: WhatsApp · Limite T: 20 s · Período: 01/03/2024 a 31/03/2024; empty for runs recorded before this existed"`
+	FilterLabels []reporting.FilterInWords `json:"filter_labels" doc:"the same filters one by one: name, label, value and the value in words"`
 }
 
 // QueueView is where a waiting run stands: "2º na fila da carteira Vendas,
@@ -79,6 +82,7 @@ func (s *Server) view(r *runs.Run) RunView {
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}
+	v.FilterLabels, v.FiltersText = reporting.FiltersInWords(r.FilterLabels, engine.DefaultLanguage)
 	return v
 }
 
@@ -124,6 +128,7 @@ type reportOutput struct {
 }
 
 type createRunInput struct {
+	ReaderLanguage
 	DryRun bool `query:"dry_run" doc:"true: validate, resolve and estimate (200, DryRunView) without queueing a run"`
 	Body   struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
@@ -137,6 +142,7 @@ type runOutput struct {
 }
 
 type listRunsInput struct {
+	ReaderLanguage
 	Scope  string `query:"scope" default:"mine" enum:"mine,all" doc:"mine: my runs (Meus relatórios); all: every run of the tenant (managers)"`
 	Status string `query:"status" enum:"waiting,processing,finished,failed,canceled," doc:"only runs in this status"`
 	Report string `query:"report" maxLength:"100"`
@@ -262,12 +268,17 @@ func (s *Server) register(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
 	register(s, api, huma.Operation{OperationID: "get-run", Method: http.MethodGet, Path: "/v1/runs/{id}", Summary: "One run", Tags: []string{"runs"}, Errors: []int{404}},
-		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
+		func(ctx context.Context, in *struct {
+			ID string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+			ReaderLanguage
+		}) (*runOutput, error) {
 			r, err := s.visibleRun(ctx, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
+			v := s.viewWithQueue(ctx, r)
+			s.inLanguage(&v, r, in.language())
+			return &runOutput{Body: v}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
@@ -378,6 +389,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 	}
 	s.audit(ctx, "run.generate", r.ID, r.ReportID)
 	v := s.viewWithQueue(ctx, r)
+	s.inLanguage(&v, r, in.language())
 	return &createRunOutput{Status: http.StatusAccepted, Body: createRunBody{run: &v}}, nil
 }
 
@@ -414,7 +426,9 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 	out.Body.Total = page.Total
 	out.Body.Runs = make([]RunView, 0, len(page.Runs))
 	for _, r := range page.Runs {
-		out.Body.Runs = append(out.Body.Runs, s.viewWithQueue(ctx, r))
+		v := s.viewWithQueue(ctx, r)
+		s.inLanguage(&v, r, in.language())
+		out.Body.Runs = append(out.Body.Runs, v)
 	}
 	out.Body.Next = page.Next
 	return out, nil

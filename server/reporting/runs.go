@@ -55,6 +55,7 @@ func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) 
 	// Execute resolves relative periods against this same instant, so the
 	// run computes the period it was validated with (even across midnight).
 	nr.RequestedAt = now
+	nr.FilterLabels = s.filterLabels(ctx, req.Tenant, comp)
 	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return nil, err
