@@ -337,7 +337,7 @@ function setRunFilter(name, value) {
 function runsQuery(extra = {}) {
   const f = runFilters();
   if (state.scope !== "all") f.user = "";
-  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), ...extra };
+  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), lang: currentLang(), ...extra };
 }
 
 async function loadRuns(append) {
@@ -422,9 +422,17 @@ function fillRuns() {
   schedulePoll();
 }
 
+// runNames names a run's wallet, channel and event type as they were named
+// when it was requested (filter_labels), the ids for runs recorded before.
+function runNames(run) {
+  const named = Object.fromEntries((run.filter_labels || []).map((f) => [f.name, f.value_label]));
+  return [[t("wallet"), named.wallet ?? run.wallet], [t("channel"), named.channel ?? named.channels ?? run.channel], [t("eventType"), named.event_type ?? run.event_type]]
+    .filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
+}
+
 function runRow(run) {
   const rf = resolvedFilters(run);
-  const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
+  const details = runNames(run);
   const name = h("td", { class: "run-name" }, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
     run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
   const rows = run.total_rows === undefined || run.total_rows === null ? progressText(run) : fmtNumber(run.total_rows, 0);
@@ -961,7 +969,7 @@ async function renderView(id) {
   let run, rep;
   try {
     await Promise.all([catalog(), formats()]);
-    run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+    run = await call("GET", `/v1/runs/${id}`, { query: { lang: currentLang() }, signal: ctl.signal });
     rep = await call("GET", `/v1/reports/${run.report}`, { query: { lang: currentLang() }, signal: ctl.signal }).catch(() => null);
   } catch (e) {
     if (ctl.signal.aborted) return;
@@ -977,19 +985,21 @@ async function renderView(id) {
     const r = view.run;
     const rf = resolvedFilters(r);
     const item = (k, v) => (v === undefined || v === null || v === "" ? null : h("div", {}, h("dt", {}, k), h("dd", {}, v)));
+    // Every filter the run was given or defaulted, in words as named when it
+    // was requested (runs recorded before that show the ids below).
+    const words = r.filter_labels || [];
     header.replaceChildren(
       h("h1", { id: "view-title" }, titleOf(r)),
       h("dl", { class: "meta" },
         h("div", {}, h("dt", {}, t("colStatus")), h("dd", {}, h("span", { id: "view-status", class: `status status-${r.status}`, "aria-live": "polite" }, statusLabel(r.status)))),
-        item(t("colPeriod"), fmtPeriod(rf.period)),
+        words.length ? null : item(t("colPeriod"), fmtPeriod(rf.period)),
         item(t("requestedBy"), r.user_name || r.user_id),
         item(t("requestedAt"), fmtDateTime(r.requested_at)),
-        item(t("wallet"), r.wallet),
-        item(t("channel"), r.channel),
-        item(t("eventType"), r.event_type),
+        ...(words.length ? [] : [item(t("wallet"), r.wallet), item(t("channel"), r.channel), item(t("eventType"), r.event_type)]),
         item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : "")),
         r.status === "processing" ? h("div", {}, h("dt", {}, t("rowsSoFar")), h("dd", { id: "view-progress" }, fmtNumber(r.rows_so_far || 0, 0))) : null,
         r.status === "processing" && r.started_at ? item(t("elapsed"), fmtElapsed(r.started_at)) : null),
+      ...(words.length ? [h("h2", { class: "filters-title" }, t("filters")), h("dl", { class: "meta", id: "view-filters" }, ...words.map((f) => h("div", { dataset: { filter: f.name } }, h("dt", {}, f.label), h("dd", {}, f.value_label))))] : []),
       ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []),
       ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []),
       ...runActions(r));
@@ -1010,7 +1020,7 @@ async function renderView(id) {
         showHeader();
       }, { signal: ctl.signal });
       clearInterval(tick);
-      view.run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+      view.run = await call("GET", `/v1/runs/${id}`, { query: { lang: currentLang() }, signal: ctl.signal });
       showHeader();
     } catch (e) {
       if (ctl.signal.aborted) return;
