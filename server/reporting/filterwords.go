@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/server/runs"
 )
 
 // FilterWords is one filter of a run in words, in pt-BR and English, as it
@@ -230,4 +231,11 @@ func FiltersInWords(raw json.RawMessage, lang string) ([]FilterInWords, string) 
 		line = append(line, f.Label+": "+f.ValueLabel)
 	}
 	return out, strings.Join(line, " · ")
+}
+
+// FiltersText is the run's filters in words in pt-BR, the language a
+// schedule's files are written in (schedules.Describer).
+func (s *Service) FiltersText(r *runs.Run) string {
+	_, text := FiltersInWords(r.FilterLabels, engine.DefaultLanguage)
+	return text
 }

@@ -17,6 +17,8 @@ import (
 var (
 	_ schedules.Host   = (*Service)(nil)
 	_ schedules.Linker = (*Service)(nil)
+
+	_ schedules.Describer = (*Service)(nil)
 )
 
 // StartRun queues a run of the schedule's report as its owner (schedules.Host).
