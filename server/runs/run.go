@@ -62,6 +62,9 @@ type Run struct {
 	Channel         *string         //
 	EventType       *string         //
 	FilterLabels    json.RawMessage // the filters in words as at request time (a JSON list, shaped by reporting); empty for older runs
+	Origin          string          // OriginRequest or OriginSchedule
+	Notify          []string        // notices the requester asked for when it ends: "email"
+	NotifyLang      string          // the language of those notices: pt-BR or en
 	Status          Status          //
 	RequestedAt     time.Time       //
 	StartedAt       *time.Time      // last time a worker took it
@@ -92,10 +95,22 @@ type NewRun struct {
 	EventType *string
 	// FilterLabels is stored as given (valid JSON or empty).
 	FilterLabels json.RawMessage
+	// Origin says who asked: OriginRequest (default) or OriginSchedule.
+	Origin string
+	// Notify lists the notices to send when the run ends ("email"), written
+	// in NotifyLang.
+	Notify     []string
+	NotifyLang string
 	// RequestedAt is the instant the request was validated at, against which
 	// its relative periods resolve when it executes; zero: the store's clock.
 	RequestedAt time.Time
 }
+
+// Origins of a run.
+const (
+	OriginRequest  = "request"  // a person or an API client asked for it
+	OriginSchedule = "schedule" // a schedule fired
+)
 
 // QueueKey is the default serialisation key: tenant plus wallet, so one
 // wallet's extractions never overlap (DESIGN §6, "Fila de Processamento").

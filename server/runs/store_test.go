@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,6 +317,42 @@ func TestStore_ListFiltersByRequestedTimeAndCountsTheTotal(t *testing.T) {
 			// The next page keeps the total of the query, not of what is left.
 			if p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2, Cursor: p.Next}); err != nil || p.Total != 5 {
 				t.Errorf("second page: total %d, err %v; want 5", p.Total, err)
+			}
+		})
+	}
+}
+
+// Issue 14: a run keeps who asked for it and the notices asked for; its end
+// is noticed once, by whoever claims it first, and only once it has ended.
+func TestStore_ANoticeIsClaimedOnceAfterTheRunEnds(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			nr := newRun(1, "ana", ptr("1"))
+			nr.Notify, nr.NotifyLang = []string{"email"}, "en"
+			r := mustCreate(t, s, nr)
+			if r.Origin != runs.OriginRequest || strings.Join(r.Notify, ",") != "email" || r.NotifyLang != "en" {
+				t.Errorf("origin %q notify %v lang %q", r.Origin, r.Notify, r.NotifyLang)
+			}
+			scheduled := newRun(1, "ana", ptr("2"))
+			scheduled.Origin = runs.OriginSchedule
+			if got := mustCreate(t, s, scheduled); got.Origin != runs.OriginSchedule || got.Notify != nil {
+				t.Errorf("scheduled run: origin %q notify %v", got.Origin, got.Notify)
+			}
+			if ok, err := s.ClaimNotice(ctx, r.ID); err != nil || ok {
+				t.Errorf("claim while waiting: %v %v, want false", ok, err)
+			}
+			if c, err := s.Claim(ctx, "w1", time.Minute); err != nil || c.ID != r.ID {
+				t.Fatalf("claim: %v %v", c, err)
+			}
+			if err := s.Finish(ctx, r.ID, "w1", runs.Result{TotalRows: 3}); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []bool{true, false} {
+				if ok, err := s.ClaimNotice(ctx, r.ID); err != nil || ok != want {
+					t.Errorf("claim %d after the end: %v %v, want %v", i+1, ok, err, want)
+				}
 			}
 		})
 	}
