@@ -134,6 +134,7 @@ type createRunInput struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
 		Purpose string      `json:"purpose,omitempty" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a run whose personal columns the caller sees whole"`
+		Notify  []string    `json:"notify,omitempty" maxItems:"1" enum:"email" doc:"notices to send the requester when the run ends: email (to the user's e-mail address, in the reader's language: lang, then Accept-Language; needs the server's smtp-relay and an address on the user, else 422 at body.notify)"`
 	}
 }
 
@@ -374,7 +375,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 		}
 	}
 	req := reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
-		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose}
+		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose, Notify: in.Body.Notify, NotifyLang: in.language()}
 	if in.DryRun {
 		est, err := s.App.EstimateRun(ctx, req)
 		if err != nil {
@@ -384,6 +385,10 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 			QueuePosition: est.Position, EstimatedRows: est.Rows, EstimatedParts: est.Parts, Unavailable: est.Unavailable}}}, nil
 	}
 	r, err := s.App.CreateRun(ctx, req)
+	var off reporting.ErrNoticeUnavailable
+	if errors.As(err, &off) {
+		return nil, huma.Error422UnprocessableEntity("invalid notify", &huma.ErrorDetail{Location: "body.notify", Message: off.Reason, Value: in.Body.Notify})
+	}
 	if err != nil {
 		return nil, err
 	}

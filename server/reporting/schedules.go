@@ -48,6 +48,7 @@ func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now tim
 	nr := newRun(sch.TenantID, sch.OwnerID, comp, sch.Filters)
 	nr.RequestedAt = now // the fire's instant, as validated
 	nr.FilterLabels = s.filterLabels(ctx, sch.TenantID, comp)
+	nr.Origin = runs.OriginSchedule
 	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return "", err
