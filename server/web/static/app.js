@@ -573,7 +573,9 @@ async function pickTemplate(id, area, initial = {}) {
   // Reports with personal columns say so and take a purpose (issue 17).
   const personal = (rep.columns || []).some((c) => c.personal);
   const purpose = personal ? h("input", { id: "f-purpose", name: "purpose", type: "text", maxlength: 500, autocomplete: "off", "aria-describedby": "f-purpose-hint err-purpose" }) : null;
-  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError, purpose); } },
+  // An e-mail to the requester when the run ends (issue 14), in the page's language.
+  const notifyEmail = h("input", { id: "f-notify-email", name: "notify", type: "checkbox", value: "email", "aria-describedby": "err-notify" });
+  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError, purpose, notifyEmail); } },
     h("h3", {}, rep.title),
     h("p", { class: "description" }, rep.description),
     personal ? h("p", { class: "hint", id: "personal-note" }, t("personalNote")) : null,
@@ -581,6 +583,8 @@ async function pickTemplate(id, area, initial = {}) {
     fields.map((f) => f.el),
     personal ? h("div", { class: "field" }, h("label", { for: "f-purpose" }, t("purpose")), purpose,
       h("p", { id: "f-purpose-hint", class: "hint" }, t("purposeHint")), h("p", { id: "err-purpose", class: "field-error", role: "alert" })) : null,
+    h("div", { class: "field" }, h("label", { class: "inline", for: "f-notify-email" }, notifyEmail, ` ${t("notifyEmail")}`),
+      h("p", { id: "err-notify", class: "field-error", role: "alert" })),
     formError,
     estimateLine,
     h("div", { class: "form-actions" },
@@ -908,7 +912,7 @@ async function estimateGenerate(rep, fields, line) {
   }
 }
 
-async function submitGenerate(rep, fields, form, formError, purpose) {
+async function submitGenerate(rep, fields, form, formError, purpose, notifyEmail) {
   const filters = {};
   for (const f of fields) {
     const v = f.value();
@@ -921,7 +925,9 @@ async function submitGenerate(rep, fields, form, formError, purpose) {
   try {
     const body = { report: rep.id, filters };
     if (purpose && purpose.value.trim()) body.purpose = purpose.value.trim();
-    const run = await call("POST", "/v1/runs", { body });
+    if (notifyEmail?.checked) body.notify = ["email"];
+    form.querySelector("#err-notify").textContent = "";
+    const run = await call("POST", "/v1/runs", { query: { lang: currentLang() }, body });
     if (body.purpose) state.purposes.set(run.id, body.purpose);
     dialog.close();
     state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
@@ -942,7 +948,10 @@ async function submitGenerate(rep, fields, form, formError, purpose) {
     const rest = [];
     for (const [loc, msgs] of Object.entries(byField)) {
       const f = loc.startsWith("filters.") && fields.find((x) => x.name === loc.slice(8));
-      if (loc === "purpose" && purpose) {
+      if (loc.startsWith("notify")) {
+        form.querySelector("#err-notify").textContent = msgs.join("; ");
+        first ||= { focus: () => notifyEmail.focus() };
+      } else if (loc === "purpose" && purpose) {
         form.querySelector("#err-purpose").textContent = msgs.join("; ");
         purpose.setAttribute("aria-invalid", "true");
         first ||= { focus: () => purpose.focus() };
