@@ -16,6 +16,7 @@ type progressHub struct {
 	mu       sync.Mutex
 	rows     map[string]int64     // run id → rows so far, while executing here
 	signaled map[string]time.Time // run id → last signal
+	ended    map[string]time.Time // run id → when its execution here ended (its final count is kept a while)
 	watchers map[string]map[chan struct{}]struct{}
 }
 
@@ -24,13 +25,18 @@ type progressHub struct {
 func (h *progressHub) start(runID string) (set func(int64), end func()) {
 	h.mu.Lock()
 	h.init()
+	h.sweep(time.Now())
 	h.rows[runID] = 0
+	delete(h.ended, runID)
 	h.mu.Unlock()
 	set = func(n int64) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		// The query's own count comes first, then the checksum pass counts
 		// again from 0: the rows so far never go back.
+		if _, over := h.ended[runID]; over {
+			return
+		}
 		if cur, ok := h.rows[runID]; !ok || n <= cur {
 			return
 		}
@@ -43,16 +49,35 @@ func (h *progressHub) start(runID string) (set func(int64), end func()) {
 	end = func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		delete(h.rows, runID)
+		// The final count stays readable a while: the store marks the run
+		// finished only after this returns, and until then followers would
+		// otherwise see the count drop to nothing (issue 14).
+		h.ended[runID] = time.Now()
 		delete(h.signaled, runID)
 		h.signal(runID)
 	}
 	return set, end
 }
 
+// progressLinger is how long a run's final count stays readable after its
+// execution here ended: enough for the runs pool to record the end.
+const progressLinger = 30 * time.Second
+
+// sweep forgets the counts of runs whose execution ended more than
+// progressLinger ago. Callers hold h.mu.
+func (h *progressHub) sweep(now time.Time) {
+	for id, at := range h.ended {
+		if now.Sub(at) > progressLinger {
+			delete(h.ended, id)
+			delete(h.rows, id)
+		}
+	}
+}
+
 func (h *progressHub) init() {
 	if h.rows == nil {
 		h.rows, h.signaled, h.watchers = map[string]int64{}, map[string]time.Time{}, map[string]map[chan struct{}]struct{}{}
+		h.ended = map[string]time.Time{}
 	}
 }
 
