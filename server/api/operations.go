@@ -44,7 +44,7 @@ type RunView struct {
 	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
 	Error           *string      `json:"error,omitempty"`
 	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
-	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing on this instance: the result rows the warehouse has produced so far"`
+	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing: the result rows the warehouse has produced so far (from another instance, the count its worker saved at most about a second ago)"`
 
 	FiltersText  string                    `json:"filters_text" doc:"every filter the run was given or defaulted, in words in the reader's language, as named when it was requested: Carteira: Vendas · Canal: WhatsApp · Limite T: 20 s · Período: 01/03/2024 a 31/03/2024; empty for runs recorded before this existed"`
 	FilterLabels []reporting.FilterInWords `json:"filter_labels" doc:"the same filters one by one: name, label, value and the value in words"`
@@ -94,6 +94,8 @@ func (s *Server) viewWithQueue(ctx context.Context, r *runs.Run) RunView {
 	if r.Status == runs.StatusProcessing {
 		if n, ok := s.App.Progress(r.ID); ok {
 			v.RowsSoFar = &n
+		} else if r.RowsSoFar != nil { // executing on another instance: its last saved count
+			v.RowsSoFar = r.RowsSoFar
 		}
 	}
 	qp, err := s.App.QueuePlace(ctx, r)
@@ -588,7 +590,10 @@ func (s *Server) runEvent(ctx context.Context, r *runs.Run) RunEvent {
 	ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error, StartedAt: r.StartedAt}
 	switch r.Status {
 	case runs.StatusProcessing:
-		ev.Rows, _ = s.App.Progress(r.ID)
+		var here bool
+		if ev.Rows, here = s.App.Progress(r.ID); !here && r.RowsSoFar != nil {
+			ev.Rows = *r.RowsSoFar // executing on another instance: its last saved count
+		}
 	case runs.StatusFinished:
 		if r.TotalRows != nil {
 			ev.Rows = *r.TotalRows

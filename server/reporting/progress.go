@@ -1,8 +1,11 @@
 package reporting
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"github.com/relato/relato/server/runs"
 )
 
 // progressEvery is the least time between two signals of one run's progress:
@@ -121,4 +124,43 @@ func (h *progressHub) watch(runID string) (<-chan struct{}, func()) {
 // when its execution here ends. Call the returned func to stop.
 func (s *Service) WatchProgress(runID string) (<-chan struct{}, func()) {
 	return s.progress.watch(runID)
+}
+
+// progressSaveEvery is how often an executing run's count is saved in the
+// store, for the other instances' API (runs.Store.SaveProgress).
+const progressSaveEvery = time.Second
+
+// saveProgress saves run r's rows so far in the store every
+// progressSaveEvery while it executes here, when the count moved; call the
+// returned func to stop. A failed save is tried again at the next tick.
+func (s *Service) saveProgress(ctx context.Context, r *runs.Run) (stop func()) {
+	if r.LeaseOwner == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(progressSaveEvery)
+		defer t.Stop()
+		var saved int64
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if n, ok := s.progress.get(r.ID); ok && n > saved {
+				if err := s.Runs.SaveProgress(ctx, r.ID, *r.LeaseOwner, n); err != nil {
+					s.Logger.Warn("saving progress", "run", r.ID, "err", err)
+					continue
+				}
+				saved = n
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

@@ -118,6 +118,7 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 	def := comp.Def
 	setProgress, endProgress := s.progress.start(r.ID)
 	defer endProgress()
+	defer s.saveProgress(ctx, r)()
 	if def.Limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, def.Limits.Timeout)

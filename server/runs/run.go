@@ -65,6 +65,7 @@ type Run struct {
 	Origin          string          // OriginRequest or OriginSchedule
 	Notify          []string        // notices the requester asked for when it ends: "email"
 	NotifyLang      string          // the language of those notices: pt-BR or en
+	RowsSoFar       *int64          // while processing: the count its worker last saved (SaveProgress)
 	Status          Status          //
 	RequestedAt     time.Time       //
 	StartedAt       *time.Time      // last time a worker took it

@@ -179,7 +179,7 @@ func signal(chs map[chan struct{}]struct{}) {
 const runColumns = `seq, id, tenant_id, report_id, report_version, filters_given, filters_resolved,
 	user_id, queue_key, wallet, channel, event_type, status, requested_at, started_at, finished_at,
 	total_rows, truncated, snapshot_size, snapshot_checksum, error, attempts, cancel_requested,
-	lease_owner, lease_expires_at, filter_labels, origin, notify, notify_lang`
+	lease_owner, lease_expires_at, filter_labels, origin, notify, notify_lang, rows_so_far`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -193,10 +193,11 @@ func scanRun(sc rowScanner) (*Run, error) {
 		wallet, channel, event, sum, msg, own sql.NullString
 		labels                                sql.NullString
 		notify                                string
+		sofar                                 sql.NullInt64
 	)
 	if err := sc.Scan(&r.Seq, &r.ID, &r.TenantID, &r.ReportID, &r.ReportVersion, &given, &resolved,
 		&r.UserID, &r.QueueKey, &wallet, &channel, &event, &status, &requested, &started, &finished,
-		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease, &labels, &r.Origin, &notify, &r.NotifyLang); err != nil {
+		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease, &labels, &r.Origin, &notify, &r.NotifyLang, &sofar); err != nil {
 		return nil, err
 	}
 	r.FiltersGiven = json.RawMessage(given)
@@ -205,6 +206,7 @@ func scanRun(sc rowScanner) (*Run, error) {
 	if notify != "" {
 		r.Notify = strings.Split(notify, ",")
 	}
+	r.RowsSoFar = nullInt(sofar)
 	if labels.Valid && labels.String != "" {
 		r.FilterLabels = json.RawMessage(labels.String)
 	}
@@ -536,6 +538,18 @@ func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
 		return err
 	}
 	return fmt.Errorf("delete run %s: it is %s: %w", id, r.Status, ErrConflict)
+}
+
+// SaveProgress records rows, the result rows produced so far, on run id
+// while workerID holds it processing; a count lower than the one saved is
+// ignored (a resumed run starts counting again). It signals no watcher: the
+// instance executing the run tells its own followers.
+func (s *Store) SaveProgress(ctx context.Context, id, workerID string, rows int64) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE runs SET rows_so_far = $1 WHERE id = $2 AND lease_owner = $3
+		AND status = 'processing' AND (rows_so_far IS NULL OR rows_so_far < $1)`, rows, id, workerID); err != nil {
+		return fmt.Errorf("save progress of run %s: %w", id, err)
+	}
+	return nil
 }
 
 // ClaimNotice takes the sending of run id's end notices for the caller: true

@@ -357,3 +357,37 @@ func TestStore_ANoticeIsClaimedOnceAfterTheRunEnds(t *testing.T) {
 		})
 	}
 }
+
+// Issue 14: the worker of a processing run saves its rows so far, so every
+// instance shows them; only the run's current worker may, the count never
+// goes back, and a run that is not processing keeps what it had.
+func TestStore_SavedProgressIsReadByEveryone(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			r := mustCreate(t, s, newRun(1, "ana", ptr("1")))
+			if err := s.SaveProgress(ctx, r.ID, "w1", 10); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Get(ctx, 1, r.ID); got.RowsSoFar != nil {
+				t.Errorf("a waiting run took a count: %d", *got.RowsSoFar)
+			}
+			if c, err := s.Claim(ctx, "w1", time.Minute); err != nil || c.ID != r.ID {
+				t.Fatalf("claim: %v %v", c, err)
+			}
+			for _, step := range []struct {
+				worker string
+				rows   int64
+			}{{"w1", 100}, {"w2", 500}, {"w1", 40}, {"w1", 250}} {
+				if err := s.SaveProgress(ctx, r.ID, step.worker, step.rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// 100, then w2 is not its worker, 40 would go back: 250.
+			if got, _ := s.Get(ctx, 1, r.ID); got.RowsSoFar == nil || *got.RowsSoFar != 250 {
+				t.Errorf("rows so far %v, want 250", got.RowsSoFar)
+			}
+		})
+	}
+}

@@ -12,3 +12,7 @@ ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'request';
 ALTER TABLE runs ADD COLUMN notify TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN notify_lang TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN notified_at BIGINT;
+
+-- Rows so far of a processing run, saved by its worker about once a second, so
+-- every instance's API shows the progress of a run another one executes.
+ALTER TABLE runs ADD COLUMN rows_so_far BIGINT;
