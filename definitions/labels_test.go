@@ -45,6 +45,48 @@ func TestCatalog_NoCodedColumnWithoutLabels(t *testing.T) {
 	}
 }
 
+// A code has one name everywhere: an enum filter over codes of a shared value
+// set (direction, handled_by, message_status…) names them with the set's
+// words, so "Sentido: Receptivo" on a run and "Receptivo" in its rows agree.
+func TestCatalog_EnumFiltersUseTheWordsOfTheColumnsValueSets(t *testing.T) {
+	cat := loadCatalog(t)
+	checked := 0
+	for _, def := range cat.List() {
+		id := def.ID
+		for _, f := range def.Filters {
+			for code, label := range f.ValueLabels {
+				for _, name := range engine.ValueSetNames() {
+					set := engine.ValueSet(name)
+					want, ok := set[code]
+					if !ok || !coversAll(set, f.Values) {
+						continue
+					}
+					checked++
+					for _, lang := range []string{"pt-BR", "en"} {
+						if label.In(lang) != want.In(lang) {
+							t.Errorf("%s filter %s: %s is %q in %s, the value set %s says %q", id, f.Name, code, label.In(lang), lang, name, want.In(lang))
+						}
+					}
+				}
+			}
+		}
+	}
+	// direction (4 reports × 2 codes), handled_by, message_status… at least
+	// the 8 direction codes are compared.
+	if checked < 8 {
+		t.Fatalf("only %d filter codes compared with a value set", checked)
+	}
+}
+
+func coversAll(set map[string]engine.Text, codes []string) bool {
+	for _, c := range codes {
+		if _, ok := set[c]; !ok {
+			return false
+		}
+	}
+	return len(codes) > 0
+}
+
 // Over the seeded demo data, every value a labelled column holds has a label
 // (or is empty): the value sets are complete for what the warehouse holds.
 func TestCatalog_EveryCodeInTheSeededDataHasALabel(t *testing.T) {
@@ -178,7 +220,7 @@ func TestAllContacts_FilesShowLabelsInTheirLanguage(t *testing.T) {
 					t.Errorf("%s pt-BR holds the code %q", f.ID, code)
 				}
 			}
-			for _, label := range []string{"Voz", "Entrante", "Encerrado", "WhatsApp", "Humano"} {
+			for _, label := range []string{"Voz", "Receptivo", "Encerrado", "WhatsApp", "Humano"} {
 				if !seen[label] {
 					t.Errorf("%s pt-BR never shows %q", f.ID, label)
 				}
@@ -206,9 +248,9 @@ func TestAllContacts_FilesShowLabelsInTheirLanguage(t *testing.T) {
 		want := map[string][]string{
 			"pt-BR": {
 				"Canal|Sentido|Atendido por|Tipo de evento|Situação|Desfecho da chamada",
-				"Voz|Entrante|Sem atendimento||Encerrado|Abandonada na fila",
-				"WhatsApp|Entrante|Humano|Venda|Encerrado|",
-				"Voz|Sainte|Humano||Aberto|",
+				"Voz|Receptivo|Sem atendimento||Encerrado|Abandonada na fila",
+				"WhatsApp|Receptivo|Humano|Venda|Encerrado|",
+				"Voz|Ativo|Humano||Aberto|",
 			},
 			"en": {
 				"Channel|Direction|Handled by|Event type|Status|Call outcome",

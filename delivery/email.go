@@ -416,6 +416,9 @@ func (d *Email) writeMessage(dst io.Writer, f File, msgID string, attach bool) (
 		body = "Segue o relatório " + f.Name + "."
 	}
 	textHeader := textproto.MIMEHeader{"Content-Type": {`text/plain; charset="utf-8"`}, "Content-Transfer-Encoding": {"quoted-printable"}}
+	if f.Manifest.Filters != "" {
+		body += "\n\n" + f.Manifest.Filters
+	}
 	if f.Manifest.Truncated {
 		body += fmt.Sprintf("\n\nAtenção: o resultado foi cortado no limite de %d linhas do relatório; o arquivo não traz todos os dados.", f.Manifest.Rows)
 	}

@@ -63,6 +63,9 @@ type Manifest struct {
 	// Truncated says the result was cut at the report's row limit (Rows is
 	// that limit): the file does not hold all the data.
 	Truncated bool `json:"truncated"`
+	// Filters is the run's filters in words ("Carteira: Vendas · Limite
+	// (T): 20 s"), shown in an e-mail's body; empty: none shown.
+	Filters string `json:"filters,omitempty"`
 }
 
 // Receipt describes a finished (or failed) send.

@@ -37,6 +37,9 @@ type FilterInfo struct {
 	Values   []string       `json:"values,omitempty"`
 	MaxSpan  string         `json:"max_span,omitempty"`
 	Schema   map[string]any `json:"schema"`
+
+	// ValueLabels names an enum's values in the requested language.
+	ValueLabels map[string]string `json:"value_labels,omitempty" doc:"an enum's values named in the requested language (negative → negativos); a value absent here is shown as itself"`
 }
 
 // ColumnInfo describes one output column.
@@ -68,6 +71,12 @@ func (d *Definition) Info(lang string) ReportInfo {
 			continue
 		}
 		fi := FilterInfo{Name: f.Name, Type: f.Type, Label: f.Label.In(lang), Required: f.Required, Multiple: f.Multiple, Default: f.Default, Values: f.Values}
+		for v, t := range f.ValueLabels {
+			if fi.ValueLabels == nil {
+				fi.ValueLabels = map[string]string{}
+			}
+			fi.ValueLabels[v] = t.In(lang)
+		}
 		if f.MaxSpan > 0 {
 			fi.MaxSpan = humanSpan(f.MaxSpan).In(lang)
 		}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,6 +132,11 @@ func checkFilter(d *Definition, f *Filter, ps *Problems) {
 	}
 	if f.Type != "enum" && len(f.Values) > 0 {
 		ps.add(f.Pos, "filter %q: values only apply to enum filters", f.Name)
+	}
+	for _, v := range slices.Sorted(maps.Keys(f.ValueLabels)) {
+		if !slices.Contains(f.Values, v) {
+			ps.add(f.labelsPos[v], "filter %q: value_labels names %q, which is not one of its values (%s)", f.Name, v, strings.Join(f.Values, ", "))
+		}
 	}
 	if f.MaxSpan != 0 && f.Type != "period" {
 		ps.add(f.Pos, "filter %q: max_span only applies to period filters", f.Name)

@@ -87,6 +87,10 @@ type Filter struct {
 	Default any
 	// Values lists an enum's allowed values.
 	Values []string
+	// ValueLabels names an enum's values in each language (YAML
+	// value_labels: {negative: {pt-BR: negativos, en: negative}}): how a run
+	// shows the filter in words. A value without one is shown as itself.
+	ValueLabels map[string]Text
 	// MaxSpan caps a period's length (0 = no cap).
 	MaxSpan time.Duration
 	// Validate is an expr-lang boolean rule over the resolved filter values.
@@ -96,9 +100,10 @@ type Filter struct {
 	// Message is shown when Validate fails.
 	Message Text
 
-	Pos    Pos
-	kind   FilterType
-	valPos Pos
+	Pos       Pos
+	kind      FilterType
+	valPos    Pos
+	labelsPos map[string]Pos // value_labels keys
 }
 
 // Kind returns the filter's registered type.

@@ -28,8 +28,8 @@ func t2(ptBR, en string) Text { return Text{"pt-BR": ptBR, "en": en} }
 var valueSets = map[string]map[string]Text{
 	"channel": codeLabels["channel"],
 	"direction": {
-		"inbound":  t2("Entrante", "Inbound"),
-		"outbound": t2("Sainte", "Outbound"),
+		"inbound":  t2("Receptivo", "Inbound"),
+		"outbound": t2("Ativo", "Outbound"),
 	},
 	"handled_by": {
 		"user": t2("Humano", "Person"),
@@ -111,6 +111,20 @@ var valueSets = map[string]map[string]Text{
 		"es_ES": t2("Espanhol (Espanha)", "Spanish (Spain)"),
 		"es_MX": t2("Espanhol (México)", "Spanish (Mexico)"),
 	},
+}
+
+// ValueSet returns a copy of the shared value set name (code → label), or nil
+// when there is none; enum filters over the same codes use the same words.
+func ValueSet(name string) map[string]Text {
+	set, ok := valueSets[name]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]Text, len(set))
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
 }
 
 // ValueSetNames lists what a column's values_from may name: every lookup

@@ -300,6 +300,17 @@ func (l *loader) filters(n *yaml.Node) []*Filter {
 					f.Values = append(f.Values, l.str(x, "values"))
 				}
 			},
+			"value_labels": func(_, v *yaml.Node) {
+				if v.Kind != yaml.MappingNode {
+					l.errf(v, "value_labels must be a mapping of value → text")
+					return
+				}
+				f.ValueLabels, f.labelsPos = map[string]Text{}, map[string]Pos{}
+				for i := 0; i+1 < len(v.Content); i += 2 {
+					f.ValueLabels[v.Content[i].Value] = l.text(v.Content[i+1], "value_labels."+v.Content[i].Value)
+					f.labelsPos[v.Content[i].Value] = l.pos(v.Content[i])
+				}
+			},
 			"max_span": func(_, v *yaml.Node) { f.MaxSpan = l.duration(v, "max_span") },
 			"validate": func(_, v *yaml.Node) { f.Validate = l.str(v, "validate") },
 			"expr":     func(_, v *yaml.Node) { f.Expr = l.str(v, "expr") },

@@ -44,7 +44,10 @@ type RunView struct {
 	SnapshotSum     *string      `json:"snapshot_checksum,omitempty"`
 	Error           *string      `json:"error,omitempty"`
 	Queue           *QueueView   `json:"queue,omitempty" doc:"only while waiting: where the run stands in its line and what it waits for"`
-	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing on this instance: the result rows the warehouse has produced so far"`
+	RowsSoFar       *int64       `json:"rows_so_far,omitempty" doc:"only while processing: the result rows the warehouse has produced so far (from another instance, the count its worker saved at most about a second ago)"`
+
+	FiltersText  string                    `json:"filters_text" doc:"every filter the run was given or defaulted, in words in the reader's language, as named when it was requested: Carteira: Vendas · Canal: WhatsApp · Limite T: 20 s · Período: 01/03/2024 a 31/03/2024; empty for runs recorded before this existed"`
+	FilterLabels []reporting.FilterInWords `json:"filter_labels" doc:"the same filters one by one: name, label, value and the value in words"`
 }
 
 // QueueView is where a waiting run stands: "2º na fila da carteira Vendas,
@@ -79,6 +82,7 @@ func (s *Server) view(r *runs.Run) RunView {
 	if d, ok := s.App.Report(r.TenantID, r.ReportID); ok {
 		v.Title = d.Title.In(engine.DefaultLanguage)
 	}
+	v.FilterLabels, v.FiltersText = reporting.FiltersInWords(r.FilterLabels, engine.DefaultLanguage)
 	return v
 }
 
@@ -90,6 +94,8 @@ func (s *Server) viewWithQueue(ctx context.Context, r *runs.Run) RunView {
 	if r.Status == runs.StatusProcessing {
 		if n, ok := s.App.Progress(r.ID); ok {
 			v.RowsSoFar = &n
+		} else if r.RowsSoFar != nil { // executing on another instance: its last saved count
+			v.RowsSoFar = r.RowsSoFar
 		}
 	}
 	qp, err := s.App.QueuePlace(ctx, r)
@@ -124,11 +130,13 @@ type reportOutput struct {
 }
 
 type createRunInput struct {
+	ReaderLanguage
 	DryRun bool `query:"dry_run" doc:"true: validate, resolve and estimate (200, DryRunView) without queueing a run"`
 	Body   struct {
 		Report  string      `json:"report" minLength:"1" maxLength:"100" doc:"report id, e.g. kpis.service_level"`
 		Filters filterInput `json:"filters,omitempty"`
 		Purpose string      `json:"purpose,omitempty" maxLength:"500" doc:"why personal data is read (LGPD): kept with the audit record of a run whose personal columns the caller sees whole"`
+		Notify  []string    `json:"notify,omitempty" maxItems:"1" enum:"email" doc:"notices to send the requester when the run ends: email (to the user's e-mail address, in the reader's language: lang, then Accept-Language; needs the server's smtp-relay and an address on the user, else 422 at body.notify)"`
 	}
 }
 
@@ -137,6 +145,7 @@ type runOutput struct {
 }
 
 type listRunsInput struct {
+	ReaderLanguage
 	Scope  string `query:"scope" default:"mine" enum:"mine,all" doc:"mine: my runs (Meus relatórios); all: every run of the tenant (managers)"`
 	Status string `query:"status" enum:"waiting,processing,finished,failed,canceled," doc:"only runs in this status"`
 	Report string `query:"report" maxLength:"100"`
@@ -265,12 +274,17 @@ func (s *Server) register(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "list-runs", Method: http.MethodGet, Path: "/v1/runs", Summary: "List runs, newest first", Tags: []string{"runs"}, Errors: []int{403}},
 		s.listRuns)
 	register(s, api, huma.Operation{OperationID: "get-run", Method: http.MethodGet, Path: "/v1/runs/{id}", Summary: "One run", Tags: []string{"runs"}, Errors: []int{404}},
-		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
+		func(ctx context.Context, in *struct {
+			ID string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+			ReaderLanguage
+		}) (*runOutput, error) {
 			r, err := s.visibleRun(ctx, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &runOutput{Body: s.viewWithQueue(ctx, r)}, nil
+			v := s.viewWithQueue(ctx, r)
+			s.inLanguage(&v, r, in.language())
+			return &runOutput{Body: v}, nil
 		})
 	register(s, api, huma.Operation{OperationID: "cancel-run", Method: http.MethodPost, Path: "/v1/runs/{id}/cancel", Summary: "Cancel a waiting or processing run", Tags: []string{"runs"}, Errors: []int{404, 409}},
 		func(ctx context.Context, in *runIDInput) (*runOutput, error) {
@@ -366,7 +380,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 		}
 	}
 	req := reporting.NewRun{Tenant: p.TenantID, UserID: p.UserID, ReportID: in.Body.Report, Filters: in.Body.Filters,
-		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose}
+		UserName: p.Name, PersonalData: p.PersonalData, Purpose: in.Body.Purpose, Notify: in.Body.Notify, NotifyLang: in.language()}
 	if in.DryRun {
 		est, err := s.App.EstimateRun(ctx, req)
 		if err != nil {
@@ -376,11 +390,16 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 			QueuePosition: est.Position, EstimatedRows: est.Rows, EstimatedParts: est.Parts, Unavailable: est.Unavailable}}}, nil
 	}
 	r, err := s.App.CreateRun(ctx, req)
+	var off reporting.ErrNoticeUnavailable
+	if errors.As(err, &off) {
+		return nil, huma.Error422UnprocessableEntity("invalid notify", &huma.ErrorDetail{Location: "body.notify", Message: off.Reason, Value: in.Body.Notify})
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.audit(ctx, "run.generate", r.ID, r.ReportID)
 	v := s.viewWithQueue(ctx, r)
+	s.inLanguage(&v, r, in.language())
 	return &createRunOutput{Status: http.StatusAccepted, Body: createRunBody{run: &v}}, nil
 }
 
@@ -417,7 +436,9 @@ func (s *Server) listRuns(ctx context.Context, in *listRunsInput) (*listRunsOutp
 	out.Body.Total = page.Total
 	out.Body.Runs = make([]RunView, 0, len(page.Runs))
 	for _, r := range page.Runs {
-		out.Body.Runs = append(out.Body.Runs, s.viewWithQueue(ctx, r))
+		v := s.viewWithQueue(ctx, r)
+		s.inLanguage(&v, r, in.language())
+		out.Body.Runs = append(out.Body.Runs, v)
 	}
 	out.Body.Next = page.Next
 	return out, nil
@@ -573,7 +594,10 @@ func (s *Server) runEvent(ctx context.Context, r *runs.Run) RunEvent {
 	ev := RunEvent{Status: r.Status, StatusLabel: statusLabels[r.Status], TotalRows: r.TotalRows, Error: r.Error, StartedAt: r.StartedAt}
 	switch r.Status {
 	case runs.StatusProcessing:
-		ev.Rows, _ = s.App.Progress(r.ID)
+		var here bool
+		if ev.Rows, here = s.App.Progress(r.ID); !here && r.RowsSoFar != nil {
+			ev.Rows = *r.RowsSoFar // executing on another instance: its last saved count
+		}
 	case runs.StatusFinished:
 		if r.TotalRows != nil {
 			ev.Rows = *r.TotalRows

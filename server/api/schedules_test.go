@@ -155,6 +155,11 @@ func TestSchedules_EmailLinksAFileOverTheLimit(t *testing.T) {
 	if len(msgs) != 1 || len(msgs[0].Attachments) != 0 {
 		t.Fatalf("want one message without attachment: %+v", msgs)
 	}
+	// Issue 12: the e-mail shows every filter in words (defaults T 20 s,
+	// S 0 s, abandons negative, only_with_calls false; both days included).
+	if words := "Período: 01/03/2024 a 07/03/2024 · Limite (T): 20 s · Abandono curto (S): 0 s · Abandonos: negativos · Intervalo: 1 h · Só intervalos com chamadas: Não"; !strings.Contains(msgs[0].Text, words) {
+		t.Errorf("the e-mail does not show the filters in words %q:\n%s", words, msgs[0].Text)
+	}
 	link := regexp.MustCompile(regexp.QuoteMeta(b.url) + `/v1/links/[A-Za-z0-9_.-]+`).FindString(msgs[0].Text)
 	if link == "" {
 		t.Fatalf("no link in %q", msgs[0].Text)

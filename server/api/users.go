@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"strconv"
 	"strings"
 
@@ -20,8 +21,30 @@ type createUserInput struct {
 		Role     string `json:"role" enum:"viewer,manager,admin,operator" doc:"admins create viewers, managers and admins of their own tenant; operators create any role"`
 		TenantID uint32 `json:"tenant_id,omitempty" doc:"operators only: the user's tenant (0 or left out for an operator)"`
 		// PersonalData gives the new user the personal_data permission.
-		PersonalData bool `json:"personal_data,omitempty" doc:"give the personal_data permission: personal columns shown whole, extractions allowed (never to an operator)"`
+		PersonalData bool   `json:"personal_data,omitempty" doc:"give the personal_data permission: personal columns shown whole, extractions allowed (never to an operator)"`
+		Email        string `json:"email,omitempty" maxLength:"254" doc:"where notices of the user's runs go (ana@example.com); left out: none"`
 	}
+}
+
+type userEmailInput struct {
+	ID   string `path:"id" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$"`
+	Body struct {
+		Email string `json:"email" maxLength:"254" doc:"where notices of the user's runs go (ana@example.com); empty removes it"`
+	}
+}
+
+// checkEmail reads an e-mail address as people type it ("ana@example.com"
+// or "Ana <ana@example.com>") and returns the bare address; "" stays "".
+func checkEmail(v, location string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || strings.ContainsAny(a.Address, "\r\n") {
+		return "", huma.Error422UnprocessableEntity("invalid e-mail", &huma.ErrorDetail{Location: location, Message: "not an e-mail address, e.g. ana@example.com", Value: v})
+	}
+	return a.Address, nil
 }
 
 type tenantSettingsOutput struct{ Body auth.TenantSettings }
@@ -171,6 +194,10 @@ func (s *Server) registerUsers(api huma.API) {
 				if name == "" || strings.ContainsFunc(name, schedules.IsControl) {
 					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidUser), &huma.ErrorDetail{Location: "body.name", Message: say(ctx, i18n.APIDisplayNameRequired)})
 				}
+				email, err := checkEmail(in.Body.Email, "body.email")
+				if err != nil {
+					return nil, err
+				}
 				created, err := s.Auth.CreateUser(ctx, tenant, name, role)
 				if err != nil {
 					return nil, err
@@ -180,6 +207,11 @@ func (s *Server) registerUsers(api huma.API) {
 					return nil, err
 				}
 				s.auditFor(ctx, u.TenantID, "user.create", u.ID, fmt.Sprintf("%s (%s)", u.Name, u.Role))
+				if email != "" {
+					if u, err = s.Auth.SetEmail(ctx, auth.ScopeOf(p), u.ID, email); err != nil {
+						return nil, err
+					}
+				}
 				if in.Body.PersonalData {
 					if u, err = s.Auth.SetPersonalData(ctx, auth.ScopeOf(p), u.ID, true); err != nil {
 						return nil, err
@@ -207,6 +239,24 @@ func (s *Server) registerUsers(api huma.API) {
 					action = "user.personal_data.grant"
 				}
 				s.auditFor(ctx, u.TenantID, action, u.ID, u.Name)
+				return &userOutput{Body: u}, nil
+			})
+		register(s, api, huma.Operation{OperationID: id("set-user-email"), Method: http.MethodPut, Path: sc.prefix + "/users/{id}/email", Metadata: sc.meta,
+			Summary: "Set the e-mail address notices of a user's runs go to (" + sc.who + ")", Tags: tags, Errors: []int{403, 404}},
+			func(ctx context.Context, in *userEmailInput) (*userOutput, error) {
+				p, err := userAdmin(ctx)
+				if err != nil {
+					return nil, err
+				}
+				email, err := checkEmail(in.Body.Email, "body.email")
+				if err != nil {
+					return nil, err
+				}
+				u, err := s.Auth.SetEmail(ctx, auth.ScopeOf(p), in.ID, email)
+				if err != nil {
+					return nil, err
+				}
+				s.auditFor(ctx, u.TenantID, "user.email", u.ID, u.Name)
 				return &userOutput{Body: u}, nil
 			})
 		register(s, api, huma.Operation{OperationID: id("disable-user"), Method: http.MethodPost, Path: sc.prefix + "/users/{id}/disable", Metadata: sc.meta,

@@ -41,12 +41,14 @@ type User struct {
 	DisabledAt *time.Time `json:"disabled_at,omitempty" doc:"set once the user is disabled: its tokens no longer work"`
 	// PersonalData is the personal_data permission (issue 17).
 	PersonalData bool `json:"personal_data" doc:"the personal_data permission: personal columns (names, phones, e-mails, documents, IPs, free text) shown whole and extractions allowed, each such read recorded for the tenant's LGPD audit; without it they are masked and extractions refused"`
+	// Email is where run-end notices go (issue 14); empty: none can be asked.
+	Email string `json:"email" doc:"where notices of the user's runs go (a run asked with notify: [email]); empty: the user cannot ask for e-mail notices"`
 }
 
 // Users lists the users in scope, by tenant then name.
 func (s *Store) Users(ctx context.Context, sc Scope) ([]User, error) {
 	cond, args := sc.where("tenant_id")
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE `+cond+` ORDER BY tenant_id, name, id`), args...)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data, email FROM auth_users WHERE `+cond+` ORDER BY tenant_id, name, id`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +70,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var role string
 	var disabled sql.NullTime
 	var personal int64
-	if err := sc.Scan(&u.ID, &tenant, &u.Name, &role, &u.CreatedAt, &disabled, &personal); err != nil {
+	if err := sc.Scan(&u.ID, &tenant, &u.Name, &role, &u.CreatedAt, &disabled, &personal, &u.Email); err != nil {
 		return u, err
 	}
 	u.TenantID, u.Role, u.PersonalData = uint32(tenant), Role(role), personal != 0
@@ -81,7 +83,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 // User returns one user in scope. Errors: ErrNotFound.
 func (s *Store) User(ctx context.Context, sc Scope, id string) (User, error) {
 	cond, args := sc.where("tenant_id")
-	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE id = ? AND `+cond),
+	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data, email FROM auth_users WHERE id = ? AND `+cond),
 		append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user %q: %w", id, ErrNotFound)
@@ -137,6 +139,30 @@ func (s *Store) PersonalDataOf(ctx context.Context, id string) (bool, error) {
 	return err == nil && personal != 0 && !disabled.Valid, err
 }
 
+// SetEmail sets the e-mail address of a user in scope ("" removes it) and
+// returns the user as it is now. The address is taken as given: callers
+// check its form (net/mail). Errors: ErrNotFound.
+func (s *Store) SetEmail(ctx context.Context, sc Scope, id, email string) (User, error) {
+	if _, err := s.User(ctx, sc, id); err != nil {
+		return User{}, err
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_users SET email = ? WHERE id = ?`), email, id); err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, sc, id)
+}
+
+// ContactOf is the display name and e-mail address of user id as they are
+// now, for a notice; an unknown or disabled user has neither ("", "", nil).
+func (s *Store) ContactOf(ctx context.Context, id string) (name, email string, err error) {
+	var disabled sql.NullTime
+	err = s.r.QueryRowContext(ctx, s.q(`SELECT name, email, disabled_at FROM auth_users WHERE id = ?`), id).Scan(&name, &email, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || disabled.Valid {
+		return "", "", nil
+	}
+	return name, email, err
+}
+
 // ErrOperatorPersonalData refuses the personal_data permission to an operator.
 var ErrOperatorPersonalData = errors.New("operators act above tenants and cannot hold the personal_data permission")
 
@@ -165,7 +191,7 @@ type Token struct {
 func (s *Store) Issue(ctx context.Context, userID string, opt TokenOptions) (Token, string, error) {
 	var u User
 	var err error
-	if u, err = scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data FROM auth_users WHERE id = ?`), userID)); errors.Is(err, sql.ErrNoRows) {
+	if u, err = scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT id, tenant_id, name, role, created_at, disabled_at, personal_data, email FROM auth_users WHERE id = ?`), userID)); errors.Is(err, sql.ErrNoRows) {
 		return Token{}, "", fmt.Errorf("user %q: %w", userID, ErrNotFound)
 	} else if err != nil {
 		return Token{}, "", err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/mail"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -48,8 +49,16 @@ func (a *app) users(ctx context.Context, args []string) error {
 		name := fs.String("name", "", "display name, shown as the requesting user on runs")
 		roleName := fs.String("role", "", "viewer, manager, admin or operator")
 		personal := fs.Bool("personal-data", false, "give the personal_data permission: personal columns whole, extractions allowed (LGPD)")
+		email := fs.String("email", "", "where notices of the user's runs go (ana@example.com)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
+		}
+		if *email != "" {
+			a, err := mail.ParseAddress(*email)
+			if err != nil {
+				return fmt.Errorf("--email: not an e-mail address, e.g. ana@example.com: %q", *email)
+			}
+			*email = a.Address
 		}
 		role, err := auth.ParseRole(*roleName)
 		if err != nil {
@@ -73,6 +82,11 @@ func (a *app) users(ctx context.Context, args []string) error {
 		}
 		if err := auditCLI(ctx, s, p.TenantID, "user.create", p.UserID, fmt.Sprintf("%s (%s)", p.Name, p.Role)); err != nil {
 			return err
+		}
+		if *email != "" {
+			if _, err := s.SetEmail(ctx, auth.Scope{All: true}, p.UserID, *email); err != nil {
+				return fmt.Errorf("--email: %w", err)
+			}
 		}
 		if *personal {
 			if _, err := s.SetPersonalData(ctx, auth.Scope{All: true}, p.UserID, true); err != nil {

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relato/relato/server/auth"
 	"github.com/relato/relato/server/instance"
 	"github.com/relato/relato/server/runs/runstest"
 	"github.com/relato/relato/server/servertest"
@@ -143,5 +145,28 @@ func TestUsers_PersonalDataIsGivenAndTakenFromTheCommandLine(t *testing.T) {
 	list = cli(0, "users", "list", "--tenant", "1")
 	if !strings.HasSuffix(line(list, ana), "masked") || !strings.HasSuffix(line(list, bia), "whole") {
 		t.Fatalf("users list after the changes:\n%s", list)
+	}
+}
+
+// Issue 14: a user created from the command line may carry the e-mail
+// address its run notices go to; a malformed one is refused naming --email.
+func TestUsers_CreatedWithTheEmailNoticesGoTo(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "relato.db")
+	out, errOut, code := runRelato(t, []string{"RELATO_DB=" + dsn}, "users", "create", "--tenant", "1", "--name", "Ana Lima", "--role", "viewer", "--email", "ana(at)example.com")
+	if code != 2 || !strings.Contains(errOut, "--email") {
+		t.Fatalf("bad e-mail: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runRelato(t, []string{"RELATO_DB=" + dsn}, "users", "create", "--tenant", "1", "--name", "Ana Lima", "--role", "viewer", "--email", "Ana Lima <ana@example.com>")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	s, err := auth.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// The bare address is kept, the name is the user's own.
+	if name, email, err := s.ContactOf(context.Background(), strings.TrimSpace(out)); err != nil || name != "Ana Lima" || email != "ana@example.com" {
+		t.Errorf("contact %q %q %v", name, email, err)
 	}
 }

@@ -67,6 +67,11 @@ type Config struct {
 	// (https://relato.example.com); e-mails link files too big to attach
 	// under it. Empty: no links (such e-mails fail).
 	PublicURL string
+	// SMTPRelay is the relay run-end notices are mailed through:
+	// smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465
+	// (TLS); SMTPRelayCAFile a PEM file of the private CA its certificate is
+	// signed by; MailFrom the notices' sender. Empty relay: no e-mail notices.
+	SMTPRelay, SMTPRelayCAFile, MailFrom string
 	// LinkTTL is how long a download link in an e-mail works (≥ 1h).
 	LinkTTL time.Duration
 	// Plugins is the folder of custom-report plugins ("" for none).
@@ -153,6 +158,9 @@ func settings() []setting {
 			}},
 		s("failure-webhook", "URL that receives a JSON notice when a scheduled delivery fails (opt-in)", func(c *Config) *string { return &c.FailureWebhook }),
 		s("public-url", "where people reach relato (https://relato.example.com): e-mails link files too big to attach under it", func(c *Config) *string { return &c.PublicURL }),
+		s("smtp-relay", "SMTP relay run-end notices are mailed through: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS); empty: no e-mail notices", func(c *Config) *string { return &c.SMTPRelay }),
+		s("smtp-relay-ca-file", "PEM file of the private CA the SMTP relay's certificate is signed by (empty: the system's roots)", func(c *Config) *string { return &c.SMTPRelayCAFile }),
+		s("mail-from", "sender of run-end notices, e.g. \"Relatórios <relato@example.com>\"", func(c *Config) *string { return &c.MailFrom }),
 		dur("link-ttl", "how long a download link sent by e-mail works", func(c *Config) *time.Duration { return &c.LinkTTL }),
 		s("plugins", "folder of custom-report plugins (binaries and <name>.plugin.json manifests); empty: none", func(c *Config) *string { return &c.Plugins }),
 		{name: "demo", usage: "create demo users for tenant 1 and print their tokens",
@@ -406,6 +414,11 @@ func (c *Config) validate() []string {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			bad("public-url", "want an http:// or https:// URL without query, e.g. https://relato.example.com")
+		}
+	}
+	if c.SMTPRelay != "" || c.MailFrom != "" {
+		if _, err := c.relayConfig(); err != nil {
+			bad(err.(settingError).name, "%s", err.(settingError).msg)
 		}
 	}
 	if c.LinkTTL < time.Hour {

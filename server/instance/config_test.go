@@ -142,3 +142,31 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14: the notices' relay is checked at start-up; a bad value names its
+// setting and never repeats the URL, which may hold the password.
+func TestLoadConfig_SMTPRelayIsCheckedWithoutShowingItsPassword(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"RELATO_SMTP_RELAY": "http://ana:s3cr3t@mail.example.com", "RELATO_MAIL_FROM": "relato@example.com"}, "--smtp-relay"},
+		{map[string]string{"RELATO_SMTP_RELAY": "smtp://ana:s3cr3t@mail.example.com:587"}, "--mail-from"},
+		{map[string]string{"RELATO_MAIL_FROM": "relato@example.com"}, "--smtp-relay"},
+		{map[string]string{"RELATO_SMTP_RELAY": "smtps://ana:s3cr3t@mail.example.com:465", "RELATO_MAIL_FROM": "relato@example.com", "RELATO_SMTP_RELAY_CA_FILE": "/no/such/ca.pem"}, "--smtp-relay-ca-file"},
+	} {
+		_, err := LoadConfig(nil, env(c.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%v: %v; want a problem naming %s without the password", c.env, err, c.want)
+		}
+	}
+	ok := map[string]string{"RELATO_SMTP_RELAY": "smtps://ana:s3cr3t@mail.example.com:465", "RELATO_MAIL_FROM": "Relatórios <relato@example.com>"}
+	cfg, err := LoadConfig(nil, env(ok), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay, err := cfg.relayConfig()
+	if err != nil || relay.Host != "mail.example.com" || relay.Port != 465 || relay.Encryption != "tls" || relay.Username != "ana" || relay.Password.Reveal() != "s3cr3t" {
+		t.Errorf("relay %+v %v", relay, err)
+	}
+}

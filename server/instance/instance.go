@@ -170,7 +170,12 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 		Retry: opt.Retry, ID: opt.SchedulerID, TempDir: opt.TempDir, DeliveryLease: cfg.DeliveryLease}
 	if cfg.FailureWebhook != "" {
 		in.Schedules.Notifier = &schedules.Webhook{URL: cfg.FailureWebhook, Guard: guard}
+		in.App.Notices.FailureWebhook = in.Schedules.Notifier
 	}
+	if in.App.Notices.SendMail, err = cfg.noticeMailer(); err != nil {
+		return nil, err
+	}
+	in.App.Notices.ContactOf = in.Auth.ContactOf
 	in.App.PersonalDataOf = in.Auth.PersonalDataOf
 	in.App.OwnerNotice = in.ownerNotice
 	in.App.PurposeRequired = func(ctx context.Context, tenant uint32) (bool, error) {
@@ -182,6 +187,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 		execute = opt.WrapExecute(execute)
 	}
 	in.Pool = &runs.Pool{Store: in.Runs, Execute: execute, Workers: cfg.Workers, Lease: cfg.Lease, Poll: opt.Poll, Logger: in.Logger}
+	in.Pool.Ended = in.App.RunEnded
 	in.API = &api.Server{App: in.App, Auth: in.Auth, Plugins: in.Plugins, Schedules: in.Schedules, Logger: in.Logger, Version: Version}
 	if cfg.OIDC.Issuer != "" {
 		if in.API.OIDC, err = auth.NewOIDC(ctx, cfg.OIDC, in.Auth); err != nil {

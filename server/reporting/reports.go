@@ -47,6 +47,8 @@ type Service struct {
 	// PurposeRequired says whether a tenant made a purpose mandatory for
 	// reading personal data unmasked (auth.Store.TenantSettings). Nil: never.
 	PurposeRequired func(ctx context.Context, tenant uint32) (bool, error)
+	// Notices are sent when a run ends (notify.go).
+	Notices Notices
 
 	initOnce   sync.Once
 	requesters sync.Map // run id → Requester, until the run executes

@@ -25,6 +25,10 @@ type NewRun struct {
 	UserName     string
 	PersonalData bool
 	Purpose      string
+	// Notify lists the notices to send when the run ends (NoticeEmail), in
+	// NotifyLang (pt-BR or en); CreateRun refuses one that cannot be sent.
+	Notify     []string
+	NotifyLang string
 }
 
 // CreateRun validates the filters, resolves them at the service's clock and
@@ -42,6 +46,9 @@ func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) 
 			return nil, err
 		}
 	}
+	if err := s.CheckNotices(ctx, req.UserID, req.Notify); err != nil {
+		return nil, err
+	}
 	now := s.Now()
 	comp, err := s.Prepare(ctx, Request{Tenant: req.Tenant, ReportID: req.ReportID, Filters: req.Filters, Now: now, Location: req.Location})
 	if err != nil {
@@ -55,6 +62,8 @@ func (s *Service) CreateRun(ctx context.Context, req NewRun) (*runs.Run, error) 
 	// Execute resolves relative periods against this same instant, so the
 	// run computes the period it was validated with (even across midnight).
 	nr.RequestedAt = now
+	nr.FilterLabels = s.filterLabels(ctx, req.Tenant, comp)
+	nr.Notify, nr.NotifyLang = req.Notify, req.NotifyLang
 	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return nil, err
@@ -109,6 +118,7 @@ func (s *Service) Execute(ctx context.Context, r *runs.Run) (runs.Result, error)
 	def := comp.Def
 	setProgress, endProgress := s.progress.start(r.ID)
 	defer endProgress()
+	defer s.saveProgress(ctx, r)()
 	if def.Limits.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, def.Limits.Timeout)

@@ -17,6 +17,8 @@ import (
 var (
 	_ schedules.Host   = (*Service)(nil)
 	_ schedules.Linker = (*Service)(nil)
+
+	_ schedules.Describer = (*Service)(nil)
 )
 
 // StartRun queues a run of the schedule's report as its owner (schedules.Host).
@@ -45,6 +47,8 @@ func (s *Service) StartRun(ctx context.Context, sch *schedules.Schedule, now tim
 	}
 	nr := newRun(sch.TenantID, sch.OwnerID, comp, sch.Filters)
 	nr.RequestedAt = now // the fire's instant, as validated
+	nr.FilterLabels = s.filterLabels(ctx, sch.TenantID, comp)
+	nr.Origin = runs.OriginSchedule
 	r, err := s.Runs.Create(ctx, nr)
 	if err != nil {
 		return "", err

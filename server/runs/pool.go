@@ -26,6 +26,11 @@ type Pool struct {
 	Lease   time.Duration // how long a run stays ours without a heartbeat; default 30s
 	ID      string        // worker id prefix; default host-pid-random
 	Logger  *slog.Logger  // default slog.Default()
+	// Ended, when set, is called with a run as stored right after this pool
+	// ended it (finished, failed, canceled), also when its recovery sweep
+	// fails or cancels an abandoned run: where run-end notices start. It runs
+	// on the worker's goroutine and should not block for long.
+	Ended func(ctx context.Context, r *Run)
 
 	mu       sync.Mutex
 	started  bool
@@ -167,6 +172,9 @@ func (p *Pool) recoverLoop(ctx context.Context) {
 		for _, r := range recovered {
 			p.Logger.Warn("run lease expired", "run_id", r.ID, "tenant_id", r.TenantID,
 				"report_id", r.ReportID, "attempts", r.Attempts, "status", r.Status)
+			if r.Status.Terminal() && p.Ended != nil {
+				p.Ended(context.WithoutCancel(ctx), r)
+			}
 		}
 		t := time.NewTimer(p.Poll)
 		select {
@@ -240,6 +248,17 @@ func (p *Pool) work(base context.Context, workerID string, r *Run) {
 	}
 	if serr != nil {
 		log.Error("settle run", "err", serr)
+		return
+	}
+	if p.Ended != nil && (err == nil || !errors.Is(cause, errShutdown)) {
+		ended, gerr := p.Store.Get(sctx, r.TenantID, r.ID)
+		if gerr != nil {
+			log.Error("read ended run", "err", gerr)
+			return
+		}
+		if ended.Status.Terminal() {
+			p.Ended(sctx, ended)
+		}
 	}
 }
 

@@ -61,6 +61,11 @@ type Run struct {
 	Wallet          *string         // nil when the report has no wallet or none was chosen
 	Channel         *string         //
 	EventType       *string         //
+	FilterLabels    json.RawMessage // the filters in words as at request time (a JSON list, shaped by reporting); empty for older runs
+	Origin          string          // OriginRequest or OriginSchedule
+	Notify          []string        // notices the requester asked for when it ends: "email"
+	NotifyLang      string          // the language of those notices: pt-BR or en
+	RowsSoFar       *int64          // while processing: the count its worker last saved (SaveProgress)
 	Status          Status          //
 	RequestedAt     time.Time       //
 	StartedAt       *time.Time      // last time a worker took it
@@ -89,10 +94,24 @@ type NewRun struct {
 	Wallet    *string
 	Channel   *string
 	EventType *string
+	// FilterLabels is stored as given (valid JSON or empty).
+	FilterLabels json.RawMessage
+	// Origin says who asked: OriginRequest (default) or OriginSchedule.
+	Origin string
+	// Notify lists the notices to send when the run ends ("email"), written
+	// in NotifyLang.
+	Notify     []string
+	NotifyLang string
 	// RequestedAt is the instant the request was validated at, against which
 	// its relative periods resolve when it executes; zero: the store's clock.
 	RequestedAt time.Time
 }
+
+// Origins of a run.
+const (
+	OriginRequest  = "request"  // a person or an API client asked for it
+	OriginSchedule = "schedule" // a schedule fired
+)
 
 // QueueKey is the default serialisation key: tenant plus wallet, so one
 // wallet's extractions never overlap (DESIGN §6, "Fila de Processamento").

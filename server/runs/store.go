@@ -179,7 +179,7 @@ func signal(chs map[chan struct{}]struct{}) {
 const runColumns = `seq, id, tenant_id, report_id, report_version, filters_given, filters_resolved,
 	user_id, queue_key, wallet, channel, event_type, status, requested_at, started_at, finished_at,
 	total_rows, truncated, snapshot_size, snapshot_checksum, error, attempts, cancel_requested,
-	lease_owner, lease_expires_at`
+	lease_owner, lease_expires_at, filter_labels, origin, notify, notify_lang, rows_so_far`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -191,15 +191,25 @@ func scanRun(sc rowScanner) (*Run, error) {
 		requested                             int64
 		started, finished, total, size, lease sql.NullInt64
 		wallet, channel, event, sum, msg, own sql.NullString
+		labels                                sql.NullString
+		notify                                string
+		sofar                                 sql.NullInt64
 	)
 	if err := sc.Scan(&r.Seq, &r.ID, &r.TenantID, &r.ReportID, &r.ReportVersion, &given, &resolved,
 		&r.UserID, &r.QueueKey, &wallet, &channel, &event, &status, &requested, &started, &finished,
-		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease); err != nil {
+		&total, &r.Truncated, &size, &sum, &msg, &r.Attempts, &r.CancelRequested, &own, &lease, &labels, &r.Origin, &notify, &r.NotifyLang, &sofar); err != nil {
 		return nil, err
 	}
 	r.FiltersGiven = json.RawMessage(given)
 	r.FiltersResolved = json.RawMessage(resolved)
 	r.Status = Status(status)
+	if notify != "" {
+		r.Notify = strings.Split(notify, ",")
+	}
+	r.RowsSoFar = nullInt(sofar)
+	if labels.Valid && labels.String != "" {
+		r.FilterLabels = json.RawMessage(labels.String)
+	}
 	r.RequestedAt = fromMicros(requested)
 	r.StartedAt, r.FinishedAt, r.LeaseExpiresAt = nullTime(started), nullTime(finished), nullTime(lease)
 	r.TotalRows, r.SnapshotSize = nullInt(total), nullInt(size)
@@ -253,6 +263,18 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create run: resolved %w", err)
 	}
+	var labels *string
+	if len(nr.FilterLabels) > 0 {
+		if !json.Valid(nr.FilterLabels) {
+			return nil, errors.New("create run: filter labels are not valid JSON")
+		}
+		l := string(nr.FilterLabels)
+		labels = &l
+	}
+	origin := nr.Origin
+	if origin == "" {
+		origin = OriginRequest
+	}
 	key := nr.QueueKey
 	if key == "" {
 		key = QueueKey(nr.TenantID, nr.ReportID, nr.Wallet)
@@ -287,11 +309,12 @@ func (s *Store) Create(ctx context.Context, nr NewRun) (*Run, error) {
 		requestedAt = s.now()
 	}
 	row := tx.QueryRowContext(ctx, `INSERT INTO runs (id, tenant_id, report_id, report_version,
-		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12)
+		filters_given, filters_resolved, user_id, queue_key, wallet, channel, event_type, status, requested_at, filter_labels,
+		origin, notify, notify_lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $13, $14, $15, $16)
 		RETURNING `+runColumns,
 		id.String(), int64(nr.TenantID), nr.ReportID, nr.ReportVersion, given, resolved, nr.UserID, key,
-		nr.Wallet, nr.Channel, nr.EventType, micros(requestedAt))
+		nr.Wallet, nr.Channel, nr.EventType, micros(requestedAt), labels, origin, strings.Join(nr.Notify, ","), nr.NotifyLang)
 	r, err := scanRun(row)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
@@ -515,6 +538,32 @@ func (s *Store) Delete(ctx context.Context, tenant uint32, id string) error {
 		return err
 	}
 	return fmt.Errorf("delete run %s: it is %s: %w", id, r.Status, ErrConflict)
+}
+
+// SaveProgress records rows, the result rows produced so far, on run id
+// while workerID holds it processing; a count lower than the one saved is
+// ignored (a resumed run starts counting again). It signals no watcher: the
+// instance executing the run tells its own followers.
+func (s *Store) SaveProgress(ctx context.Context, id, workerID string, rows int64) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE runs SET rows_so_far = $1 WHERE id = $2 AND lease_owner = $3
+		AND status = 'processing' AND (rows_so_far IS NULL OR rows_so_far < $1)`, rows, id, workerID); err != nil {
+		return fmt.Errorf("save progress of run %s: %w", id, err)
+	}
+	return nil
+}
+
+// ClaimNotice takes the sending of run id's end notices for the caller: true
+// the first time it is asked for an ended run, false ever after (another
+// instance, or an earlier call, took it) and for a run still waiting or
+// processing. Notices are thus sent at most once.
+func (s *Store) ClaimNotice(ctx context.Context, id string) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE runs SET notified_at = $1 WHERE id = $2 AND notified_at IS NULL
+		AND status IN ('finished', 'failed', 'canceled')`, micros(s.now()), id)
+	if err != nil {
+		return false, fmt.Errorf("claim notice of run %s: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // isUniqueViolation reports a unique-index conflict in either dialect.

@@ -2,7 +2,9 @@ package runs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 			ctx := context.Background()
 			nr := newRun(7, "u-ana", ptr("12"))
 			nr.Channel, nr.EventType = ptr("whatsapp"), ptr("kpi")
+			nr.FilterLabels = json.RawMessage(`[{"name":"wallet","value":"12","value_label":{"pt-BR":"Vendas","en":"Vendas"}}]`)
 			created := mustCreate(t, s, nr)
 			got, err := s.Get(ctx, 7, created.ID)
 			if err != nil {
@@ -33,6 +36,9 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 				string(got.FiltersResolved) != `{"period":{"from":"2024-03-01T03:00:00Z","to":"2024-03-02T03:00:00Z"}}` {
 				t.Errorf("filters given %s resolved %s", got.FiltersGiven, got.FiltersResolved)
 			}
+			if string(got.FilterLabels) != string(nr.FilterLabels) {
+				t.Errorf("filter labels %s, want them as given %s", got.FilterLabels, nr.FilterLabels)
+			}
 			if got.UserID != "u-ana" || got.ReportID != "kpis.service_level" || got.ReportVersion != 3 || got.TenantID != 7 {
 				t.Errorf("got %+v", got)
 			}
@@ -41,6 +47,9 @@ func TestStore_CreateGetRoundTripsEveryField(t *testing.T) {
 			}
 			noWallet := mustCreate(t, s, newRun(7, "u-ana", nil))
 			// Issue 14: a run without a wallet queues with its report's runs only.
+			if noWallet.FilterLabels != nil {
+				t.Errorf("a run created without filter labels has %s", noWallet.FilterLabels)
+			}
 			if noWallet.QueueKey != "t7/no-wallet/kpis.service_level" || noWallet.Wallet != nil {
 				t.Errorf("run without wallet: key %q wallet %v", noWallet.QueueKey, noWallet.Wallet)
 			}
@@ -308,6 +317,76 @@ func TestStore_ListFiltersByRequestedTimeAndCountsTheTotal(t *testing.T) {
 			// The next page keeps the total of the query, not of what is left.
 			if p, err = s.List(ctx, runs.ListQuery{TenantID: 1, Limit: 2, Cursor: p.Next}); err != nil || p.Total != 5 {
 				t.Errorf("second page: total %d, err %v; want 5", p.Total, err)
+			}
+		})
+	}
+}
+
+// Issue 14: a run keeps who asked for it and the notices asked for; its end
+// is noticed once, by whoever claims it first, and only once it has ended.
+func TestStore_ANoticeIsClaimedOnceAfterTheRunEnds(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			nr := newRun(1, "ana", ptr("1"))
+			nr.Notify, nr.NotifyLang = []string{"email"}, "en"
+			r := mustCreate(t, s, nr)
+			if r.Origin != runs.OriginRequest || strings.Join(r.Notify, ",") != "email" || r.NotifyLang != "en" {
+				t.Errorf("origin %q notify %v lang %q", r.Origin, r.Notify, r.NotifyLang)
+			}
+			scheduled := newRun(1, "ana", ptr("2"))
+			scheduled.Origin = runs.OriginSchedule
+			if got := mustCreate(t, s, scheduled); got.Origin != runs.OriginSchedule || got.Notify != nil {
+				t.Errorf("scheduled run: origin %q notify %v", got.Origin, got.Notify)
+			}
+			if ok, err := s.ClaimNotice(ctx, r.ID); err != nil || ok {
+				t.Errorf("claim while waiting: %v %v, want false", ok, err)
+			}
+			if c, err := s.Claim(ctx, "w1", time.Minute); err != nil || c.ID != r.ID {
+				t.Fatalf("claim: %v %v", c, err)
+			}
+			if err := s.Finish(ctx, r.ID, "w1", runs.Result{TotalRows: 3}); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []bool{true, false} {
+				if ok, err := s.ClaimNotice(ctx, r.ID); err != nil || ok != want {
+					t.Errorf("claim %d after the end: %v %v, want %v", i+1, ok, err, want)
+				}
+			}
+		})
+	}
+}
+
+// Issue 14: the worker of a processing run saves its rows so far, so every
+// instance shows them; only the run's current worker may, the count never
+// goes back, and a run that is not processing keeps what it had.
+func TestStore_SavedProgressIsReadByEveryone(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s := openStore(t, b.newDB(t), runs.Options{})
+			ctx := context.Background()
+			r := mustCreate(t, s, newRun(1, "ana", ptr("1")))
+			if err := s.SaveProgress(ctx, r.ID, "w1", 10); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Get(ctx, 1, r.ID); got.RowsSoFar != nil {
+				t.Errorf("a waiting run took a count: %d", *got.RowsSoFar)
+			}
+			if c, err := s.Claim(ctx, "w1", time.Minute); err != nil || c.ID != r.ID {
+				t.Fatalf("claim: %v %v", c, err)
+			}
+			for _, step := range []struct {
+				worker string
+				rows   int64
+			}{{"w1", 100}, {"w2", 500}, {"w1", 40}, {"w1", 250}} {
+				if err := s.SaveProgress(ctx, r.ID, step.worker, step.rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// 100, then w2 is not its worker, 40 would go back: 250.
+			if got, _ := s.Get(ctx, 1, r.ID); got.RowsSoFar == nil || *got.RowsSoFar != 250 {
+				t.Errorf("rows so far %v, want 250", got.RowsSoFar)
 			}
 		})
 	}

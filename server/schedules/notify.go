@@ -19,14 +19,17 @@ type Notifier interface {
 // FailureNotice is what a failure notice says.
 type FailureNotice struct {
 	TenantID   uint32    `json:"tenant_id"`
-	ScheduleID string    `json:"schedule_id"`
-	Schedule   string    `json:"schedule_name"`
+	ScheduleID string    `json:"schedule_id,omitempty"` // empty for a run someone asked for (OwnerID is its requester)
+	Schedule   string    `json:"schedule_name,omitempty"`
 	OwnerID    string    `json:"owner_id"`
 	ReportID   string    `json:"report"`
 	RunID      string    `json:"run_id,omitempty"`
 	Outcome    string    `json:"outcome"` // failed, run_failed, or delivered_masked (the owner lacks personal_data: issue 17)
 	Error      string    `json:"error"`
 	At         time.Time `json:"at"`
+
+	// ReportTitle names the report in pt-BR (set for requested runs).
+	ReportTitle string `json:"report_title,omitempty"`
 }
 
 // Webhook posts failure notices as JSON to a URL the deployment configures

@@ -34,6 +34,12 @@ type Linker interface {
 	DownloadURL(r *runs.Run, format, name string) string
 }
 
+// Describer is a Host that can put a run's filters in words ("Carteira:
+// Vendas · Limite (T): 20 s"): an e-mail shows them under its text.
+type Describer interface {
+	FiltersText(r *runs.Run) string
+}
+
 // Clock tells the time; tests move it.
 type Clock interface{ Now() time.Time }
 
@@ -333,6 +339,9 @@ func (s *Service) writeFile(ctx context.Context, sch *Schedule, r *runs.Run) (de
 	file.Manifest = delivery.Manifest{ReportID: r.ReportID, ReportVersion: fmt.Sprint(r.ReportVersion), RunID: r.ID, PeriodFrom: from, PeriodTo: to, Truncated: r.Truncated}
 	if r.TotalRows != nil {
 		file.Manifest.Rows = *r.TotalRows
+	}
+	if d, ok := s.Host.(Describer); ok {
+		file.Manifest.Filters = d.FiltersText(r)
 	}
 	if l, ok := s.Host.(Linker); ok {
 		file.DownloadURL = l.DownloadURL(r, format.ID, file.Name)

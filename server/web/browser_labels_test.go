@@ -9,7 +9,7 @@ import (
 )
 
 // Issue 12 in the pages: the result view shows coded values by their label
-// in the page's language (Voz, Entrante / Voice, Inbound), and searching the
+// in the page's language (Voz, Receptivo / Voice, Inbound), and searching the
 // label finds the rows.
 func TestBrowser_ResultViewShowsLabelsOfCodesInThePagesLanguage(t *testing.T) {
 	b := setup(t)
@@ -41,7 +41,7 @@ func TestBrowser_ResultViewShowsLabelsOfCodesInThePagesLanguage(t *testing.T) {
 	if bad := allowed(column(t, ctx, 2), "WhatsApp", "WebChat", "Voz", "E-mail"); len(bad) > 0 {
 		t.Errorf("pt-BR channel cells not labelled: %v", bad)
 	}
-	if bad := allowed(column(t, ctx, 3), "Entrante", "Sainte"); len(bad) > 0 {
+	if bad := allowed(column(t, ctx, 3), "Receptivo", "Ativo"); len(bad) > 0 {
 		t.Errorf("pt-BR direction cells not labelled: %v", bad)
 	}
 	do(t, ctx, "search the label",

@@ -92,9 +92,17 @@ func TestBrowser_LookupFiltersArePickedByName(t *testing.T) {
 
 	for _, c := range []struct {
 		lang, walletLabel, channelsLabel, voice, hintOne, more string
+		// issue 12, "Runs carry names": the list's line and the view's filters
+		listNames string
+		viewWords []string
 	}{
-		{"pt-BR", "Carteira", "Canais", "Voz", "busque pelo nome e escolha um", "Mostrar mais"},
-		{"en", "Wallet", "Channels", "Voice", "search by name and pick one", "Show more"},
+		{"pt-BR", "Carteira", "Canais", "Voz", "busque pelo nome e escolha um", "Mostrar mais",
+			"Carteira: Vendas · Canal: WhatsApp · Tipo de evento: Venda",
+			// the period's both days are included: 01/03 to 07/03
+			[]string{"Período=01/03/2024 a 07/03/2024", "Carteira=Vendas", "Canais=WhatsApp", "Tipo de evento=Venda"}},
+		{"en", "Wallet", "Channels", "Voice", "search by name and pick one", "Show more",
+			"Wallet: Vendas · Channel: WhatsApp · Event type: Venda",
+			[]string{"Period=2024-03-01 to 2024-03-07", "Wallet=Vendas", "Channels=WhatsApp", "Event type=Venda"}},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			do(t, ctx, "language",
@@ -179,6 +187,25 @@ func TestBrowser_LookupFiltersArePickedByName(t *testing.T) {
 			if run.Report != "kpis.kpi_events" || string(got) != `{"channels":["whatsapp"],"event_type":"sale","period":"2024-03-01..2024-03-07","wallet":101}` {
 				t.Errorf("run %s of %s with filters %s", id, run.Report, got)
 			}
+
+			// The list names the requester and the run's wallet, channel and
+			// event type; the view shows every filter in words.
+			row := fmt.Sprintf(`#runs-body tr[data-run-id=%q]`, id)
+			if got := text(t, ctx, row+` td:nth-of-type(3)`); got != "Encarregada" {
+				t.Errorf("list: requester %q", got)
+			}
+			if got := text(t, ctx, row+` td:nth-of-type(7)`); got != c.listNames {
+				t.Errorf("list: details %q, want %q", got, c.listNames)
+			}
+			do(t, ctx, "open the run",
+				chromedp.Navigate(b.url+"/#/runs/"+id),
+				chromedp.WaitVisible(chromedp.CSS("#view-filters")))
+			words := eval[[]string](t, ctx, `[...document.querySelectorAll("#view-filters > div")].map(d => d.querySelector("dt").textContent + "=" + d.querySelector("dd").textContent)`)
+			if strings.Join(words, " | ") != strings.Join(c.viewWords, " | ") {
+				t.Errorf("view: filters %q, want %q", words, c.viewWords)
+			}
+			screenshot(t, ctx, shots, "pickers-"+c.lang+"-4-run-in-words")
+			do(t, ctx, "back to the list", chromedp.Navigate(b.url+"/#/runs"), chromedp.WaitVisible(chromedp.CSS("#runs-table")))
 		})
 	}
 

@@ -337,7 +337,7 @@ function setRunFilter(name, value) {
 function runsQuery(extra = {}) {
   const f = runFilters();
   if (state.scope !== "all") f.user = "";
-  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), ...extra };
+  return { scope: state.scope, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v)), lang: currentLang(), ...extra };
 }
 
 async function loadRuns(append) {
@@ -422,9 +422,17 @@ function fillRuns() {
   schedulePoll();
 }
 
+// runNames names a run's wallet, channel and event type as they were named
+// when it was requested (filter_labels), the ids for runs recorded before.
+function runNames(run) {
+  const named = Object.fromEntries((run.filter_labels || []).map((f) => [f.name, f.value_label]));
+  return [[t("wallet"), named.wallet ?? run.wallet], [t("channel"), named.channel ?? named.channels ?? run.channel], [t("eventType"), named.event_type ?? run.event_type]]
+    .filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
+}
+
 function runRow(run) {
   const rf = resolvedFilters(run);
-  const details = [[t("wallet"), run.wallet], [t("channel"), run.channel], [t("eventType"), run.event_type]].filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ");
+  const details = runNames(run);
   const name = h("td", { class: "run-name" }, h("div", {}, titleOf(run)), h("div", { class: "muted" }, run.report),
     run.error ? h("p", { class: "run-error" }, `${t("errorPrefix")}: ${run.error}`) : null);
   const rows = run.total_rows === undefined || run.total_rows === null ? progressText(run) : fmtNumber(run.total_rows, 0);
@@ -565,7 +573,9 @@ async function pickTemplate(id, area, initial = {}) {
   // Reports with personal columns say so and take a purpose (issue 17).
   const personal = (rep.columns || []).some((c) => c.personal);
   const purpose = personal ? h("input", { id: "f-purpose", name: "purpose", type: "text", maxlength: 500, autocomplete: "off", "aria-describedby": "f-purpose-hint err-purpose" }) : null;
-  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError, purpose); } },
+  // An e-mail to the requester when the run ends (issue 14), in the page's language.
+  const notifyEmail = h("input", { id: "f-notify-email", name: "notify", type: "checkbox", value: "email", "aria-describedby": "err-notify" });
+  const form = h("form", { id: "generate-form", novalidate: true, dataset: { report: rep.id }, onsubmit: (e) => { e.preventDefault(); submitGenerate(rep, fields, form, formError, purpose, notifyEmail); } },
     h("h3", {}, rep.title),
     h("p", { class: "description" }, rep.description),
     personal ? h("p", { class: "hint", id: "personal-note" }, t("personalNote")) : null,
@@ -573,6 +583,8 @@ async function pickTemplate(id, area, initial = {}) {
     fields.map((f) => f.el),
     personal ? h("div", { class: "field" }, h("label", { for: "f-purpose" }, t("purpose")), purpose,
       h("p", { id: "f-purpose-hint", class: "hint" }, t("purposeHint")), h("p", { id: "err-purpose", class: "field-error", role: "alert" })) : null,
+    h("div", { class: "field" }, h("label", { class: "inline", for: "f-notify-email" }, notifyEmail, ` ${t("notifyEmail")}`),
+      h("p", { id: "err-notify", class: "field-error", role: "alert" })),
     formError,
     estimateLine,
     h("div", { class: "form-actions" },
@@ -900,7 +912,7 @@ async function estimateGenerate(rep, fields, line) {
   }
 }
 
-async function submitGenerate(rep, fields, form, formError, purpose) {
+async function submitGenerate(rep, fields, form, formError, purpose, notifyEmail) {
   const filters = {};
   for (const f of fields) {
     const v = f.value();
@@ -913,7 +925,9 @@ async function submitGenerate(rep, fields, form, formError, purpose) {
   try {
     const body = { report: rep.id, filters };
     if (purpose && purpose.value.trim()) body.purpose = purpose.value.trim();
-    const run = await call("POST", "/v1/runs", { body });
+    if (notifyEmail?.checked) body.notify = ["email"];
+    form.querySelector("#err-notify").textContent = "";
+    const run = await call("POST", "/v1/runs", { query: { lang: currentLang() }, body });
     if (body.purpose) state.purposes.set(run.id, body.purpose);
     dialog.close();
     state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
@@ -934,7 +948,10 @@ async function submitGenerate(rep, fields, form, formError, purpose) {
     const rest = [];
     for (const [loc, msgs] of Object.entries(byField)) {
       const f = loc.startsWith("filters.") && fields.find((x) => x.name === loc.slice(8));
-      if (loc === "purpose" && purpose) {
+      if (loc.startsWith("notify")) {
+        form.querySelector("#err-notify").textContent = msgs.join("; ");
+        first ||= { focus: () => notifyEmail.focus() };
+      } else if (loc === "purpose" && purpose) {
         form.querySelector("#err-purpose").textContent = msgs.join("; ");
         purpose.setAttribute("aria-invalid", "true");
         first ||= { focus: () => purpose.focus() };
@@ -961,7 +978,7 @@ async function renderView(id) {
   let run, rep;
   try {
     await Promise.all([catalog(), formats()]);
-    run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+    run = await call("GET", `/v1/runs/${id}`, { query: { lang: currentLang() }, signal: ctl.signal });
     rep = await call("GET", `/v1/reports/${run.report}`, { query: { lang: currentLang() }, signal: ctl.signal }).catch(() => null);
   } catch (e) {
     if (ctl.signal.aborted) return;
@@ -977,19 +994,21 @@ async function renderView(id) {
     const r = view.run;
     const rf = resolvedFilters(r);
     const item = (k, v) => (v === undefined || v === null || v === "" ? null : h("div", {}, h("dt", {}, k), h("dd", {}, v)));
+    // Every filter the run was given or defaulted, in words as named when it
+    // was requested (runs recorded before that show the ids below).
+    const words = r.filter_labels || [];
     header.replaceChildren(
       h("h1", { id: "view-title" }, titleOf(r)),
       h("dl", { class: "meta" },
         h("div", {}, h("dt", {}, t("colStatus")), h("dd", {}, h("span", { id: "view-status", class: `status status-${r.status}`, "aria-live": "polite" }, statusLabel(r.status)))),
-        item(t("colPeriod"), fmtPeriod(rf.period)),
+        words.length ? null : item(t("colPeriod"), fmtPeriod(rf.period)),
         item(t("requestedBy"), r.user_name || r.user_id),
         item(t("requestedAt"), fmtDateTime(r.requested_at)),
-        item(t("wallet"), r.wallet),
-        item(t("channel"), r.channel),
-        item(t("eventType"), r.event_type),
+        ...(words.length ? [] : [item(t("wallet"), r.wallet), item(t("channel"), r.channel), item(t("eventType"), r.event_type)]),
         item(t("rowsTotal"), r.total_rows === undefined || r.total_rows === null ? null : fmtNumber(r.total_rows, 0) + (r.truncated ? ` (${t("truncated")})` : "")),
         r.status === "processing" ? h("div", {}, h("dt", {}, t("rowsSoFar")), h("dd", { id: "view-progress" }, fmtNumber(r.rows_so_far || 0, 0))) : null,
         r.status === "processing" && r.started_at ? item(t("elapsed"), fmtElapsed(r.started_at)) : null),
+      ...(words.length ? [h("h2", { class: "filters-title" }, t("filters")), h("dl", { class: "meta", id: "view-filters" }, ...words.map((f) => h("div", { dataset: { filter: f.name } }, h("dt", {}, f.label), h("dd", {}, f.value_label))))] : []),
       ...(r.error ? [h("p", { class: "run-error", role: "alert" }, `${t("errorPrefix")}: ${r.error}`)] : []),
       ...(queueText(r) ? [h("p", { id: "view-queue", class: "queue-place" }, queueText(r)), h("p", { class: "muted" }, t("queueRule"))] : []),
       ...runActions(r));
@@ -1010,7 +1029,7 @@ async function renderView(id) {
         showHeader();
       }, { signal: ctl.signal });
       clearInterval(tick);
-      view.run = await call("GET", `/v1/runs/${id}`, { signal: ctl.signal });
+      view.run = await call("GET", `/v1/runs/${id}`, { query: { lang: currentLang() }, signal: ctl.signal });
       showHeader();
     } catch (e) {
       if (ctl.signal.aborted) return;
