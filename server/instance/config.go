@@ -121,7 +121,7 @@ func settings() []setting {
 		s("addr", "listen address, host:port", func(c *Config) *string { return &c.Addr }),
 		s("db", "control-plane database: sqlite:<path> or postgres://user@host/db", func(c *Config) *string { return &c.DB }),
 		s("data", "embedded warehouse directory (chDB)", func(c *Config) *string { return &c.Data }),
-		s("warehouse", "ClickHouse server URL, clickhouse://user:pass@host:9000/wh (default: the embedded chDB in --data)", func(c *Config) *string { return &c.Warehouse }),
+		s("warehouse", "ClickHouse server URL, clickhouse://user:pass@host:9000/wh, or clickhouse+http://…:8123/wh for its HTTP interface (default: the embedded chDB in --data)", func(c *Config) *string { return &c.Warehouse }),
 		s("definitions", "report definitions directory (default: the built-in catalog)", func(c *Config) *string { return &c.Definitions }),
 		{name: "workers", usage: "runs executed at the same time (different wallets), 1-64",
 			show: func(c *Config) string { return strconv.Itoa(c.Workers) },
@@ -351,8 +351,8 @@ func (c *Config) validate() []string {
 		bad("data", "the embedded warehouse needs a directory (or set --warehouse)")
 	}
 	if c.Warehouse != "" {
-		if u, err := url.Parse(c.Warehouse); err != nil || u.Scheme != "clickhouse" || u.Host == "" {
-			bad("warehouse", "want clickhouse://user:pass@host:9000/db")
+		if u, err := url.Parse(c.Warehouse); err != nil || (u.Scheme != "clickhouse" && u.Scheme != "clickhouse+http") || u.Host == "" {
+			bad("warehouse", "want clickhouse://user:pass@host:9000/db (or clickhouse+http://user:pass@host:8123/db)")
 		}
 	}
 	if c.Definitions != "" {
