@@ -58,7 +58,7 @@ func TestParseDSN_HTTP(t *testing.T) {
 		database string
 	}{
 		{"clickhouse+http://u:p@wh.example:8124/wh", "wh.example:8124", "wh"},
-		{"clickhouse+http://wh.example/wh", "wh.example:8123", "wh"},          // ClickHouse's HTTP port
+		{"clickhouse+http://wh.example/wh", "wh.example:8123", "wh"},             // ClickHouse's HTTP port
 		{"clickhouse+http://wh.example/wh?secure=true", "wh.example:8443", "wh"}, // its HTTPS port
 	}
 	for _, c := range cases {
