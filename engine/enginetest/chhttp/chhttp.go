@@ -34,7 +34,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	chproto "github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
@@ -48,9 +50,14 @@ import (
 type Handler struct {
 	B      *chdb.Backend
 	Logger *slog.Logger // nil: slog.Default()
-	// Statements counts the statements run, by first keyword (SELECT, CREATE,
-	// INSERT, …), for tests that count executions.
+	// Statements counts the statements run.
 	Statements atomic.Int64
+	// Journal, when set, gets one line per statement that returns no rows
+	// (DDL, INSERT), after it succeeded: the Unix time in nanoseconds, a tab,
+	// and the statement on one line. Tests count executions from it.
+	Journal io.Writer
+
+	journalMu sync.Mutex
 }
 
 // ignored are the URL parameters of the HTTP interface that are not settings.
@@ -89,6 +96,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			log.Debug("chhttp exec", "sql", sql, "err", err)
 			h.fail(w, err)
 			return
+		}
+		if h.Journal != nil {
+			line := strings.Join(strings.Fields(sql), " ")
+			h.journalMu.Lock()
+			fmt.Fprintf(h.Journal, "%d\t%s\n", time.Now().UnixNano(), line)
+			h.journalMu.Unlock()
 		}
 		w.WriteHeader(http.StatusOK)
 		return
