@@ -110,6 +110,18 @@ test: chdb deps-test mailpit hydra redocly
 bench: build chdb
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 90m ./...
 
+# Scale-out (issue 18, docs/SCALING.md): three `relato serve` processes on one
+# PostgreSQL and one warehouse, 1,000 runs, one instance SIGKILLed (about five
+# minutes here, so not in `make test`; .ci/run calls it).
+.PHONY: test-scale bench-scale
+test-scale: chdb deps-test
+	$(GO) test -tags scale -count=1 -v -timeout 20m -run '^TestScaleOut_' ./server/scaletest/
+# The control plane's capacity: the run queue on PostgreSQL (4 instances) and
+# SQLite (1) with a no-op executor; prints one table. BENCH_SCALE_FLAGS=-short
+# is the quick mode (1k and 10k waiting runs).
+BENCH_SCALE_FLAGS ?=
+bench-scale: deps-test
+	$(GO) test -run '^$$' -bench '^BenchmarkQueueCapacity$$' -benchtime 1x -timeout 30m $(BENCH_SCALE_FLAGS) ./server/runs/
 fmt:
 	gofmt -w .
 

@@ -11,4 +11,8 @@
 // the relato binaries, PostgreSQL, the queue and schedules, the remote
 // backend and its driver, ClickHouse's SQL engine. What is not: ClickHouse's
 // own HTTP server and its concurrency (the seam runs one query at a time).
+//
+// The test takes about five minutes here (the seam runs about 3 runs a
+// second), so it is behind the build tag "scale" and runs with
+// `make test-scale`, which .ci/run calls after `make test`.
 package scaletest
