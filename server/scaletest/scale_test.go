@@ -124,7 +124,13 @@ func startServe(t *testing.T, name string, args ...string) *instance {
 		}
 		if t.Failed() {
 			if b, err := os.ReadFile(logf.Name()); err == nil {
-				t.Logf("%s log (tail):\n%s", name, tail(string(b), 3000))
+				var errs []string
+				for _, l := range strings.Split(string(b), "\n") {
+					if strings.Contains(l, "level=ERROR") && len(errs) < 3 {
+						errs = append(errs, l)
+					}
+				}
+				t.Logf("%s log, first errors:\n%s\ntail:\n%s", name, strings.Join(errs, "\n"), tail(string(b), 3000))
 			}
 		}
 	})
@@ -456,7 +462,7 @@ func TestScaleOut_ThreeInstancesShareOneQueueAndWarehouse(t *testing.T) {
 		if bulk != totalRuns {
 			t.Errorf("%d runs in the store, want %d", bulk, totalRuns)
 		}
-		t.Logf("%d runs executed once, %d taken again after the SIGKILL (at most the %d the instance held)", bulk-retried, retried, held)
+		t.Logf("%d runs executed once, %d taken again after the SIGKILL (%d were processing across the three at the kill)", bulk-retried, retried, held)
 	})
 
 	t.Run("each wallet ran in request order, one at a time, across instances", func(t *testing.T) {
