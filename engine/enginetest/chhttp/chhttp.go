@@ -74,6 +74,10 @@ var returnsRows = regexp.MustCompile(`(?is)^\s*(\(\s*)*(SELECT|WITH|SHOW|DESCRIB
 // exceptionCode reads the code of ClickHouse's "Code: 60. DB::Exception" text.
 var exceptionCode = regexp.MustCompile(`Code: (\d+)\.`)
 
+// ServeHTTP answers one query as ClickHouse's HTTP interface would: 200 with
+// Native blocks for a statement that returns rows, an empty 200 for one that
+// does not (journaled), 500 with the exception text otherwise; GET /ping
+// answers "Ok.".
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := h.Logger
 	if log == nil {
