@@ -53,8 +53,11 @@ type Handler struct {
 	// Statements counts the statements run.
 	Statements atomic.Int64
 	// Journal, when set, gets one line per statement that returns no rows
-	// (DDL, INSERT), after it succeeded: the Unix time in nanoseconds, a tab,
-	// and the statement on one line. Tests count executions from it.
+	// (DDL, INSERT), after it succeeded: when its request arrived and when it
+	// completed (before the answer was sent), as Unix nanoseconds, and the
+	// statement on one line, tab-separated. Tests count executions from it
+	// and order them: a client that acts on the answer of one statement
+	// sends the next after that one's completion time.
 	Journal io.Writer
 
 	journalMu sync.Mutex
@@ -87,6 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "Ok.\n")
 		return
 	}
+	arrived := time.Now()
 	sql, q, revision, err := h.parse(r)
 	if err != nil {
 		h.fail(w, err)
@@ -102,9 +106,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if h.Journal != nil {
+			done := time.Now()
 			line := strings.Join(strings.Fields(sql), " ")
 			h.journalMu.Lock()
-			fmt.Fprintf(h.Journal, "%d\t%s\n", time.Now().UnixNano(), line)
+			fmt.Fprintf(h.Journal, "%d\t%d\t%s\n", arrived.UnixNano(), done.UnixNano(), line)
 			h.journalMu.Unlock()
 		}
 		w.WriteHeader(http.StatusOK)
