@@ -131,6 +131,18 @@ bench-quick: build chdb
 	  else echo "ratio kpi-rollup-10M: not measured (BENCH_KPI_QUICK names no benchmark)"; fi; } 2>&1 | tee out/bench-quick.log
 	@echo "== ratios, one run =="; grep '^ratio ' out/bench-quick.log
 
+# Scale-out (issue 18, docs/SCALING.md): three `relato serve` processes on one
+# PostgreSQL and one warehouse, 1,000 runs, one instance SIGKILLed (about five
+# minutes here, so not in `make test`; .ci/run calls it).
+.PHONY: test-scale bench-scale
+test-scale: chdb deps-test
+	$(GO) test -tags scale -count=1 -v -timeout 20m -run '^TestScaleOut_' ./server/scaletest/
+# The control plane's capacity: the run queue on PostgreSQL (4 instances) and
+# SQLite (1) with a no-op executor; prints one table. BENCH_SCALE_FLAGS=-short
+# is the quick mode (1k and 10k waiting runs).
+BENCH_SCALE_FLAGS ?=
+bench-scale: deps-test
+	$(GO) test -run '^$$' -bench '^BenchmarkQueueCapacity$$' -benchtime 1x -timeout 30m $(BENCH_SCALE_FLAGS) ./server/runs/
 fmt:
 	gofmt -w .
 

@@ -64,6 +64,7 @@ var importerRules = []importerRule{
 	{pkg: "server/api", doc: "server/instance/instance.go", importers: []string{"server/instance"}},
 	{pkg: "server/instance", doc: "server/instance/instance.go", importers: []string{"server/servertest", "server/cli"}},
 	{pkg: "engine/enginetest", doc: "engine/enginetest/clickhouse.go", testsOnly: true},
+	{pkg: "engine/enginetest/chhttp", doc: "engine/enginetest/chhttp/chhttp.go", importers: []string{"engine/enginetest/chhttp/warehoused"}},
 	{pkg: "server/runs/runstest", doc: "server/runs/runstest/postgres.go", testsOnly: true},
 }
 

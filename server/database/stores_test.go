@@ -184,12 +184,13 @@ func TestStores_AdoptADatabaseFromEarlierReleases(t *testing.T) {
 			}
 			// The adopted first step is recorded as before; the steps added since
 			// (issue 11: schedules 0002_fire_config, auth 0002_lifecycle; issue 14:
-			// schedules 0003_start_end; issue 17: auth 0003_personal_data) are
-			// applied after it.
+			// schedules 0003_start_end, runs 0002_names_and_notices, auth
+			// 0004_email; issue 17: auth 0003_personal_data; issue 18: runs
+			// 0003_claim_order) are applied after it.
 			for table, want := range map[string]struct {
 				first string
 				steps int
-			}{"schema_migrations": {"1 runs", 1}, "schedules_migrations": {"1 0001_schedules.sql", 3}, "auth_migrations": {"1 auth", 3}} {
+			}{"schema_migrations": {"1 runs", 3}, "schedules_migrations": {"1 0001_schedules.sql", 3}, "auth_migrations": {"1 auth", 4}} {
 				var v int
 				var n string
 				rows := count(t, db, "SELECT COUNT(*) FROM "+table)

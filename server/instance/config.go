@@ -18,6 +18,7 @@ import (
 
 	"github.com/relato/relato/delivery"
 	"github.com/relato/relato/server/auth"
+	"github.com/relato/relato/server/snapshot"
 )
 
 // Config is every setting of `relato serve`. Each has a flag (--name), an
@@ -36,6 +37,11 @@ type Config struct {
 	Data string
 	// Warehouse is a ClickHouse server URL (clickhouse://user:pass@host:9000/wh).
 	Warehouse string
+	// ResultsCluster and ResultsMode say how result tables are created on a
+	// ClickHouse cluster (snapshot.Cluster): mode single (default),
+	// on-cluster (DDL ON CLUSTER ResultsCluster) or replicated (a Replicated
+	// results database).
+	ResultsCluster, ResultsMode string
 	// Definitions is a folder of report definitions instead of the built-in catalog.
 	Definitions string
 	// Workers is how many runs execute at the same time (different wallets), 1–64.
@@ -126,7 +132,9 @@ func settings() []setting {
 		s("addr", "listen address, host:port", func(c *Config) *string { return &c.Addr }),
 		s("db", "control-plane database: sqlite:<path> or postgres://user@host/db", func(c *Config) *string { return &c.DB }),
 		s("data", "embedded warehouse directory (chDB)", func(c *Config) *string { return &c.Data }),
-		s("warehouse", "ClickHouse server URL, clickhouse://user:pass@host:9000/wh (default: the embedded chDB in --data)", func(c *Config) *string { return &c.Warehouse }),
+		s("warehouse", "ClickHouse server URL, clickhouse://user:pass@host:9000/wh, or clickhouse+http://…:8123/wh for its HTTP interface (default: the embedded chDB in --data)", func(c *Config) *string { return &c.Warehouse }),
+		s("results-cluster", "ClickHouse cluster (remote_servers) whose every node gets the result tables, with --results-mode on-cluster", func(c *Config) *string { return &c.ResultsCluster }),
+		s("results-mode", "how result tables reach every ClickHouse node: single (one server), on-cluster (DDL ON CLUSTER) or replicated (a Replicated results database) (default single)", func(c *Config) *string { return &c.ResultsMode }),
 		s("definitions", "report definitions directory (default: the built-in catalog)", func(c *Config) *string { return &c.Definitions }),
 		{name: "workers", usage: "runs executed at the same time (different wallets), 1-64",
 			show: func(c *Config) string { return strconv.Itoa(c.Workers) },
@@ -359,9 +367,16 @@ func (c *Config) validate() []string {
 		bad("data", "the embedded warehouse needs a directory (or set --warehouse)")
 	}
 	if c.Warehouse != "" {
-		if u, err := url.Parse(c.Warehouse); err != nil || u.Scheme != "clickhouse" || u.Host == "" {
-			bad("warehouse", "want clickhouse://user:pass@host:9000/db")
+		if u, err := url.Parse(c.Warehouse); err != nil || (u.Scheme != "clickhouse" && u.Scheme != "clickhouse+http") || u.Host == "" {
+			bad("warehouse", "want clickhouse://user:pass@host:9000/db (or clickhouse+http://user:pass@host:8123/db)")
 		}
+	}
+	if mode, err := snapshot.ParseClusterMode(c.ResultsMode); err != nil {
+		bad("results-mode", "%v", err)
+	} else if err := (snapshot.Cluster{Name: c.ResultsCluster, Mode: mode}).Validate(); err != nil {
+		bad("results-cluster", "%v", err)
+	} else if mode != snapshot.ModeSingle && c.Warehouse == "" {
+		bad("results-mode", "%s needs a ClickHouse cluster (--warehouse); the embedded warehouse is one server", mode)
 	}
 	if c.Definitions != "" {
 		if st, err := os.Stat(c.Definitions); err != nil || !st.IsDir() {

@@ -170,3 +170,26 @@ func TestLoadConfig_SMTPRelayIsCheckedWithoutShowingItsPassword(t *testing.T) {
 		t.Errorf("relay %+v %v", relay, err)
 	}
 }
+
+func TestLoadConfig_ResultsModeNeedsWhatItNames(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // "" = accepted
+	}{
+		{[]string{"--results-mode", "single"}, ""},
+		{[]string{"--warehouse", "clickhouse://ch:9000/wh", "--results-mode", "on-cluster", "--results-cluster", "relato"}, ""},
+		{[]string{"--warehouse", "clickhouse+http://ch:8123/wh", "--results-mode", "replicated"}, ""},
+		{[]string{"--warehouse", "clickhouse://ch:9000/wh", "--results-mode", "on-cluster"}, "--results-cluster (RELATO_RESULTS_CLUSTER): on-cluster needs the cluster's name"},
+		{[]string{"--warehouse", "clickhouse://ch:9000/wh", "--results-mode", "sharded"}, "--results-mode (RELATO_RESULTS_MODE): want single, on-cluster or replicated"},
+		{[]string{"--results-mode", "replicated"}, "--results-mode (RELATO_RESULTS_MODE): replicated needs a ClickHouse cluster (--warehouse)"},
+	}
+	for _, c := range cases {
+		_, err := LoadConfig(c.args, env(nil), io.Discard)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: %v", c.args, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%v: got %v, want %q", c.args, err, c.want)
+		}
+	}
+}

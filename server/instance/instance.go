@@ -157,7 +157,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Instance, err error) 
 	if err != nil {
 		return nil, err
 	}
-	in.App = &reporting.Service{Catalog: cat, Warehouse: wh, Tables: tables, Runs: in.Runs, Snapshots: &snapshot.Store{B: wh},
+	in.App = &reporting.Service{Catalog: cat, Warehouse: wh, Tables: tables, Runs: in.Runs, Snapshots: &snapshot.Store{B: wh, Cluster: resultsCluster(cfg)},
 		Plugins: in.Plugins, Logger: in.Logger, Now: opt.Now, Links: links, PublicURL: cfg.PublicURL}
 	if n, err := in.App.Snapshots.RemoveStaleStaging(); err != nil || n > 0 {
 		in.Logger.Info("removed staging files of a process that died mid-snapshot", "files", n, "err", err)
@@ -366,4 +366,10 @@ func (in *Instance) ownerNotice(ctx context.Context, tenant uint32, ownerID, run
 			in.Logger.Error("owner notice not sent", "run", runID, "err", err)
 		}
 	}
+}
+
+// resultsCluster is where result tables are created (validated by Config).
+func resultsCluster(cfg Config) snapshot.Cluster {
+	mode, _ := snapshot.ParseClusterMode(cfg.ResultsMode)
+	return snapshot.Cluster{Name: cfg.ResultsCluster, Mode: mode}
 }

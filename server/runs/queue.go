@@ -31,19 +31,7 @@ func (s *Store) Claim(ctx context.Context, workerID string, lease time.Duration)
 		lock = "FOR UPDATE OF r SKIP LOCKED"
 	}
 	now := s.now()
-	row := s.w.QueryRowContext(ctx, `UPDATE runs SET status = 'processing', started_at = $1,
-		attempts = attempts + 1, lease_owner = $2, lease_expires_at = $3
-	WHERE status = 'waiting' AND seq = (
-		SELECT r.seq FROM runs r
-		WHERE r.status = 'waiting'
-		  AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.queue_key = r.queue_key AND e.seq < r.seq
-		                  AND e.status IN ('waiting', 'processing'))
-		  AND NOT EXISTS (SELECT 1 FROM runs p WHERE p.queue_key = r.queue_key AND p.status = 'processing')
-		ORDER BY (SELECT COUNT(*) FROM runs t WHERE t.tenant_id = r.tenant_id AND t.status = 'processing'),
-		         (SELECT COALESCE(MAX(t.started_at), 0) FROM runs t WHERE t.tenant_id = r.tenant_id),
-		         r.seq
-		LIMIT 1 `+lock+`)
-	RETURNING `+runColumns, micros(now), workerID, micros(now.Add(lease)))
+	row := s.w.QueryRowContext(ctx, claimSQL(lock), micros(now), workerID, micros(now.Add(lease)))
 	r, err := scanRun(row)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -56,6 +44,24 @@ func (s *Store) Claim(ctx context.Context, workerID string, lease time.Duration)
 	}
 	s.changed()
 	return r, nil
+}
+
+// claimSQL is Claim's statement ($1 now, $2 worker, $3 lease end); lock is
+// the row-locking clause of the dialect. The capacity benchmark EXPLAINs it.
+func claimSQL(lock string) string {
+	return `UPDATE runs SET status = 'processing', started_at = $1,
+		attempts = attempts + 1, lease_owner = $2, lease_expires_at = $3
+	WHERE status = 'waiting' AND seq = (
+		SELECT r.seq FROM runs r
+		WHERE r.status = 'waiting'
+		  AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.queue_key = r.queue_key AND e.seq < r.seq
+		                  AND e.status IN ('waiting', 'processing'))
+		  AND NOT EXISTS (SELECT 1 FROM runs p WHERE p.queue_key = r.queue_key AND p.status = 'processing')
+		ORDER BY (SELECT COUNT(*) FROM runs t WHERE t.tenant_id = r.tenant_id AND t.status = 'processing'),
+		         (SELECT COALESCE(MAX(t.started_at), 0) FROM runs t WHERE t.tenant_id = r.tenant_id),
+		         r.seq
+		LIMIT 1 ` + lock + `)
+	RETURNING ` + runColumns
 }
 
 // Heartbeat extends workerID's lease on a processing run and tells whether a

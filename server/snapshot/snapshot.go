@@ -40,6 +40,9 @@ var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // Store keeps snapshots in a warehouse backend.
 type Store struct {
 	B engine.Backend
+	// Cluster says how result tables are created on a ClickHouse cluster;
+	// the zero value is one server (see cluster.go).
+	Cluster Cluster
 
 	settingsOnce sync.Once
 	settings     map[string]string // view query settings (viewSettings)
@@ -112,12 +115,11 @@ func table(runID string) (string, error) {
 // written under a temporary name and renamed when complete, so a failed or
 // canceled run leaves no half snapshot.
 func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled, progress func(int64)) (Info, error) {
-	final, err := table(runID)
+	tmp, err := s.Cluster.stagingTable(runID)
 	if err != nil {
 		return Info{}, err
 	}
-	tmp, _ := table(runID + "_part")
-	if err := s.B.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Database); err != nil {
+	if err := s.createDatabases(ctx); err != nil {
 		return Info{}, err
 	}
 	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tmp); err != nil {
@@ -147,7 +149,7 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
-	if err := s.place(ctx, tmp, final); err != nil {
+	if err := s.publish(ctx, runID, tmp); err != nil {
 		s.B.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+tmp)
 		return Info{}, err
 	}
@@ -155,28 +157,15 @@ func (s *Store) Create(ctx context.Context, runID string, comp *engine.Compiled,
 	return info, nil
 }
 
-// place renames the complete table tmp to final. A final table that exists
-// already belongs to an earlier attempt of the same run that died after its
-// rename but before the run store recorded the run finished (the run was then
-// recovered and executed again); no reader can hold it, since only a finished
-// run is read, so this attempt's result replaces it.
-func (s *Store) place(ctx context.Context, tmp, final string) error {
-	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+final); err != nil {
-		return err
-	}
-	return s.B.Exec(ctx, "RENAME TABLE "+tmp+" TO "+final)
-}
-
 // CreateFrom freezes a result that fill writes itself into the table it is
 // given (created by fill, with a leading _row UInt64 numbering the rows) — the
 // output of a custom-report plugin. truncated from fill is kept in Info.
 func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compiled, fill func(ctx context.Context, table string) (truncated bool, err error), progress func(int64)) (Info, error) {
-	final, err := table(runID)
+	tmp, err := s.Cluster.stagingTable(runID)
 	if err != nil {
 		return Info{}, err
 	}
-	tmp, _ := table(runID + "_part")
-	if err := s.B.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Database); err != nil {
+	if err := s.createDatabases(ctx); err != nil {
 		return Info{}, err
 	}
 	if err := s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tmp); err != nil {
@@ -194,7 +183,7 @@ func (s *Store) CreateFrom(ctx context.Context, runID string, comp *engine.Compi
 		return Info{}, err
 	}
 	info.Truncated = info.Truncated || truncated
-	if err := s.place(ctx, tmp, final); err != nil {
+	if err := s.publish(ctx, runID, tmp); err != nil {
 		drop()
 		return Info{}, err
 	}
@@ -365,7 +354,7 @@ func (s *Store) Drop(ctx context.Context, runID string) error {
 		return err
 	}
 	s.forget(runID)
-	return s.B.Exec(ctx, "DROP TABLE IF EXISTS "+tbl)
+	return s.B.Exec(ctx, s.Cluster.DropDDL(tbl))
 }
 
 // Mask is the set of personal columns (engine.ColumnDef.IsPersonal) a reader

@@ -7,11 +7,13 @@ import (
 )
 
 func init() {
-	engine.RegisterBackend("clickhouse", func(ctx context.Context, location string) (engine.Backend, error) {
+	open := func(ctx context.Context, location string) (engine.Backend, error) {
 		cfg, err := ParseDSN(location)
 		if err != nil {
 			return nil, err
 		}
 		return Open(ctx, cfg)
-	})
+	}
+	engine.RegisterBackend("clickhouse", open)
+	engine.RegisterBackend("clickhouse+http", open)
 }

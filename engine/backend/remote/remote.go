@@ -1,5 +1,6 @@
 // Package remote is the warehouse backend for a ClickHouse server reached over
-// the native protocol with clickhouse-go/v2. It streams results block by block
+// the native protocol (clickhouse://) or ClickHouse's HTTP interface
+// (clickhouse+http://) with clickhouse-go/v2. It streams results block by block
 // and renders every value as the same canonical text the embedded chdb backend
 // gives. It must not import anything above engine/.
 //
@@ -47,7 +48,8 @@ const (
 
 // Config says how to reach the server.
 type Config struct {
-	Addr         []string // host:port of the native protocol, one or more
+	Addr         []string // host:port of the native protocol (or of HTTP when HTTP is set), one or more
+	HTTP         bool     // talk to ClickHouse's HTTP interface instead of the native protocol
 	Database     string
 	Username     string
 	Password     string
@@ -58,11 +60,22 @@ type Config struct {
 }
 
 // ParseDSN reads clickhouse://user:pass@host:9000[,host2:9000]/db?dial_timeout=2s
-// &read_timeout=1m&max_open_conns=8&secure=true into a Config.
+// &read_timeout=1m&max_open_conns=8&secure=true into a Config. The scheme
+// clickhouse+http:// selects ClickHouse's HTTP interface (default port 8123,
+// 8443 with secure=true) for servers reached through HTTP load balancers.
 func ParseDSN(dsn string) (Config, error) {
+	var cfg Config
+	defaultPort := "9000"
 	rest, ok := strings.CutPrefix(dsn, "clickhouse://")
 	if !ok {
-		return Config{}, errors.New("clickhouse DSN: want clickhouse://user:pass@host:port/db")
+		if rest, ok = strings.CutPrefix(dsn, "clickhouse+http://"); !ok {
+			return Config{}, errors.New("clickhouse DSN: want clickhouse://user:pass@host:port/db or clickhouse+http://user:pass@host:8123/db")
+		}
+		cfg.HTTP = true
+		defaultPort = "8123"
+		if strings.Contains(rest, "secure=true") {
+			defaultPort = "8443"
+		}
 	}
 	// net/url rejects host lists ("h1:9000,h2:9000"): take them out first.
 	end := strings.IndexAny(rest, "/?")
@@ -76,13 +89,12 @@ func ParseDSN(dsn string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("clickhouse DSN: %w", err)
 	}
-	var cfg Config
 	for _, h := range strings.Split(hosts, ",") {
 		if h == "" {
 			continue
 		}
 		if _, _, err := net.SplitHostPort(h); err != nil {
-			h = net.JoinHostPort(h, "9000")
+			h = net.JoinHostPort(h, defaultPort)
 		}
 		cfg.Addr = append(cfg.Addr, h)
 	}
@@ -136,8 +148,8 @@ func ParseDSN(dsn string) (Config, error) {
 	return cfg, nil
 }
 
-// Backend is a pool of native-protocol connections to one ClickHouse server
-// (or several replicas of it).
+// Backend is a pool of native-protocol (or HTTP) connections to one ClickHouse
+// server (or several replicas of it).
 type Backend struct {
 	conn     driver.Conn
 	addr     string
@@ -157,8 +169,12 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if dial <= 0 {
 		dial = 5 * time.Second
 	}
+	protocol := clickhouse.Native
+	if cfg.HTTP {
+		protocol = clickhouse.HTTP
+	}
 	opts := &clickhouse.Options{
-		Protocol:     clickhouse.Native,
+		Protocol:     protocol,
 		Addr:         cfg.Addr,
 		Auth:         clickhouse.Auth{Database: cfg.Database, Username: cfg.Username, Password: cfg.Password},
 		DialTimeout:  dial,
