@@ -281,4 +281,27 @@ const (
 	AuthExpiryForm      ID = "auth.expiry_form"
 	AuthExpiryPositive  ID = "auth.expiry_positive"
 	AuthExpiryTenYears  ID = "auth.expiry_ten_years"
+
+	// Run-end notices (server/reporting/notify.go, issue 14).
+	NoticeEmailOff        ID = "notice.email_off"        // e-mail notices asked for on a server without a relay
+	NoticeNoAddress       ID = "notice.no_address"       // the requester has no e-mail address
+	NoticeInvalid         ID = "notice.invalid"          // the problem's title
+	NoticeSubjectFinished ID = "notice.subject.finished" // %[1]s the report's title
+	NoticeSubjectFailed   ID = "notice.subject.failed"   // %[1]s the report's title
+	NoticeHello           ID = "notice.hello"            // %[1]s the requester's name
+	NoticeHelloNoName     ID = "notice.hello_no_name"
+	NoticeIntro           ID = "notice.intro" // %[1]s the report's title, %[2]s when it was asked for
+	NoticeStatus          ID = "notice.status"
+	NoticeRows            ID = "notice.rows"      // the line "Rows: N": %[1]d the row count
+	NoticeTruncated       ID = "notice.truncated" // the line "Rows: N (cut…)": %[1]d the row count
+	NoticeFinished        ID = "notice.finished"  // the status, capitalised
+	NoticeFailed          ID = "notice.failed"
+	NoticeReason          ID = "notice.reason"
+	NoticeFilters         ID = "notice.filters"
+	NoticeOpen            ID = "notice.open"
+	NoticeFootnote        ID = "notice.footnote"
+
+	// E-mail addresses of users (server/api).
+	APIInvalidEmail ID = "api.invalid_email" // the problem's title
+	APINotAnEmail   ID = "api.not_an_email"
 )

@@ -70,8 +70,15 @@ func TestNotices_TheRequesterIsMailedOnceWhenARunFinishesAndWhenItFails(t *testi
 	code, body := create(kpi, "")
 	var p problem
 	json.Unmarshal(body, &p)
-	if code != 422 || len(p.Errors) != 1 || p.Errors[0].Location != "body.notify" || !strings.Contains(p.Errors[0].Message, "e-mail") {
+	// No Accept-Language: pt-BR, from the message catalog.
+	if code != 422 || len(p.Errors) != 1 || p.Errors[0].Location != "body.notify" || p.Errors[0].Message != "seu usuário não tem endereço de e-mail; peça a um administrador que o cadastre" {
 		t.Fatalf("notice without an address: %d %s", code, body)
+	}
+	code, body = create(kpi, "en")
+	p = problem{}
+	json.Unmarshal(body, &p)
+	if code != 422 || len(p.Errors) != 1 || p.Errors[0].Message != "your user has no e-mail address; ask an admin to set it" {
+		t.Fatalf("notice without an address, in English: %d %s", code, body)
 	}
 
 	// An admin gives the viewer an address (a malformed one is refused).

@@ -35,14 +35,14 @@ type userEmailInput struct {
 
 // checkEmail reads an e-mail address as people type it ("ana@example.com"
 // or "Ana <ana@example.com>") and returns the bare address; "" stays "".
-func checkEmail(v, location string) (string, error) {
+func checkEmail(ctx context.Context, v, location string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || strings.ContainsAny(a.Address, "\r\n") {
-		return "", huma.Error422UnprocessableEntity("invalid e-mail", &huma.ErrorDetail{Location: location, Message: "not an e-mail address, e.g. ana@example.com", Value: v})
+		return "", huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidEmail), &huma.ErrorDetail{Location: location, Message: say(ctx, i18n.APINotAnEmail), Value: v})
 	}
 	return a.Address, nil
 }
@@ -194,7 +194,7 @@ func (s *Server) registerUsers(api huma.API) {
 				if name == "" || strings.ContainsFunc(name, schedules.IsControl) {
 					return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidUser), &huma.ErrorDetail{Location: "body.name", Message: say(ctx, i18n.APIDisplayNameRequired)})
 				}
-				email, err := checkEmail(in.Body.Email, "body.email")
+				email, err := checkEmail(ctx, in.Body.Email, "body.email")
 				if err != nil {
 					return nil, err
 				}
@@ -248,7 +248,7 @@ func (s *Server) registerUsers(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				email, err := checkEmail(in.Body.Email, "body.email")
+				email, err := checkEmail(ctx, in.Body.Email, "body.email")
 				if err != nil {
 					return nil, err
 				}

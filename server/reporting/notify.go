@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
 )
@@ -34,11 +35,11 @@ type Notices struct {
 	FailureWebhook schedules.Notifier
 }
 
-// ErrNoticeUnavailable refuses a notice that cannot be sent; its message
-// says why, for the requester.
-type ErrNoticeUnavailable struct{ Reason string }
+// ErrNoticeUnavailable refuses a notice that cannot be sent; Message says
+// why, for the requester, in their language (Error() is English, for logs).
+type ErrNoticeUnavailable struct{ Message i18n.Message }
 
-func (e ErrNoticeUnavailable) Error() string { return e.Reason }
+func (e ErrNoticeUnavailable) Error() string { return e.Message.In("en") }
 
 // CheckNotices tells whether the notices asked for (NoticeEmail) can be sent
 // to user: e-mail needs a relay configured and an address on the user.
@@ -48,17 +49,17 @@ func (s *Service) CheckNotices(ctx context.Context, userID string, notify []stri
 		return nil
 	}
 	if s.Notices.SendMail == nil {
-		return ErrNoticeUnavailable{"e-mail notices are not set up on this server (smtp-relay); ask its operators"}
+		return ErrNoticeUnavailable{i18n.M(i18n.NoticeEmailOff)}
 	}
 	if s.Notices.ContactOf == nil {
-		return ErrNoticeUnavailable{"your user has no e-mail address; ask an admin to set it"}
+		return ErrNoticeUnavailable{i18n.M(i18n.NoticeNoAddress)}
 	}
 	_, email, err := s.Notices.ContactOf(ctx, userID)
 	if err != nil {
 		return err
 	}
 	if email == "" {
-		return ErrNoticeUnavailable{"your user has no e-mail address; ask an admin to set it"}
+		return ErrNoticeUnavailable{i18n.M(i18n.NoticeNoAddress)}
 	}
 	return nil
 }
@@ -115,69 +116,51 @@ func (s *Service) mailRunEnded(ctx context.Context, r *runs.Run) error {
 	return s.Notices.SendMail(ctx, email, subject, body)
 }
 
-// noticeWords are the words of a run-end e-mail in each language.
-var noticeWords = map[string]map[string]string{
-	"pt-BR": {
-		"subject.finished": "Relatório pronto: %s", "subject.failed": "Falha no relatório: %s",
-		"hello": "Olá, %s.", "helloNoName": "Olá.",
-		"intro":  "O relatório %s que você pediu em %s terminou.",
-		"status": "Situação", "finished": "Finalizado", "failed": "Falha",
-		"rows": "Linhas", "truncated": "cortado no limite do relatório",
-		"reason": "Motivo", "filters": "Filtros", "open": "Abrir",
-		"footnote": "Você recebeu este e-mail porque pediu um aviso quando o relatório terminasse.",
-	},
-	"en": {
-		"subject.finished": "Report ready: %s", "subject.failed": "Report failed: %s",
-		"hello": "Hello %s,", "helloNoName": "Hello,",
-		"intro":  "The report %s you asked for on %s has ended.",
-		"status": "Status", "finished": "Finished", "failed": "Failed",
-		"rows": "Rows", "truncated": "cut at the report's limit",
-		"reason": "Reason", "filters": "Filters", "open": "Open",
-		"footnote": "You receive this e-mail because you asked to be told when the report ended.",
-	},
-}
-
 // RunEndedMessage is the subject and text of the e-mail telling name that
 // run r ended, in the run's notice language (pt-BR unless it is en).
 func (s *Service) RunEndedMessage(ctx context.Context, r *runs.Run, name string) (subject, body string) {
-	lang := r.NotifyLang
-	if _, ok := noticeWords[lang]; !ok {
-		lang = engine.DefaultLanguage
-	}
-	w := noticeWords[lang]
+	lang := i18n.Match(r.NotifyLang)
+	say := func(id i18n.ID, args ...any) string { return i18n.M(id, args...).In(lang) }
 	title := s.reportTitle(r, lang)
-	status := string(r.Status)
-	subject = fmt.Sprintf(w["subject."+status], title)
+	if r.Status == runs.StatusFinished {
+		subject = say(i18n.NoticeSubjectFinished, title)
+	} else {
+		subject = say(i18n.NoticeSubjectFailed, title)
+	}
 	var b strings.Builder
 	if name != "" {
-		fmt.Fprintf(&b, w["hello"]+"\n\n", name)
+		b.WriteString(say(i18n.NoticeHello, name) + "\n\n")
 	} else {
-		b.WriteString(w["helloNoName"] + "\n\n")
+		b.WriteString(say(i18n.NoticeHelloNoName) + "\n\n")
 	}
 	requested := r.RequestedAt.In(s.ZoneOrDefault(ctx, r.TenantID))
 	when := requested.Format("02/01/2006 15:04")
 	if lang == "en" {
 		when = requested.Format("2006-01-02 15:04")
 	}
-	fmt.Fprintf(&b, w["intro"]+"\n\n", title, when)
-	fmt.Fprintf(&b, "%s: %s\n", w["status"], w[status])
+	b.WriteString(say(i18n.NoticeIntro, title, when) + "\n\n")
+	status := say(i18n.NoticeFailed)
+	if r.Status == runs.StatusFinished {
+		status = say(i18n.NoticeFinished)
+	}
+	fmt.Fprintf(&b, "%s: %s\n", say(i18n.NoticeStatus), status)
 	if r.Status == runs.StatusFinished && r.TotalRows != nil {
-		rows := groupThousands(*r.TotalRows, lang)
+		rows := say(i18n.NoticeRows, *r.TotalRows)
 		if r.Truncated {
-			rows += " (" + w["truncated"] + ")"
+			rows = say(i18n.NoticeTruncated, *r.TotalRows)
 		}
-		fmt.Fprintf(&b, "%s: %s\n", w["rows"], rows)
+		b.WriteString(rows + "\n")
 	}
 	if r.Status == runs.StatusFailed && r.Error != nil {
-		fmt.Fprintf(&b, "%s: %s\n", w["reason"], *r.Error)
+		fmt.Fprintf(&b, "%s: %s\n", say(i18n.NoticeReason), *r.Error)
 	}
 	if _, text := FiltersInWords(r.FilterLabels, lang); text != "" {
-		fmt.Fprintf(&b, "%s: %s\n", w["filters"], text)
+		fmt.Fprintf(&b, "%s: %s\n", say(i18n.NoticeFilters), text)
 	}
 	if s.PublicURL != "" {
-		fmt.Fprintf(&b, "\n%s: %s/#/runs/%s\n", w["open"], strings.TrimRight(s.PublicURL, "/"), r.ID)
+		fmt.Fprintf(&b, "\n%s: %s/#/runs/%s\n", say(i18n.NoticeOpen), strings.TrimRight(s.PublicURL, "/"), r.ID)
 	}
-	b.WriteString("\n-- \n" + w["footnote"] + "\n")
+	b.WriteString("\n-- \n" + say(i18n.NoticeFootnote) + "\n")
 	return subject, b.String()
 }
 
@@ -188,29 +171,6 @@ func (s *Service) reportTitle(r *runs.Run, lang string) string {
 		return d.Title.In(lang)
 	}
 	return r.ReportID
-}
-
-// groupThousands writes n with the language's thousands separator:
-// 12.345 in pt-BR, 12,345 in English.
-func groupThousands(n int64, lang string) string {
-	sep := "."
-	if lang == "en" {
-		sep = ","
-	}
-	digits := fmt.Sprint(n)
-	neg := strings.HasPrefix(digits, "-")
-	digits = strings.TrimPrefix(digits, "-")
-	var out []string
-	for len(digits) > 3 {
-		out = append([]string{digits[len(digits)-3:]}, out...)
-		digits = digits[:len(digits)-3]
-	}
-	out = append([]string{digits}, out...)
-	s := strings.Join(out, sep)
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 func textOf(s *string) string {
