@@ -399,7 +399,17 @@ func TestScaleOut_ThreeInstancesShareOneQueueAndWarehouse(t *testing.T) {
 	}
 	// Kill the third instance with SIGKILL once a quarter have finished: it
 	// holds leases on runs it was executing.
+	quarter := time.Now().Add(10 * time.Minute)
 	for count("finished") < totalRuns/4 {
+		// Fail at once rather than wait for the test's timeout when runs fail.
+		if failed := count("failed") + count("canceled"); failed > 0 {
+			var msg string
+			db.QueryRow(`SELECT id || ': ' || COALESCE(error, '') FROM runs WHERE status IN ('failed', 'canceled') LIMIT 1`).Scan(&msg)
+			t.Fatalf("%d runs failed or were canceled before the kill, e.g. %s", failed, msg)
+		}
+		if time.Now().After(quarter) {
+			t.Fatalf("a quarter of the runs did not finish in 10 minutes (%d finished)", count("finished"))
+		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	var held int

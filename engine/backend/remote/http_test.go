@@ -85,3 +85,30 @@ func TestQuery_OverHTTP_ErrorsKeepTheServerCode(t *testing.T) {
 		t.Fatalf("got %v, want server error 60 (UNKNOWN_TABLE)", err)
 	}
 }
+
+// An empty result with a LowCardinality column is a header block: its names
+// and types, then the next query works on the same connection. The seam once
+// wrote the column's dictionary into it and the client read garbage
+// ("unsupported column type") — every contacts.all_contacts snapshot failed
+// in the multi-instance test.
+func TestHTTP_AnEmptyResultWithALowCardinalityColumnIsAHeader(t *testing.T) {
+	b := openHTTP(t)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		rows, err := b.Query(ctx, engine.Query{SQL: "SELECT toLowCardinality('inbound') AS direction, 1 AS n LIMIT 0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols := rows.Columns()
+		if rows.Next() {
+			t.Fatal("a LIMIT 0 result has a row")
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("query %d: %v", i+1, err)
+		}
+		rows.Close()
+		if len(cols) != 2 || cols[0].Name != "direction" || cols[0].Type != "LowCardinality(String)" || cols[1].Name != "n" {
+			t.Fatalf("columns %+v", cols)
+		}
+	}
+}

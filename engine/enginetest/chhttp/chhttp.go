@@ -214,7 +214,7 @@ func reencode(ctx context.Context, w http.ResponseWriter, in io.Reader, revision
 	var buf chproto.Buffer
 	write := func(block *proto.Block) error {
 		buf.Reset()
-		if err := block.Encode(&buf, revision); err != nil {
+		if err := encodeBlock(&buf, block, revision); err != nil {
 			return fmt.Errorf("encoding Native block: %w", err)
 		}
 		_, err := w.Write(buf.Buf)
@@ -249,6 +249,30 @@ func reencode(ctx context.Context, w http.ResponseWriter, in io.Reader, revision
 		w.WriteHeader(http.StatusOK)
 	}
 	return true, nil
+}
+
+// encodeBlock writes block as ClickHouse does for the client's revision. A
+// block without rows is a header: each column's name and type and nothing
+// else, as the server sends it; clickhouse-go's Block.Encode would also write
+// a LowCardinality column's state prefix and empty dictionary, which a reader
+// of a zero-row block does not read, so the next bytes it parsed were those
+// (an all_contacts snapshot's LIMIT 0 header failed with "unsupported column
+// type").
+func encodeBlock(buf *chproto.Buffer, block *proto.Block, revision uint64) error {
+	if len(block.Columns) == 0 || block.Columns[0].Rows() > 0 {
+		return block.Encode(buf, revision)
+	}
+	if err := block.EncodeHeader(buf, revision); err != nil {
+		return err
+	}
+	for _, c := range block.Columns {
+		buf.PutString(c.Name())
+		buf.PutString(string(c.Type()))
+		if revision >= proto.DBMS_MIN_REVISION_WITH_CUSTOM_SERIALIZATION {
+			buf.PutBool(false)
+		}
+	}
+	return nil
 }
 
 // zoneInType matches the zone argument of DateTime('…') and DateTime64(n, '…').

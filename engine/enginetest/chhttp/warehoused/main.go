@@ -43,7 +43,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "warehoused:", err)
 		os.Exit(1)
 	}
-	h := &chhttp.Handler{B: b, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	h := &chhttp.Handler{B: b, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if *journal != "" {
 		f, err := os.OpenFile(*journal, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
