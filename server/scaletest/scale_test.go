@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/relato/relato/server/runs/runstest"
+	"github.com/relato/relato/server/snapshot"
 )
 
 var (
@@ -513,6 +513,10 @@ func TestScaleOut_ThreeInstancesShareOneQueueAndWarehouse(t *testing.T) {
 
 	t.Run("a run is downloadable from any instance", func(t *testing.T) {
 		checked := 0
+		// The run's checksum is of its rows (snapshot.ChecksumForm), not of a
+		// file: runs with one checksum serve one file and one file has one
+		// checksum.
+		byChecksum, byFile := map[string][32]byte{}, map[[32]byte]string{}
 		for i, r := range all {
 			if r.report != bulkReport || i%97 != 0 {
 				continue
@@ -524,9 +528,16 @@ func TestScaleOut_ThreeInstancesShareOneQueueAndWarehouse(t *testing.T) {
 					t.Fatalf("download %s from %s: %d %s", r.id, in.name, code, tail(string(body), 300))
 				}
 				sum := sha256.Sum256(body)
-				if !r.checksum.Valid || "sha256:"+hex.EncodeToString(sum[:]) != r.checksum.String {
-					t.Errorf("download %s from %s: sha256 %x, the run recorded %q", r.id, in.name, sum, r.checksum.String)
+				if !r.checksum.Valid || !strings.HasPrefix(r.checksum.String, snapshot.ChecksumForm+":") {
+					t.Errorf("run %s recorded checksum %q, want the %s form", r.id, r.checksum.String, snapshot.ChecksumForm)
 				}
+				if f, ok := byChecksum[r.checksum.String]; ok && f != sum {
+					t.Errorf("download %s from %s: sha256 %x, another run with checksum %q served %x", r.id, in.name, sum, r.checksum.String, f)
+				}
+				if c, ok := byFile[sum]; ok && c != r.checksum.String {
+					t.Errorf("download %s from %s: the same file as a run with checksum %q, this run recorded %q", r.id, in.name, c, r.checksum.String)
+				}
+				byChecksum[r.checksum.String], byFile[sum] = sum, r.checksum.String
 				if first != nil && !bytes.Equal(first, body) {
 					t.Errorf("run %s: %s and %s serve different bytes", r.id, live[0].name, in.name)
 				}
