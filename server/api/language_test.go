@@ -43,6 +43,8 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 	emails60 := map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-02-29"}}
 	wallet999 := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 999}}
 	noReport := map[string]any{"filters": map[string]any{}}
+	// setup configures no --smtp-relay: an e-mail notice is refused.
+	notify := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "notify": []string{"email"}}
 	for _, tc := range []struct {
 		name, lang, token string
 		body              any
@@ -59,6 +61,8 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 		// Huma's own validation, translated by its pattern, the location kept.
 		{"a missing report in pt-BR", "pt-BR", b.viewer, noReport, 422, "a validação falhou", "body", "o campo obrigatório report está ausente"},
 		{"a missing report in English", "en", b.viewer, noReport, 422, "validation failed", "body", "expected required property report to be present"},
+		{"an e-mail notice without a relay in pt-BR", "pt-BR", b.viewer, notify, 422, "aviso inválido", "body.notify", "avisos por e-mail não estão configurados neste servidor (smtp-relay); fale com quem o opera"},
+		{"an e-mail notice without a relay in English", "en", b.viewer, notify, 422, "invalid notify", "body.notify", "e-mail notices are not set up on this server (smtp-relay); ask its operators"},
 		{"no token in pt-BR", "pt-BR", "", emails60, 401, "falta o token: envie Authorization: Bearer <token>", "", ""},
 		{"no token in English", "en", "", emails60, 401, "missing bearer token: send Authorization: Bearer <token>", "", ""},
 	} {

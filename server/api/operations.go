@@ -392,7 +392,7 @@ func (s *Server) createRun(ctx context.Context, in *createRunInput) (*createRunO
 	r, err := s.App.CreateRun(ctx, req)
 	var off reporting.ErrNoticeUnavailable
 	if errors.As(err, &off) {
-		return nil, huma.Error422UnprocessableEntity("invalid notify", &huma.ErrorDetail{Location: "body.notify", Message: off.Reason, Value: in.Body.Notify})
+		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIInvalidNotify), &huma.ErrorDetail{Location: "body.notify", Message: off.Reason.In(i18n.FromContext(ctx)), Value: in.Body.Notify})
 	}
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relato/relato/engine"
+	"github.com/relato/relato/engine/i18n"
 	"github.com/relato/relato/server/runs"
 	"github.com/relato/relato/server/schedules"
 )
@@ -35,10 +36,10 @@ type Notices struct {
 }
 
 // ErrNoticeUnavailable refuses a notice that cannot be sent; its message
-// says why, for the requester.
-type ErrNoticeUnavailable struct{ Reason string }
+// says why, for the requester, in pt-BR and English (Reason.In(lang)).
+type ErrNoticeUnavailable struct{ Reason i18n.Message }
 
-func (e ErrNoticeUnavailable) Error() string { return e.Reason }
+func (e ErrNoticeUnavailable) Error() string { return e.Reason.String() }
 
 // CheckNotices tells whether the notices asked for (NoticeEmail) can be sent
 // to user: e-mail needs a relay configured and an address on the user.
@@ -48,17 +49,17 @@ func (s *Service) CheckNotices(ctx context.Context, userID string, notify []stri
 		return nil
 	}
 	if s.Notices.SendMail == nil {
-		return ErrNoticeUnavailable{"e-mail notices are not set up on this server (smtp-relay); ask its operators"}
+		return ErrNoticeUnavailable{i18n.M(i18n.APINoticeNoRelay)}
 	}
 	if s.Notices.ContactOf == nil {
-		return ErrNoticeUnavailable{"your user has no e-mail address; ask an admin to set it"}
+		return ErrNoticeUnavailable{i18n.M(i18n.APINoticeNoEmail)}
 	}
 	_, email, err := s.Notices.ContactOf(ctx, userID)
 	if err != nil {
 		return err
 	}
 	if email == "" {
-		return ErrNoticeUnavailable{"your user has no e-mail address; ask an admin to set it"}
+		return ErrNoticeUnavailable{i18n.M(i18n.APINoticeNoEmail)}
 	}
 	return nil
 }
