@@ -218,6 +218,7 @@ const (
 	APIRunNotFinished                   ID = "api.run_not_finished"
 	APIUnknownLookup                    ID = "api.unknown_lookup"
 	APIReportGone                       ID = "api.report_gone"
+	WarehouseInUse                      ID = "warehouse.in_use"
 	APIInvalidNotify                    ID = "api.invalid_notify"
 	APINoticeNoRelay                    ID = "api.notice_no_relay"
 	APINoticeNoEmail                    ID = "api.notice_no_email"

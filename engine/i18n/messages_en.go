@@ -240,6 +240,7 @@ var en = map[ID]catalog.Message{
 	APIRunNotFinished:                   str("the run is %[1]s; its result exists once it is finished"),
 	APIUnknownLookup:                    str("unknown lookup %[1]q"),
 	APIReportGone:                       str("the report of this run no longer exists"),
+	WarehouseInUse:                      str("the embedded warehouse %[1]s is open in another process (a running relato serve or make run?): it belongs to one process at a time; stop that one, or reach a ClickHouse server with --warehouse"),
 	APIInvalidNotify:                    str("invalid notify"),
 	APINoticeNoRelay:                    str("e-mail notices are not set up on this server (smtp-relay); ask its operators"),
 	APINoticeNoEmail:                    str("your user has no e-mail address; ask an admin to set it"),
