@@ -219,6 +219,7 @@ const (
 	APIUnknownLookup                    ID = "api.unknown_lookup"
 	APIReportGone                       ID = "api.report_gone"
 	WarehouseInUse                      ID = "warehouse.in_use"
+	APIUnknownFormatNamed               ID = "api.unknown_format_named"
 	APIInvalidNotify                    ID = "api.invalid_notify"
 	APINoticeNoRelay                    ID = "api.notice_no_relay"
 	APINoticeNoEmail                    ID = "api.notice_no_email"

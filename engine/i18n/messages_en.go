@@ -241,6 +241,7 @@ var en = map[ID]catalog.Message{
 	APIUnknownLookup:                    str("unknown lookup %[1]q"),
 	APIReportGone:                       str("the report of this run no longer exists"),
 	WarehouseInUse:                      str("the embedded warehouse %[1]s is open in another process (a running relato serve or make run?): it belongs to one process at a time; stop that one, or reach a ClickHouse server with --warehouse"),
+	APIUnknownFormatNamed:               str("unknown format %[1]q (%[2]s)"),
 	APIInvalidNotify:                    str("invalid notify"),
 	APINoticeNoRelay:                    str("e-mail notices are not set up on this server (smtp-relay); ask its operators"),
 	APINoticeNoEmail:                    str("your user has no e-mail address; ask an admin to set it"),

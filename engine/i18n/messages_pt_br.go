@@ -242,6 +242,7 @@ var ptBR = map[ID]catalog.Message{
 	APIUnknownLookup:                    str("consulta desconhecida %[1]q"),
 	APIReportGone:                       str("o relatório desta execução não existe mais"),
 	WarehouseInUse:                      str("o warehouse embutido %[1]s está aberto em outro processo (um relato serve ou make run em andamento?): ele pertence a um processo por vez; pare aquele, ou use um servidor ClickHouse com --warehouse"),
+	APIUnknownFormatNamed:               str("formato desconhecido %[1]q (%[2]s)"),
 	APIInvalidNotify:                    str("aviso inválido"),
 	APINoticeNoRelay:                    str("avisos por e-mail não estão configurados neste servidor (smtp-relay); fale com quem o opera"),
 	APINoticeNoEmail:                    str("seu usuário não tem endereço de e-mail; peça a um administrador que o cadastre"),

@@ -86,6 +86,8 @@ func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T)
 	noSecret := map[string]any{"kind": "sftp", "config": map[string]any{"host": "127.0.0.1", "username": "relato", "host_key_sha256": "SHA256:" + strings.Repeat("A", 43)}}
 	sixFields := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 0 6 * * *",
 		"destinations": []any{map[string]any{"kind": "email", "config": map[string]any{"host": "mail.example.com", "from": "relato@example.com", "recipients": []string{"a@example.com"}}}}}
+	pdf := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 6 * * *", "format": "pdf",
+		"destinations": sixFields["destinations"]}
 	for _, tc := range []struct {
 		name, lang, path  string
 		body              any
@@ -96,6 +98,8 @@ func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T)
 		{"an SFTP destination without a secret in English", "en", "/v1/destinations/test", noSecret, "invalid destination", "body.config.password", "a password or a private_key is required"},
 		{"a six-field cron in pt-BR", "pt-BR", "/v1/schedules", sixFields, "agendamento inválido", "body.recurrence", "expressão cron inválida: são 5 campos (minuto hora dia-do-mês mês dia-da-semana), recebeu 6"},
 		{"a six-field cron in English", "en", "/v1/schedules", sixFields, "invalid schedule", "body.recurrence", "invalid cron expression: want 5 fields (minute hour day-of-month month day-of-week), got 6"},
+		{"an unknown format in pt-BR", "pt-BR", "/v1/schedules", pdf, "agendamento inválido", "body.format", `formato desconhecido "pdf" (csv, csv-excel, xlsx, csv-exact)`},
+		{"an unknown format in English", "en", "/v1/schedules", pdf, "invalid schedule", "body.format", `unknown format "pdf" (csv, csv-excel, xlsx, csv-exact)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, p := b.doIn(t, tc.lang, b.manager, "POST", tc.path, tc.body)
@@ -106,5 +110,20 @@ func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T)
 				t.Errorf("errors %+v, want one at %s saying %q", p.Errors, tc.location, tc.message)
 			}
 		})
+	}
+}
+
+// A download in a format relato does not write names it and the known ones
+// in the reader's language (the format is checked before the run is looked up).
+func TestProblems_AnUnknownDownloadFormatSpeaksTheRequestsLanguage(t *testing.T) {
+	b := setup(t)
+	for _, tc := range []struct{ lang, detail, message string }{
+		{"pt-BR", "formato desconhecido", `formato desconhecido "pdf" (csv, csv-excel, xlsx, csv-exact)`},
+		{"en", "unknown format", `unknown format "pdf" (csv, csv-excel, xlsx, csv-exact)`},
+	} {
+		code, p := b.doIn(t, tc.lang, b.viewer, "GET", "/v1/runs/nope/download?format=pdf", nil)
+		if code != 422 || p.Detail != tc.detail || len(p.Errors) != 1 || p.Errors[0].Location != "query.format" || p.Errors[0].Message != tc.message {
+			t.Errorf("%s: %d %q %+v, want 422 %q with one error at query.format saying %q", tc.lang, code, p.Detail, p.Errors, tc.detail, tc.message)
+		}
 	}
 }

@@ -361,7 +361,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 	}
 	scheduleWhen(b, sch, loc, s.App.Clock(), bad)
 	if id, err := schedules.CheckFormat(sch.Format); err != nil {
-		bad("body.format", i18n.MessageOf(err), b.Format)
+		bad("body.format", unknownFormat(b.Format), b.Format)
 	} else {
 		sch.Format = id
 	}
