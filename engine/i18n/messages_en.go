@@ -65,6 +65,7 @@ var en = map[ID]catalog.Message{
 	DateNoMonth:             str("%[1]q does not exist: there is no month %[2]s"),
 	DateNoDay:               str("%[1]q does not exist: %[2]s %[3]s has %[4]d days"),
 	FilterNameAmbiguous:     str("%[1]q names %[2]d %[3]s values (%[4]s): give the id"),
+	FilterNameUnknown:       str("%[1]q is not the name of a %[2]s here: give the name as listed or the id"),
 
 	MonthJanuary: str("January"), MonthFebruary: str("February"), MonthMarch: str("March"),
 	MonthApril: str("April"), MonthMay: str("May"), MonthJune: str("June"),

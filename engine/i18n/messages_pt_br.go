@@ -66,6 +66,7 @@ var ptBR = map[ID]catalog.Message{
 	DateNoMonth:             str("%[1]q não existe: não há mês %[2]s"),
 	DateNoDay:               str("%[1]q não existe: %[2]s de %[3]s tem %[4]d dias"),
 	FilterNameAmbiguous:     str("%[1]q nomeia %[2]d valores de %[3]s (%[4]s): informe o id"),
+	FilterNameUnknown:       str("%[1]q não é nome de %[2]s neste ambiente: informe o nome como na lista ou o id"),
 
 	MonthJanuary: str("janeiro"), MonthFebruary: str("fevereiro"), MonthMarch: str("março"),
 	MonthApril: str("abril"), MonthMay: str("maio"), MonthJune: str("junho"),

@@ -42,6 +42,7 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 	// includes both days: 31 (January) + 29 (February 2024, a leap year) = 60 days.
 	emails60 := map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-02-29"}}
 	wallet999 := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": 999}}
+	walletName := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday", "wallet": "Vendinhas"}}
 	noReport := map[string]any{"filters": map[string]any{}}
 	// setup configures no --smtp-relay: an e-mail notice is refused.
 	notify := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "notify": []string{"email"}}
@@ -57,6 +58,9 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 		{"a 60-day e-mail extraction without a language is in pt-BR", "", b.viewerPD, emails60, 422, "valores de filtro inválidos", "body.filters.period", "abrange 60 dias, mais que o máximo de 30 dias"},
 		{"a browser's English header", "en-US,en;q=0.9", b.viewerPD, emails60, 422, "invalid filter values", "body.filters.period", "spans 60 days, more than the maximum of 30 days"},
 		{"an unknown wallet in pt-BR", "pt-BR", b.viewer, wallet999, 422, "valores de filtro inválidos", "body.filters.wallet", "carteira 999 não existe neste ambiente"},
+		// A name no wallet has (the wallets are Vendas, Cobrança…): not "must be an id".
+		{"an unknown wallet name in pt-BR", "pt-BR", b.viewer, walletName, 422, "valores de filtro inválidos", "body.filters.wallet", `"Vendinhas" não é nome de carteira neste ambiente: informe o nome como na lista ou o id`},
+		{"an unknown wallet name in English", "en", b.viewer, walletName, 422, "invalid filter values", "body.filters.wallet", `"Vendinhas" is not the name of a wallet here: give the name as listed or the id`},
 		{"an unknown wallet in English", "en", b.viewer, wallet999, 422, "invalid filter values", "body.filters.wallet", "unknown wallet 999 for this tenant"},
 		// Huma's own validation, translated by its pattern, the location kept.
 		{"a missing report in pt-BR", "pt-BR", b.viewer, noReport, 422, "a validação falhou", "body", "o campo obrigatório report está ausente"},
