@@ -66,6 +66,7 @@ const (
 	DateNoMonth             ID = "date.no_month"           // %[1]s the value, %[2]s the month number
 	DateNoDay               ID = "date.no_day"             // %[1]s the value, %[2]s the month's name, %[3]s the year, %[4]d days in that month
 	FilterNameAmbiguous     ID = "filter.name_ambiguous"   // %[1]s the name, %[2]d how many, %[3]s the kind, %[4]s the ids
+	FilterNameUnknown       ID = "filter.name_unknown"     // %[1]s the name, %[2]s the kind
 
 	// Month names (MonthName).
 	MonthJanuary   ID = "month.01"
@@ -218,6 +219,8 @@ const (
 	APIRunNotFinished                   ID = "api.run_not_finished"
 	APIUnknownLookup                    ID = "api.unknown_lookup"
 	APIReportGone                       ID = "api.report_gone"
+	WarehouseInUse                      ID = "warehouse.in_use"
+	APIUnknownFormatNamed               ID = "api.unknown_format_named"
 	APIResultRemoved                    ID = "api.result_removed"
 	APIRunNotFound                      ID = "api.run_not_found"
 	APIRunConflict                      ID = "api.run_conflict"

@@ -65,6 +65,7 @@ var en = map[ID]catalog.Message{
 	DateNoMonth:             str("%[1]q does not exist: there is no month %[2]s"),
 	DateNoDay:               str("%[1]q does not exist: %[2]s %[3]s has %[4]d days"),
 	FilterNameAmbiguous:     str("%[1]q names %[2]d %[3]s values (%[4]s): give the id"),
+	FilterNameUnknown:       str("%[1]q is not the name of a %[2]s here: give the name as listed or the id"),
 
 	MonthJanuary: str("January"), MonthFebruary: str("February"), MonthMarch: str("March"),
 	MonthApril: str("April"), MonthMay: str("May"), MonthJune: str("June"),
@@ -240,6 +241,8 @@ var en = map[ID]catalog.Message{
 	APIRunNotFinished:                   str("the run is %[1]s; its result exists once it is finished"),
 	APIUnknownLookup:                    str("unknown lookup %[1]q"),
 	APIReportGone:                       str("the report of this run no longer exists"),
+	WarehouseInUse:                      str("the embedded warehouse %[1]s is open in another process (a running relato serve or make run?): it belongs to one process at a time; stop that one, or reach a ClickHouse server with --warehouse"),
+	APIUnknownFormatNamed:               str("unknown format %[1]q (%[2]s)"),
 	APIResultRemoved:                    str("the result of this run was removed"),
 	APIRunNotFound:                      str("run not found"),
 	APIRunConflict:                      str("run state does not allow this"),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -474,5 +475,18 @@ func excelSerial(t time.Time) (float64, bool) {
 		return 0, false
 	}
 	secs := t.Unix() - excelEpoch.Unix()
-	return float64(secs/86400) + float64(secs%86400)/86400, true
+	return upTo15Digits(float64(secs/86400) + float64(secs%86400)/86400), true
+}
+
+// upTo15Digits rounds a date serial (61 ≤ v < 100000 for the years 1900–2173)
+// up at its 15th significant digit. excelize writes a float with at most 15
+// significant digits by cutting the rest (formatCellFloat), which puts most
+// times a few microseconds before their second (00:03:02 is 46356.00210648148…,
+// written 46356.0021064814), and LibreOffice then shows the second before
+// (00:03:01). Rounded up, the written serial is at most 1e-10 day (9 µs) late,
+// never early, so Excel (rounding) and LibreOffice (cutting) show the same
+// second as the CSV.
+func upTo15Digits(v float64) float64 {
+	p := math.Pow10(15 - len(strconv.FormatInt(int64(v), 10)))
+	return math.Ceil(v*p) / p
 }

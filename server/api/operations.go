@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -497,10 +498,16 @@ func (s *Server) rows(ctx context.Context, in *rowsInput) (*rowsOutput, error) {
 	return out, nil
 }
 
+// unknownFormat says a format name is unknown and lists the known ones, in
+// the reader's language (export.ParseFormat's error is English only).
+func unknownFormat(name string) i18n.Message {
+	return i18n.M(i18n.APIUnknownFormatNamed, name, strings.Join(export.IDs(), ", "))
+}
+
 func (s *Server) download(ctx context.Context, in *downloadInput) (*huma.StreamResponse, error) {
 	f, err := export.ParseFormat(in.Format)
 	if err != nil {
-		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownFormat), &huma.ErrorDetail{Location: "query.format", Message: i18n.Text(err, i18n.FromContext(ctx)), Value: in.Format})
+		return nil, huma.Error422UnprocessableEntity(say(ctx, i18n.APIUnknownFormat), &huma.ErrorDetail{Location: "query.format", Message: unknownFormat(in.Format).In(i18n.FromContext(ctx)), Value: in.Format})
 	}
 	res, err := s.finishedRun(ctx, in.ID)
 	if err != nil {

@@ -361,7 +361,7 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 	}
 	scheduleWhen(b, sch, loc, s.App.Clock(), bad)
 	if id, err := schedules.CheckFormat(sch.Format); err != nil {
-		bad("body.format", i18n.MessageOf(err), b.Format)
+		bad("body.format", unknownFormat(b.Format), b.Format)
 	} else {
 		sch.Format = id
 	}
@@ -398,8 +398,11 @@ func (s *Server) checkSchedule(ctx context.Context, p auth.Principal, b schedule
 		b.Filters = map[string]any{}
 	}
 	sch.Filters, _ = json.Marshal(b.Filters)
-	if sch.Name == "" {
+	if sch.Name == "" { // the report's title as the person reads it; its id when unknown
 		sch.Name = b.Report
+		if def, ok := s.App.Report(p.TenantID, b.Report); ok && def.Title.In(lang) != "" {
+			sch.Name = def.Title.In(lang)
+		}
 	}
 	if len(b.Destinations) == 0 {
 		bad("body.destinations", i18n.M(i18n.ScheduleNeedsDestination), nil)

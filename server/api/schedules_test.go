@@ -510,3 +510,32 @@ func TestSchedules_AFailedDeliveryNotifiesTheOwnerByWebhook(t *testing.T) {
 		t.Fatal("no failure notice")
 	}
 }
+
+// A schedule saved without a name is named by its report's title in the
+// language of the request (found trying relato: the list and the "saved"
+// notice showed "kpis.kpi_events"); a name typed is kept as typed.
+func TestSchedules_WithoutANameTakeTheReportsTitle(t *testing.T) {
+	b := setupSchedules(t)
+	dest := []any{map[string]any{"kind": "ftp", "config": map[string]any{"host": "127.0.0.1", "username": "u", "password": "p"}}}
+	for _, c := range []struct{ lang, name, want string }{
+		{"pt-BR", "", "Nível de Serviço (NS)"},
+		{"en", "", "Service level (SL)"},
+		{"en", "diário", "diário"},
+	} {
+		body := map[string]any{"report": "kpis.service_level", "filters": map[string]any{"period": "yesterday"}, "recurrence": "0 6 * * *", "destinations": dest}
+		if c.name != "" {
+			body["name"] = c.name
+		}
+		j, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", b.url+"/v1/schedules", strings.NewReader(string(j)))
+		req.Header.Set("Authorization", "Bearer "+b.manager)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", c.lang)
+		code, _, data := send(t, req)
+		var got struct{ Name string }
+		json.Unmarshal(data, &got)
+		if code != http.StatusCreated || got.Name != c.want {
+			t.Errorf("%s, name %q: %d, named %q, want %q (%s)", c.lang, c.name, code, got.Name, c.want, data)
+		}
+	}
+}

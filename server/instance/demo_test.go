@@ -50,3 +50,61 @@ func TestDemoUsers_OnlyTheAdminHoldsPersonalData(t *testing.T) {
 		}
 	}
 }
+
+// A second start (make run again) reuses the demo users: both admin tokens
+// are the same user, so the runs of the first start stay "Meus relatórios",
+// and tenant 1 has one user of each name (found trying relato: every restart
+// added another "Admin Demo").
+func TestDemoUsers_ASecondStartReusesTheUsers(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	line := regexp.MustCompile(`(?m)demo tenant 1 admin\s+\(.*\) token: (\S+)$`)
+	me := func(token string) (id string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m struct {
+			UserID string `json:"user_id"`
+		}
+		json.NewDecoder(resp.Body).Decode(&m)
+		return m.UserID
+	}
+	var ids []string
+	var admin string
+	for range 2 {
+		var out strings.Builder
+		if err := srv.DemoUsers(context.Background(), &out); err != nil {
+			t.Fatal(err)
+		}
+		m := line.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no admin line in:\n%s", out.String())
+		}
+		admin = m[1]
+		ids = append(ids, me(admin))
+	}
+	if ids[0] == "" || ids[0] != ids[1] {
+		t.Errorf("the two starts' admins are users %q and %q, want one", ids[0], ids[1])
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/users", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct{ Users []struct{ Name string } }
+	json.NewDecoder(resp.Body).Decode(&list)
+	count := map[string]int{}
+	for _, u := range list.Users {
+		count[u.Name]++
+	}
+	for _, name := range []string{"Admin Demo", "Gestor Demo", "Operador Demo"} {
+		if count[name] != 1 {
+			t.Errorf("%d users named %q, want 1 (users: %+v)", count[name], name, list.Users)
+		}
+	}
+}

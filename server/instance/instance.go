@@ -256,28 +256,45 @@ func (in *Instance) Close() error {
 	return errors.Join(errs...)
 }
 
-// DemoUsers creates an admin, a manager and a viewer of tenant 1 and writes
-// their tokens to w. The demo admin holds the personal_data permission (the
-// demo warehouse holds made-up people only), so a new user's first extraction
-// works with that token; the others show what masking looks like.
+// DemoUsers makes sure tenant 1 has an admin, a manager and a viewer for the
+// demo and writes a fresh token of each to w. A later start reuses the users
+// an earlier one created (same name and role, not disabled), so their runs
+// stay under "Meus relatórios" and the users list holds one of each. The demo
+// admin holds the personal_data permission (the demo warehouse holds made-up
+// people only), so a new user's first extraction works with that token; the
+// others show what masking looks like.
 func (in *Instance) DemoUsers(ctx context.Context, w io.Writer) error {
+	existing, err := in.Auth.Users(ctx, auth.Scope{Tenant: 1})
+	if err != nil {
+		return err
+	}
 	for _, u := range []struct {
 		name     string
 		role     auth.Role
 		personal bool
 	}{{"Admin Demo", auth.Admin, true}, {"Gestor Demo", auth.Manager, false}, {"Operador Demo", auth.Viewer, false}} {
-		p, err := in.Auth.CreateUser(ctx, 1, u.name, u.role)
-		if err != nil {
-			return err
+		id := ""
+		for _, e := range existing {
+			if e.Name == u.name && e.Role == u.role && e.DisabledAt == nil {
+				id = e.ID
+				break
+			}
+		}
+		if id == "" {
+			p, err := in.Auth.CreateUser(ctx, 1, u.name, u.role)
+			if err != nil {
+				return err
+			}
+			id = p.UserID
 		}
 		note := "personal data masked"
 		if u.personal {
-			if _, err := in.Auth.SetPersonalData(ctx, auth.Scope{Tenant: 1}, p.UserID, true); err != nil {
+			if _, err := in.Auth.SetPersonalData(ctx, auth.Scope{Tenant: 1}, id, true); err != nil {
 				return err
 			}
 			note = "personal_data: may run extractions"
 		}
-		tok, err := in.Auth.IssueToken(ctx, p.UserID)
+		tok, err := in.Auth.IssueToken(ctx, id)
 		if err != nil {
 			return err
 		}

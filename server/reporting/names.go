@@ -14,7 +14,8 @@ import (
 // with that label: it returns a copy of filters with each such name replaced
 // by the value's id. A value that already is an id or a code of the lookup is
 // kept; a name two values share is a FilterError naming their ids; a name no
-// value has is left for the engine, which refuses it as today. The tenant's
+// value of an id lookup has is a FilterError saying so (other values are left
+// for the engine, which refuses them with its own message). The tenant's
 // values come from LookupValues, read only when a filter holds something that
 // may be a name.
 func (s *Service) resolveLookupNames(ctx context.Context, tenant uint32, def *engine.Definition, filters map[string]any) (map[string]any, error) {
@@ -59,7 +60,10 @@ func (s *Service) resolveLookupNames(ctx context.Context, tenant uint32, def *en
 				}
 			}
 			switch len(ids) {
-			case 0: // the engine refuses it with its own message
+			case 0: // a number's problems (0) the engine says; a text is a name nobody has
+				if _, err := strconv.ParseUint(strings.TrimSpace(name), 10, 64); lk.Numeric && err != nil {
+					errs = append(errs, engine.NewFilterError(f.Name, i18n.FilterNameUnknown, name, i18n.LookupKind(lk.Name)))
+				}
 			case 1:
 				items[i], changed = ids[0], true
 			default:

@@ -14,9 +14,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/chsql"
+	"github.com/relato/relato/engine/i18n"
 )
 
 // Backend is an embedded chDB session over a data directory.
@@ -60,11 +62,31 @@ func Open(path string) (*Backend, error) {
 	}
 	conn, err := connect([]string{"clickhouse", "--path=" + abs})
 	if err != nil {
+		if lockedByAnother(abs) {
+			return nil, i18n.Errorf(i18n.WarehouseInUse, abs)
+		}
 		return nil, err
 	}
 	openPath = abs
 	b := &Backend{mu: make(chan struct{}, 1), conn: conn, path: abs}
 	return b, nil
+}
+
+// lockedByAnother tells whether another process holds the data directory:
+// ClickHouse takes an exclusive flock on <path>/status while it has the
+// directory open (its StatusFile), so a second chDB on the same folder — a
+// `relato run` beside a running `relato serve` — cannot open it.
+func lockedByAnother(path string) bool {
+	f, err := os.Open(filepath.Join(path, "status"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
 }
 
 // Path is the data directory.
