@@ -216,8 +216,14 @@ func column(t *testing.T, ctx context.Context, i int) []string {
 }
 
 // waitJS polls a JS condition until it is true.
+// waitJS polls cond until it is true. The page re-renders parts of itself
+// (the runs list, its toolbar) while a test waits, so an element cond reads
+// may be missing for a moment: a condition that throws counts as not yet
+// true (a test once failed on "Cannot read properties of null" mid-render),
+// and one that never holds still fails at the timeout.
 func waitJS(cond string) step {
-	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))
+	safe := "(() => { try { return !!(" + cond + "); } catch (e) { return false; } })()"
+	return chromedp.Poll[chromedp.Void](safe, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))
 }
 
 func click(sel string) step { return chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible) }
@@ -294,14 +300,14 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	listed := `[...document.querySelectorAll("#runs-body tr[data-run-id]")].map(tr => tr.dataset.runId)`
 	do(t, ctx, "scope all",
 		click("#scope-all"),
-		waitJS(`document.querySelector("#scope-all").getAttribute("aria-pressed") === "true" && document.querySelectorAll("#runs-body tr[data-run-id]").length > 0`))
+		waitJS(`document.querySelector("#scope-all")?.getAttribute("aria-pressed") === "true" && document.querySelectorAll("#runs-body tr[data-run-id]").length > 0`))
 	if shown := eval[[]string](t, ctx, listed); len(shown) != 1 || shown[0] != viewerRun.ID {
 		t.Errorf("Todos os relatórios shows %v, want the viewer's run %s", shown, viewerRun.ID)
 	}
 	screenshot(t, ctx, shots, "02-runs-all")
 	do(t, ctx, "scope mine",
 		click("#scope-mine"),
-		waitJS(`document.querySelector("#scope-mine").getAttribute("aria-pressed") === "true"`))
+		waitJS(`document.querySelector("#scope-mine")?.getAttribute("aria-pressed") === "true"`))
 	if shown := eval[[]string](t, ctx, listed); len(shown) != 0 {
 		t.Errorf("Meus relatórios shows %v, want none", shown)
 	}
