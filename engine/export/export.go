@@ -25,8 +25,11 @@ type Result struct {
 // fails before querying when f has no writer (the zero Format), and with
 // engine.CheckColumns' error when the result's columns do not match the
 // definition. On a backend that streams its own output formats (the embedded
-// one), csv and csv-exact files whose columns writer.CSVLineSQL can render
-// are rendered by the warehouse, byte for byte the writer's (runSQLRendered).
+// one), csv and csv-exact files whose columns writer.CSVFieldsSQL can render
+// are rendered by the warehouse, byte for byte the writer's: written into w
+// by the warehouse itself when w is a regular *os.File at its end
+// (runWarehouseFile; progress then comes once, at the end, and w's offset is
+// left at the file's end), else streamed to Go as lines (runSQLRendered).
 func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format, lang string, w io.Writer, progress func(rows int64)) (Result, error) {
 	if f.Write == nil {
 		return Result{}, errors.New("export: format without a writer; use ParseFormat or Lookup")
@@ -57,12 +60,20 @@ func Run(ctx context.Context, b engine.Backend, comp *engine.Compiled, f Format,
 	}
 	fields := writer.WithValueLabels(fieldsOf(comp.Def, lang), labels)
 	if d, ok := sqlDialects[f.ID]; ok && sqlRendered {
-		if fb, ok := b.(formattedBackend); ok {
-			sqlFields := fields
-			if d == writer.RFC4180Exact {
-				// csv-exact writes the warehouse's codes (its format's contract).
-				sqlFields = writer.WithoutValueLabels(fields)
+		sqlFields := fields
+		if d == writer.RFC4180Exact {
+			// csv-exact writes the warehouse's codes (its format's contract).
+			sqlFields = writer.WithoutValueLabels(fields)
+		}
+		if fb, ok := b.(fileBackend); ok {
+			if file, path, ok := warehouseFile(w); ok {
+				res, done, err := runWarehouseFile(ctx, b, fb, comp, q, d, loc, sqlFields, file, path, progress)
+				if done {
+					return res, err
+				}
 			}
+		}
+		if fb, ok := b.(formattedBackend); ok {
 			bw := bufio.NewWriterSize(w, 1<<20)
 			res, done, err := runSQLRendered(ctx, b, fb, comp, q, d, loc, sqlFields, bw, progress)
 			if done {

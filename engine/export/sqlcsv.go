@@ -6,7 +6,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -37,16 +41,8 @@ var sqlRenderedRuns atomic.Int64
 // column the warehouse cannot render exactly: the caller writes it in Go.
 func runSQLRendered(ctx context.Context, b engine.Backend, fb formattedBackend, comp *engine.Compiled, q engine.Query, d writer.Dialect,
 	loc *time.Location, fields []writer.Field, w *bufio.Writer, progress func(int64)) (res Result, done bool, err error) {
-	head := q
-	head.SQL = "SELECT * FROM (\n" + q.SQL + "\n) LIMIT 0"
-	head.MaxRows = 0
-	hr, err := b.Query(ctx, head)
+	cols, err := resultColumns(ctx, b, comp, q)
 	if err != nil {
-		return res, true, err
-	}
-	cols := hr.Columns()
-	hr.Close()
-	if err := engine.CheckColumns(comp.Def, cols); err != nil {
 		return res, true, err
 	}
 	line, ok := writer.CSVLineSQL(fields, cols, d, loc)
@@ -115,6 +111,129 @@ func runSQLRendered(ctx context.Context, b engine.Backend, fb formattedBackend, 
 		progress(res.Rows)
 	}
 	return res, true, nil
+}
+
+// fileBackend is a warehouse that can write a query's result into a file
+// on this machine itself (the embedded backend).
+type fileBackend interface {
+	QueryToFile(ctx context.Context, q engine.Query, format, path string) (rows int64, err error)
+}
+
+// warehouseFile is w when the warehouse can append to it: a regular file,
+// written up to its end, whose absolute name has no character ClickHouse's
+// file() reads as a glob.
+func warehouseFile(w io.Writer) (*os.File, string, bool) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil, "", false
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, "", false
+	}
+	if at, err := f.Seek(0, io.SeekCurrent); err != nil || at != st.Size() {
+		return nil, "", false
+	}
+	path, err := filepath.Abs(f.Name())
+	if err != nil || strings.ContainsAny(path, "*?{}[]") {
+		return nil, "", false
+	}
+	return f, path, true
+}
+
+// runWarehouseFile writes f's file with the header by writer.WriteCSV and
+// every line written into the file by the warehouse itself
+// (writer.CSVFieldsSQL in ClickHouse's CustomSeparated format, appended to
+// path), so the bytes are the writer's and none passes through Go. done is
+// false, with nothing written, when the result has a column the warehouse
+// cannot render exactly. Progress is reported once, at the end: the
+// warehouse reports nothing while it writes.
+func runWarehouseFile(ctx context.Context, b engine.Backend, fb fileBackend, comp *engine.Compiled, q engine.Query, d writer.Dialect,
+	loc *time.Location, fields []writer.Field, file *os.File, path string, progress func(int64)) (res Result, done bool, err error) {
+	cols, err := resultColumns(ctx, b, comp, q)
+	if err != nil {
+		return res, true, err
+	}
+	exprs, ok := writer.CSVFieldsSQL(fields, cols, d, loc)
+	if !ok {
+		return res, false, nil
+	}
+	bw := bufio.NewWriter(file)
+	st, err := writer.WriteCSV(ctx, bw, fields, noRows(cols), d, nil)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return res, true, err
+	}
+	start, err := file.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return res, true, err
+	}
+	sqlRenderedRuns.Add(1)
+	body := q
+	for i, e := range exprs {
+		exprs[i] = e + " AS `__relato_field_" + strconv.Itoa(i+1) + "`"
+	}
+	body.SQL = "SELECT " + strings.Join(exprs, ", ") + " FROM (\n" + q.SQL + "\n)"
+	if q.MaxRows > 0 {
+		body.SQL += " LIMIT " + strconv.FormatInt(q.MaxRows, 10)
+	}
+	body.MaxRows = 0
+	body.Settings = maps.Clone(q.Settings)
+	if body.Settings == nil {
+		body.Settings = map[string]string{}
+	}
+	maps.Copy(body.Settings, writer.CSVFieldsSettings())
+	// Append after the header, never truncate it.
+	body.Settings["engine_file_truncate_on_insert"] = "0"
+	rows, err := fb.QueryToFile(ctx, body, "CustomSeparated", path)
+	if err != nil {
+		return res, true, err
+	}
+	end, err := file.Seek(0, io.SeekEnd)
+	if err != nil {
+		return res, true, err
+	}
+	res.Rows, res.Bytes = rows, st.Bytes+end-start
+	if q.MaxRows > 0 && rows == q.MaxRows {
+		// Cut at the limit, or exactly as many rows: ask for one more.
+		more := q
+		more.SQL = "SELECT 1 FROM (\n" + q.SQL + "\n) LIMIT 1 OFFSET " + strconv.FormatInt(q.MaxRows, 10)
+		more.MaxRows = 0
+		r, err := b.Query(ctx, more)
+		if err != nil {
+			return res, true, err
+		}
+		res.Truncated = r.Next()
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return res, true, err
+		}
+	}
+	if progress != nil {
+		progress(res.Rows)
+	}
+	return res, true, nil
+}
+
+// resultColumns are the names and types of q's result, read with LIMIT 0
+// and checked against the definition (engine.CheckColumns).
+func resultColumns(ctx context.Context, b engine.Backend, comp *engine.Compiled, q engine.Query) ([]engine.Column, error) {
+	head := q
+	head.SQL = "SELECT * FROM (\n" + q.SQL + "\n) LIMIT 0"
+	head.MaxRows = 0
+	hr, err := b.Query(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	cols := hr.Columns()
+	hr.Close()
+	if err := engine.CheckColumns(comp.Def, cols); err != nil {
+		return nil, err
+	}
+	return cols, nil
 }
 
 // checkEvery is how many lines pass between context checks.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,9 +17,11 @@ import (
 	"github.com/relato/relato/engine/export"
 )
 
-// bothPaths writes comp in f through the writer (the warehouse-rendered path
-// off) and with it on, and reports whether the second one was rendered by
-// the warehouse.
+// bothPaths writes comp in f through the writer (the warehouse-rendered
+// paths off), streamed with them on, and into a file with them on (where the
+// embedded warehouse writes the lines itself), checks that the streamed and
+// the file's bytes and results are the same, and reports whether the
+// warehouse rendered them.
 func bothPaths(t *testing.T, b engine.Backend, comp *engine.Compiled, f export.Format, lang string) (writer, rendered []byte, byWarehouse bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -36,7 +40,34 @@ func bothPaths(t *testing.T, b engine.Backend, comp *engine.Compiled, f export.F
 	if resW != resR {
 		t.Errorf("%s %s: result %+v through the writer, %+v rendered", comp.Def.ID, f.ID, resW, resR)
 	}
-	return w.Bytes(), r.Bytes(), export.SQLRenderedRuns.Load() > before
+	streamed := export.SQLRenderedRuns.Load() > before
+	// A file: the warehouse appends the lines to the writer's header.
+	file, err := os.Create(filepath.Join(t.TempDir(), "out.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	before = export.SQLRenderedRuns.Load()
+	var progressed int64 = -1
+	resF, err := export.Run(ctx, b, comp, f, lang, file, func(n int64) { progressed = n })
+	if err != nil {
+		t.Fatalf("%s %s into a file: %v", comp.Def.ID, f.ID, err)
+	}
+	inFile := export.SQLRenderedRuns.Load() > before
+	if inFile != streamed {
+		t.Errorf("%s %s: rendered by the warehouse streamed %v, into a file %v", comp.Def.ID, f.ID, streamed, inFile)
+	}
+	if resF != resW || progressed != resW.Rows {
+		t.Errorf("%s %s: result %+v (progress %d) into a file, %+v through the writer", comp.Def.ID, f.ID, resF, progressed, resW)
+	}
+	fileBytes, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fileBytes, r.Bytes()) {
+		t.Errorf("%s %s %s: the file differs from the streamed bytes\nfile:\n%q\nstreamed:\n%q", comp.Def.ID, f.ID, lang, fileBytes, r.Bytes())
+	}
+	return w.Bytes(), r.Bytes(), streamed
 }
 
 const edges = `id: test.edges
@@ -45,17 +76,20 @@ title: {pt-BR: Bordas, en: Edges}
 category: test
 limits: {max_rows: %d, timeout: 1m}
 query: |
-  SELECT n, s, f, at, u, day, ok, flag FROM (
+  SELECT n, s, f, at, u, day, ok, flag, lc, f32, plain FROM (
     SELECT arrayJoin(range(22)) AS k,
       [toInt64(0), -1, 9223372036854775807, -9223372036854775808, 42, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23][k + 1] AS n,
       [NULL, '', 'plain', 'a,b', 'say "hi"', 'line' || char(10) || 'break', 'cr' || char(13), ' lead', 'trail ', char(9) || 'tab', 'tab' || char(9),
-       '=1+1', '+5511999990000', '-x', '@sum', 'ok=1', 'Ação', unhex('FF41'), '''quoted''', ';semi', 'x', 'çé'][k + 1] AS s,
+       '=1+1', '+5511999990000', '-x', '@sum', char(13) || '=r', 'Ação', unhex('FF41'), '''quoted''', '=a,b', '"=x', 'çé'][k + 1] AS s,
       [toFloat64(0), -0., 1.5, -2.25, 1e-7, -1.5e-10, 1e21, 1.2345e22, 1e300, 5e-324, 0/0, 1/0, -1/0, 123456789.125, 0.1, 100, -100, 3.5e-5, 2.5e15, 1e15, 1e16, 99.99][k + 1] AS f,
       toDateTime('1970-01-01 00:00:00', 'UTC') + [0, 1, 86399, 951782400, 1709251199, 1709251200, 4294967295, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16][k + 1] AS at,
       if(k %% 3 = 0, NULL, toUInt64(18446744073709551615) - k) AS u,
       if(k %% 5 = 4, NULL, CAST('1970-01-01' AS Date) + k * 2000) AS day,
       if(k %% 4 = 3, NULL, k %% 2 = 0) AS ok,
-      toUInt8(k %% 3) AS flag
+      toUInt8(k %% 3) AS flag,
+      toLowCardinality(s) AS lc,
+      toFloat32([1.5, -0.1, 1e-7, 3.4e38, nan, 7][k %% 6 + 1]) AS f32,
+      if(k %% 6 = 5, NULL, toDateTime(toUInt32(1710037800 + k * 7777))) AS plain
   ) ORDER BY k
 columns:
   - {name: n, type: int, label: {pt-BR: "Número", en: Number}}
@@ -66,6 +100,9 @@ columns:
   - {name: day, type: date, label: {pt-BR: Dia, en: Day}}
   - {name: ok, type: bool, label: {pt-BR: Ok, en: Ok}}
   - {name: flag, type: bool, label: {pt-BR: Sinal, en: Flag}}
+  - {name: lc, type: string, label: {pt-BR: Pouca cardinalidade, en: Low cardinality}}
+  - {name: f32, type: number, label: {pt-BR: Float32, en: Float32}}
+  - {name: plain, type: datetime, label: {pt-BR: "Data sem zona", en: "Date-time without zone"}}
 `
 
 // TestRun_TheWarehouseRendersCSVByteForByteAsTheWriter writes values at the

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -250,17 +251,24 @@ func (b *Backend) rememberDefaults(names []string) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	out, err := b.exec("SELECT name, value FROM system.settings WHERE name IN ("+strings.Join(fresh, ", ")+")", "TabSeparatedRaw")
+	// JSON, because a value may hold a line break or a tab (the default of
+	// format_custom_row_after_delimiter is a line break).
+	out, err := b.exec("SELECT name, value FROM system.settings WHERE name IN ("+strings.Join(fresh, ", ")+")", "JSONCompactEachRow")
 	if err != nil {
 		return fmt.Errorf("chdb: read setting defaults: %w", err)
 	}
 	if b.defaults == nil {
 		b.defaults = map[string]string{}
 	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if name, value, ok := strings.Cut(line, "\t"); ok {
-			b.defaults[name] = value
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var nv [2]string
+		if err := dec.Decode(&nv); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("chdb: read setting defaults: %w", err)
 		}
+		b.defaults[nv[0]] = nv[1]
 	}
 	for _, n := range names {
 		if _, ok := b.defaults[n]; !ok {
@@ -268,6 +276,57 @@ func (b *Backend) rememberDefaults(names []string) error {
 		}
 	}
 	return nil
+}
+
+// QueryToFile runs q with its result appended to the file at path in format,
+// written by the warehouse itself (INSERT INTO FUNCTION file(path, format),
+// which appends unless the query's settings say otherwise), and returns the
+// rows it wrote (chDB's rows_written; INTO OUTFILE reports none). path must
+// be absolute and hold no glob character (* ? { } [ ]), which file() would
+// expand. q's settings are given in the query's own SETTINGS clause, so the
+// session keeps none of them and needs no read of their defaults. ctx is
+// checked before the query starts; the query itself runs to its end or its
+// max_execution_time.
+func (b *Backend) QueryToFile(ctx context.Context, q engine.Query, format, path string) (int64, error) {
+	if err := b.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer b.unlock()
+	if b.conn == nil {
+		return 0, errors.New("chdb: backend is closed")
+	}
+	names := make([]string, 0, len(q.Settings))
+	for n := range q.Settings {
+		if !chsql.ValidIdentifier(n) {
+			return 0, fmt.Errorf("chdb: invalid setting name %q", n)
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	settings := ""
+	for i, n := range names {
+		if i == 0 {
+			settings = "\nSETTINGS "
+		} else {
+			settings += ", "
+		}
+		settings += n + " = " + chsql.QuoteString(q.Settings[n])
+	}
+	session := q
+	session.Settings = nil
+	if err := b.prepare(session); err != nil {
+		return 0, err
+	}
+	sql := "INSERT INTO FUNCTION file(" + chsql.QuoteString(path) + ", " + chsql.QuoteString(format) + ")\nSELECT * FROM (\n" + q.SQL + "\n)" + settings
+	r := cQuery(b.conn.internal, sql, "TabSeparated")
+	if r == nil {
+		return 0, errors.New("chdb: query returned no result handle")
+	}
+	defer cDestroyResult(r)
+	if msg := resultError(r); msg != "" {
+		return 0, errors.New(strings.TrimSpace(msg))
+	}
+	return int64(cResultRowsWritten(r)), nil
 }
 
 // Query runs q and streams its rows in TSV form, parsed lazily.

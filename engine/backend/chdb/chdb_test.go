@@ -161,3 +161,60 @@ func TestQueryFormatted_ReportsTheQuerysOwnProgressChunkByChunk(t *testing.T) {
 		t.Errorf("last progress %+v; want 500000 rows, 4000000 bytes", last)
 	}
 }
+
+// TestQueryToFile_AppendsAfterWhatTheFileHoldsAndCountsTheRows writes a
+// scoped, parameterised result with settings that change the output form
+// into a file that already holds a header, and checks the bytes, the count,
+// and that the settings did not stay in the session.
+func TestQueryToFile_AppendsAfterWhatTheFileHoldsAndCountsTheRows(t *testing.T) {
+	b := shared(t)
+	ctx := context.Background()
+	for _, s := range []string{
+		"CREATE DATABASE IF NOT EXISTS tofile",
+		"CREATE TABLE IF NOT EXISTS tofile.t (tenant_id UInt32, n UInt32, at DateTime) ENGINE = MergeTree ORDER BY n",
+		"TRUNCATE TABLE tofile.t",
+		// 1704078000 is 2024-01-01 03:00:00 UTC, 00:00 in São Paulo (-03:00).
+		"INSERT INTO tofile.t SELECT if(number % 2 = 0, 1, 2), number, 1704078000 + number FROM numbers(10)",
+	} {
+		if err := b.Exec(ctx, s); err != nil {
+			t.Fatal(s, err)
+		}
+	}
+	path := t.TempDir() + "/out.csv"
+	if err := os.WriteFile(path, []byte("n;at\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := b.QueryToFile(ctx, engine.Query{
+		SQL:          "SELECT n, at FROM tofile.t WHERE n < {max:UInt32} ORDER BY n",
+		Params:       map[string]string{"max": "5"},
+		TableFilters: map[string]string{"tofile.t": "tenant_id = 1"},
+		TimeZone:     "America/Sao_Paulo",
+		Settings: map[string]string{
+			"format_custom_escaping_rule":       "Raw",
+			"format_custom_field_delimiter":     ";",
+			"format_custom_row_after_delimiter": "\r\n",
+			"date_time_output_format":           "simple",
+		},
+	}, "CustomSeparated", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tenant 1 holds the even n; below 5: 0, 2, 4 — 3 rows, at 00:00:00,
+	// 00:00:02 and 00:00:04 in São Paulo.
+	want := "n;at\r\n0;2024-01-01 00:00:00\r\n2;2024-01-01 00:00:02\r\n4;2024-01-01 00:00:04\r\n"
+	got, _ := os.ReadFile(path)
+	if rows != 3 || string(got) != want {
+		t.Fatalf("%d rows, file %q; want 3 rows, %q", rows, got, want)
+	}
+	// The session keeps none of the query's settings.
+	out, err := b.QueryText(ctx, "SELECT getSetting('format_custom_field_delimiter'), getSetting('date_time_output_format')", "TabSeparatedRaw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != "\t\tsimple\n" {
+		t.Errorf("session settings after the query: %q, want the defaults (a tab, simple)", out)
+	}
+	if _, err := b.QueryToFile(ctx, engine.Query{SQL: "SELECT 1", Settings: map[string]string{"a b": "1"}}, "CSV", path); err == nil {
+		t.Error("a setting name that is not an identifier was accepted")
+	}
+}

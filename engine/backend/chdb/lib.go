@@ -36,18 +36,19 @@ var (
 	libOnce sync.Once
 	libErr  error
 
-	cConnect         func(argc int, argv []*byte) *chdbConnection
-	cCloseConn       func(conn *chdbConnection)
-	cQuery           func(conn unsafe.Pointer, query string, format string) *chdbResult
-	cStreamQuery     func(conn unsafe.Pointer, query string, format string) *chdbResult
-	cStreamFetch     func(conn unsafe.Pointer, res *chdbResult) *chdbResult
-	cStreamCancel    func(conn unsafe.Pointer, res *chdbResult)
-	cDestroyResult   func(res *chdbResult)
-	cResultBuffer    func(res *chdbResult) unsafe.Pointer
-	cResultLength    func(res *chdbResult) uintptr
-	cResultRowsRead  func(res *chdbResult) uint64
-	cResultBytesRead func(res *chdbResult) uint64
-	cResultError     func(res *chdbResult) *byte
+	cConnect           func(argc int, argv []*byte) *chdbConnection
+	cCloseConn         func(conn *chdbConnection)
+	cQuery             func(conn unsafe.Pointer, query string, format string) *chdbResult
+	cStreamQuery       func(conn unsafe.Pointer, query string, format string) *chdbResult
+	cStreamFetch       func(conn unsafe.Pointer, res *chdbResult) *chdbResult
+	cStreamCancel      func(conn unsafe.Pointer, res *chdbResult)
+	cDestroyResult     func(res *chdbResult)
+	cResultBuffer      func(res *chdbResult) unsafe.Pointer
+	cResultLength      func(res *chdbResult) uintptr
+	cResultRowsRead    func(res *chdbResult) uint64
+	cResultBytesRead   func(res *chdbResult) uint64
+	cResultRowsWritten func(res *chdbResult) uint64
+	cResultError       func(res *chdbResult) *byte
 )
 
 // LibraryPath reports where the library is looked for: $CHDB_LIB_PATH, else
@@ -111,6 +112,7 @@ func loadLibrary() error {
 		purego.RegisterLibFunc(&cResultLength, h, "chdb_result_length")
 		purego.RegisterLibFunc(&cResultRowsRead, h, "chdb_result_rows_read")
 		purego.RegisterLibFunc(&cResultBytesRead, h, "chdb_result_bytes_read")
+		purego.RegisterLibFunc(&cResultRowsWritten, h, "chdb_result_rows_written")
 		purego.RegisterLibFunc(&cResultError, h, "chdb_result_error")
 	})
 	return libErr
