@@ -54,7 +54,7 @@ func TestKPIRollups_GiveTheRawRowsOverSeededData(t *testing.T) {
 		}
 		reports++
 		t.Run(def.ID, func(t *testing.T) {
-			i, nonEmpty := 0, 0
+			i, nonEmpty, hourly := 0, 0, 0
 			for _, zone := range zones {
 				loc := mustLoad(t, zone)
 				for _, period := range periods {
@@ -78,10 +78,25 @@ func TestKPIRollups_GiveTheRawRowsOverSeededData(t *testing.T) {
 						}
 						tenant := uint32(1 + i%7/6) // tenant 2 now and then
 						name := fmt.Sprintf("%s %v tenant %d", zone, filters, tenant)
-						raw, rawPath := kpiCSV(t, b, def, filters, loc, now, tenant, engine.PathRaw)
-						got, path := kpiCSV(t, b, def, filters, loc, now, tenant, "")
+						raw, rawPath, _ := kpiCSV(t, b, def, filters, loc, now, tenant, engine.PathRaw)
+						got, path, why := kpiCSV(t, b, def, filters, loc, now, tenant, "")
 						if rawPath != engine.PathRaw || path != engine.PathRollup {
 							t.Fatalf("%s: paths %s and %s, want raw and rollup", name, rawPath, path)
+						}
+						// The hourly table serves 1 h and 1 d intervals where the
+						// zone is whole hours from UTC all period long: São Paulo
+						// and New York always, Lord Howe at +11:00 (March,
+						// late October) but not across 10-06, when it leaves
+						// +10:30; never Kathmandu or Chatham.
+						wholeHours := zone == "America/Sao_Paulo" || zone == "America/New_York" ||
+							zone == "Australia/Lord_Howe" && period != "2024-09-25..2024-10-10"
+						wantTable := "wh.calls_15m"
+						if wholeHours && (interval == "1h" || interval == "1d") {
+							wantTable = "wh.calls_1h"
+							hourly++
+						}
+						if why != "rollup "+wantTable {
+							t.Fatalf("%s: %q, want the rollup %s", name, why, wantTable)
 						}
 						if got != raw {
 							t.Fatalf("%s: the rollup's rows differ from the raw rows:\n%s", name, firstDifference(raw, got))
@@ -91,6 +106,10 @@ func TestKPIRollups_GiveTheRawRowsOverSeededData(t *testing.T) {
 						}
 					}
 				}
+			}
+			// (2 zones × 3 periods + Lord Howe's 2 periods) × 2 intervals.
+			if hourly != 16 {
+				t.Errorf("%d results read the hourly rollup, want 16", hourly)
 			}
 			if nonEmpty < i/2 {
 				t.Errorf("only %d of %d results had rows with calls: the comparison proves little", nonEmpty, i)
@@ -113,7 +132,7 @@ func mustLoad(t *testing.T, zone string) *time.Location {
 
 // kpiCSV runs def as CSV on the given path ("" = the engine's choice) and
 // returns the file and the path taken.
-func kpiCSV(t *testing.T, b engine.Backend, def *engine.Definition, filters map[string]any, loc *time.Location, now time.Time, tenant uint32, path engine.Path) (string, engine.Path) {
+func kpiCSV(t *testing.T, b engine.Backend, def *engine.Definition, filters map[string]any, loc *time.Location, now time.Time, tenant uint32, path engine.Path) (string, engine.Path, string) {
 	t.Helper()
 	ctx := context.Background()
 	comp, err := engine.Compile(ctx, def, filters, engine.CompileEnv{Tenant: tenant, Location: loc, Now: now, Tables: schema.Tables(), Path: path})
@@ -124,7 +143,7 @@ func kpiCSV(t *testing.T, b engine.Backend, def *engine.Definition, filters map[
 	if _, err := export.Run(ctx, b, comp, export.CSV, "en", &buf, nil); err != nil {
 		t.Fatalf("%v (%s): %v", filters, comp.Path, err)
 	}
-	return buf.String(), comp.Path
+	return buf.String(), comp.Path, comp.PathReason
 }
 
 func firstDifference(want, got string) string {

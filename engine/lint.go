@@ -53,6 +53,11 @@ func LintAgainstWarehouse(ctx context.Context, b Backend, cat *Catalog, wh Wareh
 		queries := []*Definition{d}
 		if d.Rollup != nil {
 			queries = append(queries, d.rollupDefinition())
+			for _, c := range d.Rollup.Coarser {
+				if !tables[strings.TrimPrefix(c.Table, WarehouseDatabase+".")] {
+					ps.add(c.Pos, "rollup.coarser.table: unknown warehouse table %s", c.Table)
+				}
+			}
 		}
 		for _, q := range queries {
 			for _, p := range staticSQLProblems(q, tables) {

@@ -35,6 +35,21 @@ import (
 //
 // Filters the rollup cannot serve must make `when` false; the author declares
 // it, the engine does not guess from the SQL.
+//
+// A rollup may list coarser tables with the same columns and rules over
+// longer UTC-aligned buckets (contact centers keep 15-minute, hourly and
+// daily interval tables):
+//
+//	  coarser:
+//	    - {table: wh.calls_1h, bucket: 1h, when: 'interval == "1h" || interval == "1d"'}
+//
+// When the rollup itself may serve a run, the engine takes the first coarser
+// table whose bucket the period and zone fit (the same test, with its bucket)
+// and whose `when` holds, and runs the rollup query with every mention of
+// rollup.table replaced by that table's name; else rollup.table. The author's
+// `when` says which groupings are unions of its buckets (1-hour and 1-day
+// intervals of an hourly table); fewer rows make the run faster, the rows
+// are the same (the fixtures run every path).
 
 // Rollup is a report's declared query over a rollup table.
 type Rollup struct {
@@ -46,8 +61,25 @@ type Rollup struct {
 	When string
 	// Query is the SQL template, with the report's filters, like Query.
 	Query string
+	// Coarser are tables with Table's columns over longer buckets, tried in
+	// order before Table.
+	Coarser []CoarserRollup
 
 	Pos, WhenPos, QueryPos Pos
+}
+
+// CoarserRollup is a table a rollup's query may read instead of its own.
+type CoarserRollup struct {
+	// Table has the rollup table's columns, e.g. wh.calls_1h.
+	Table string
+	// Bucket is the length of its UTC-aligned buckets, a multiple of the
+	// rollup's.
+	Bucket time.Duration
+	// When is an expr-lang rule over the filters: the groupings its buckets
+	// serve exactly; "" = always.
+	When string
+
+	Pos, WhenPos Pos
 }
 
 // Path is which of a report's queries a compiled run executes.
@@ -63,17 +95,29 @@ const (
 func (l *loader) rollup(v *yaml.Node, data []byte) *Rollup {
 	r := &Rollup{Pos: l.pos(v)}
 	seen := l.fields(v, "rollup: ", map[string]func(k, v *yaml.Node){
-		"table": func(_, v *yaml.Node) { r.Table = l.str(v, "rollup.table") },
-		"bucket": func(_, v *yaml.Node) {
-			s := l.str(v, "rollup.bucket")
-			d, err := time.ParseDuration(s)
-			if err != nil || d <= 0 || d%time.Minute != 0 || (24*time.Hour)%d != 0 {
-				l.errf(v, "rollup.bucket %q must be a whole number of minutes that divides a day, like 15m", s)
+		"table":  func(_, v *yaml.Node) { r.Table = l.str(v, "rollup.table") },
+		"bucket": func(_, v *yaml.Node) { r.Bucket = l.rollupBucket(v, "rollup.bucket") },
+		"when":   func(_, v *yaml.Node) { r.When, r.WhenPos = l.str(v, "rollup.when"), l.pos(v) },
+		"coarser": func(_, v *yaml.Node) {
+			if v.Kind != yaml.SequenceNode {
+				l.errf(v, "rollup.coarser must be a list of {table, bucket, when}")
 				return
 			}
-			r.Bucket = d
+			for _, item := range v.Content {
+				c := CoarserRollup{Pos: l.pos(item)}
+				seen := l.fields(item, "rollup.coarser: ", map[string]func(k, v *yaml.Node){
+					"table":  func(_, v *yaml.Node) { c.Table = l.str(v, "rollup.coarser.table") },
+					"bucket": func(_, v *yaml.Node) { c.Bucket = l.rollupBucket(v, "rollup.coarser.bucket") },
+					"when":   func(_, v *yaml.Node) { c.When, c.WhenPos = l.str(v, "rollup.coarser.when"), l.pos(v) },
+				})
+				for _, req := range []string{"table", "bucket"} {
+					if !seen[req] && item.Kind == yaml.MappingNode {
+						l.errf(item, "rollup.coarser: missing required field %q", req)
+					}
+				}
+				r.Coarser = append(r.Coarser, c)
+			}
 		},
-		"when": func(_, v *yaml.Node) { r.When, r.WhenPos = l.str(v, "rollup.when"), l.pos(v) },
 		"query": func(_, v *yaml.Node) {
 			r.Query = l.str(v, "rollup.query")
 			r.QueryPos = blockTextPos(l.pos(v), v, data)
@@ -85,6 +129,17 @@ func (l *loader) rollup(v *yaml.Node, data []byte) *Rollup {
 		}
 	}
 	return r
+}
+
+// rollupBucket parses a bucket length: whole minutes that divide a day.
+func (l *loader) rollupBucket(v *yaml.Node, field string) time.Duration {
+	s := l.str(v, field)
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d%time.Minute != 0 || (24*time.Hour)%d != 0 {
+		l.errf(v, "%s %q must be a whole number of minutes that divides a day, like 15m", field, s)
+		return 0
+	}
+	return d
 }
 
 // blockTextPos is where a scalar's text starts: for `|` and `>` blocks, the
@@ -111,6 +166,40 @@ func (d *Definition) rollupDefinition() *Definition {
 	rd.Query, rd.QueryPos = d.Rollup.Query, d.Rollup.QueryPos
 	rd.Rollup = nil
 	return &rd
+}
+
+// coarserDefinition is rollupDefinition reading table instead of
+// rollup.table: every mention of that name in the query (a whole name, not
+// a prefix of a longer one) is replaced.
+func (d *Definition) coarserDefinition(table string) *Definition {
+	rd := d.rollupDefinition()
+	rd.Query = replaceName(rd.Query, d.Rollup.Table, table)
+	return rd
+}
+
+// replaceName replaces every occurrence of name in s that is not part of a
+// longer name (no letter, digit or '_' on either side, no '.' before it; a
+// '.' after it starts a column of the table, wh.calls_15m.bucket) by repl.
+func replaceName(s, name, repl string) string {
+	word := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, name)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(name)
+		if (i > 0 && (word(s[i-1]) || s[i-1] == '.')) || (end < len(s) && word(s[end])) {
+			b.WriteString(s[:end])
+		} else {
+			b.WriteString(s[:i])
+			b.WriteString(repl)
+		}
+		s = s[end:]
+	}
 }
 
 // checkRollup checks a rollup block: its query obeys the rules of a report
@@ -156,6 +245,19 @@ func checkRollup(d *Definition, ps *Problems) {
 	if r.When != "" {
 		if err := compileExprCheck(d, r.When, true); err != nil {
 			ps.add(r.WhenPos, "rollup.when: %v", err)
+		}
+	}
+	for _, c := range r.Coarser {
+		if c.Table != "" && (!strings.HasPrefix(c.Table, WarehouseDatabase+".") || c.Table == r.Table) {
+			ps.add(c.Pos, "rollup.coarser.table %q must be another warehouse table, like %s.calls_1h", c.Table, WarehouseDatabase)
+		}
+		if c.Bucket > 0 && r.Bucket > 0 && (c.Bucket <= r.Bucket || c.Bucket%r.Bucket != 0) {
+			ps.add(c.Pos, "rollup.coarser.bucket %s must be a multiple of rollup.bucket %s, longer than it", shortDuration(c.Bucket), shortDuration(r.Bucket))
+		}
+		if c.When != "" {
+			if err := compileExprCheck(d, c.When, true); err != nil {
+				ps.add(c.WhenPos, "rollup.coarser.when: %v", err)
+			}
 		}
 	}
 	if periodFilter(d) == nil {
@@ -204,6 +306,18 @@ func chooseQuery(d *Definition, values map[string]any, period *Period, env Compi
 		if ok != true {
 			return d, PathRaw, "the filters need the raw rows (rollup.when: " + r.When + ")", nil
 		}
+	}
+	for _, c := range r.Coarser {
+		if rollupMisfit(*period, c.Bucket, env.Location) != "" {
+			continue
+		}
+		if c.When != "" {
+			// A rule that cannot be evaluated only costs the coarser table.
+			if ok, err := evalExpr(c.When, exprEnv(d, values, env.Now.In(env.Location)), true); err != nil || ok != true {
+				continue
+			}
+		}
+		return d.coarserDefinition(c.Table), PathRollup, "rollup " + c.Table, nil
 	}
 	return d.rollupDefinition(), PathRollup, "rollup " + r.Table, nil
 }

@@ -155,3 +155,76 @@ func TestParseDefinition_RollupProblemsPointAtTheirToken(t *testing.T) {
 		}
 	}
 }
+
+// coarserDef is rollupDef with an hourly table for a "grain" filter's 1h.
+var coarserDef = strings.NewReplacer(
+	"  - {name: threshold, type: duration, default: 20s}\n",
+	"  - {name: threshold, type: duration, default: 20s}\n  - {name: grain, type: enum, values: [15m, 1h], default: 1h}\n",
+	"  bucket: 15m\n",
+	"  bucket: 15m\n  coarser:\n    - {table: wh.calls_1h, bucket: 1h, when: 'grain == \"1h\"'}\n",
+	"AND {threshold} > 0\n", "AND {threshold} > 0 AND {grain} != ''\n",
+).Replace(rollupDef)
+
+func TestCompile_TakesTheCoarserRollupWhereItsBucketsFit(t *testing.T) {
+	t.Parallel()
+	d, ps := ParseDefinition("coarser.yaml", []byte(coarserDef))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	sp := mustZone(t, "America/Sao_Paulo")
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, sp)
+	for _, tc := range []struct {
+		name    string
+		zone    *time.Location
+		filters map[string]any
+		want    string // the table the query reads
+	}{
+		// São Paulo's days start at 03:00 UTC: whole UTC hours.
+		{"hourly grain in São Paulo reads wh.calls_1h", sp, map[string]any{"period": "2024-03-01..2024-03-02"}, "wh.calls_1h"},
+		{"15-minute grain reads wh.calls_15m", sp, map[string]any{"period": "2024-03-01..2024-03-02", "grain": "15m"}, "wh.calls_15m"},
+		// Kathmandu's days start at 18:15 UTC: on 15-minute boundaries only.
+		{"Kathmandu (+05:45) reads wh.calls_15m", mustZone(t, "Asia/Kathmandu"), map[string]any{"period": "2024-03-01..2024-03-02"}, "wh.calls_15m"},
+		{"a period ending at 10:15 reads wh.calls_15m", sp, map[string]any{"period": "2024-03-01T00:00..2024-03-01T10:15"}, "wh.calls_15m"},
+		// rollup.when fails: neither rollup.
+		{"a threshold of 20.5 s reads wh.calls", sp, map[string]any{"period": "2024-03-01..2024-03-02", "threshold": "20500ms"}, "wh.calls"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Compile(context.Background(), d, tc.filters, CompileEnv{Tenant: 1, Location: tc.zone, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(c.Query.SQL, "FROM "+tc.want+" ") {
+				t.Errorf("query does not read %s (%s): %s", tc.want, c.PathReason, c.Query.SQL)
+			}
+			if tc.want != "wh.calls" && c.PathReason != "rollup "+tc.want {
+				t.Errorf("reason %q, want %q", c.PathReason, "rollup "+tc.want)
+			}
+		})
+	}
+}
+
+func TestParseDefinition_CoarserRollupProblems(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ from, to, want string }{
+		{"table: wh.calls_1h, bucket: 1h", "table: wh.calls_15m, bucket: 1h", `coarser.yaml:14:7: rollup.coarser.table "wh.calls_15m" must be another warehouse table`},
+		{"table: wh.calls_1h, bucket: 1h", "table: wh.calls_1h, bucket: 20m", `coarser.yaml:14:7: rollup.coarser.bucket 20m must be a multiple of rollup.bucket 15m`},
+		{"table: wh.calls_1h, bucket: 1h", "table: wh.calls_1h, bucket: 5m", `rollup.coarser.bucket 5m must be a multiple of rollup.bucket 15m, longer than it`},
+		{"table: wh.calls_1h, bucket: 1h", "table: wh.calls_1h", `coarser.yaml:14:7: rollup.coarser: missing required field "bucket"`},
+		{"when: 'grain == \"1h\"'", "when: 'grian == \"1h\"'", `coarser.yaml:14:46: rollup.coarser.when:`},
+		{"bucket: 1h,", "bucket: 1h, buckte: 2h,", `rollup.coarser: unknown field "buckte"`},
+	} {
+		_, ps := ParseDefinition("coarser.yaml", []byte(strings.Replace(coarserDef, tc.from, tc.to, 1)))
+		if !strings.Contains(ps.Error(), tc.want) {
+			t.Errorf("%s → %s: problems lack %q:\n%s", tc.from, tc.to, tc.want, ps.Error())
+		}
+	}
+}
+
+func TestReplaceName_ReplacesOnlyTheWholeName(t *testing.T) {
+	t.Parallel()
+	got := replaceName("SELECT 1 FROM wh.calls_15m JOIN wh.calls_15m_mv ON x.wh.calls_15m = 1 WHERE (wh.calls_15m.a)", "wh.calls_15m", "wh.calls_1h")
+	want := "SELECT 1 FROM wh.calls_1h JOIN wh.calls_15m_mv ON x.wh.calls_15m = 1 WHERE (wh.calls_1h.a)"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

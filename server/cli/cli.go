@@ -362,7 +362,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	if def.Rollup != nil {
 		if comp.Path == engine.PathRollup {
-			msg += ", from the rollup " + def.Rollup.Table
+			msg += ", from the " + comp.PathReason // "rollup wh.calls_1h"
 		} else {
 			msg += ", raw: " + comp.PathReason
 		}

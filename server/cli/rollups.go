@@ -12,14 +12,17 @@ import (
 	"github.com/relato/relato/definitions/schema"
 )
 
-// rollupBucket is the length of wh.calls_15m's UTC buckets.
-const rollupBucket = 15 * time.Minute
+// rollupBucket is the length of the coarsest rollup's UTC buckets
+// (wh.calls_1h): a rebuild covers whole ones, so no rollup keeps a bucket
+// half recomputed.
+const rollupBucket = time.Hour
 
 // rollups runs `relato rollups rebuild [--tenant N] [--from T] [--to T]`:
-// it recomputes the KPI rollup wh.calls_15m from wh.calls for one tenant (or
-// all) over a range widened to whole 15-minute UTC buckets, deleting that
-// range first, so running it twice leaves the same rows. It also creates the
-// rollup and its view in a warehouse that predates them. Calls inserted into
+// it recomputes the KPI rollups (schema.RollupTables: wh.calls_15m, and
+// wh.calls_1h through its view) from wh.calls for one tenant (or all) over a
+// range widened to whole UTC hours, deleting that range from every rollup
+// first, so running it twice leaves the same rows. It also creates the
+// rollups and their views in a warehouse that predates them. Calls inserted into
 // the range while it runs may be counted twice: rebuild ranges that are not
 // being written (the past), or rebuild again.
 func (a *app) rollups(ctx context.Context, args []string) error {
@@ -50,7 +53,7 @@ func (a *app) rollups(ctx context.Context, args []string) error {
 	defer b.Close()
 	start := time.Now()
 	for _, s := range schema.Statements() {
-		if strings.Contains(s, "calls_15m") || strings.HasPrefix(s, "CREATE DATABASE") {
+		if strings.Contains(s, "calls_15m") || strings.Contains(s, "calls_1h") || strings.HasPrefix(s, "CREATE DATABASE") {
 			if err := b.Exec(ctx, s); err != nil {
 				return fmt.Errorf("rollups rebuild: creating %s: %w", schema.RollupTable, err)
 			}
@@ -76,8 +79,10 @@ func (a *app) rollups(ctx context.Context, args []string) error {
 		}
 		return strings.Join(w, " AND ")
 	}
-	if err := b.Exec(ctx, "ALTER TABLE "+schema.RollupTable+" DELETE WHERE "+and(bucketWhere)+" SETTINGS mutations_sync = 2"); err != nil {
-		return fmt.Errorf("rollups rebuild: clearing the range: %w", err)
+	for _, t := range schema.RollupTables {
+		if err := b.Exec(ctx, "ALTER TABLE "+t+" DELETE WHERE "+and(bucketWhere)+" SETTINGS mutations_sync = 2"); err != nil {
+			return fmt.Errorf("rollups rebuild: clearing the range of %s: %w", t, err)
+		}
 	}
 	if err := b.Exec(ctx, schema.RollupInsert(and(callWhere))); err != nil {
 		return fmt.Errorf("rollups rebuild: recomputing from wh.calls: %w", err)
@@ -90,7 +95,7 @@ func (a *app) rollups(ctx context.Context, args []string) error {
 	if !from.IsZero() || !to.IsZero() {
 		span = fmt.Sprintf("[%s, %s)", textOr(from, "the first call"), textOr(to, "the last call"))
 	}
-	fmt.Fprintf(a.stderr, "rebuilt %s from wh.calls for %s, %s, in %s\n", schema.RollupTable, what, span, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(a.stderr, "rebuilt %s from wh.calls for %s, %s, in %s\n", strings.Join(schema.RollupTables, " and "), what, span, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -39,6 +39,11 @@ func TestRollupsRebuild_RecomputesOneTenantsRangeIdempotently(t *testing.T) {
 		return sql(`SELECT tenant_id, toString(toDateTime(bucket, 'UTC')), sum(answered), sumMap(answered_waits), sumMap(abandoned_waits)
 			FROM wh.calls_15m GROUP BY tenant_id, bucket ORDER BY tenant_id, bucket`)
 	}
+	// wh.calls_1h is fed from wh.calls_15m (the damage reached it too).
+	hourly := func() string {
+		return sql(`SELECT tenant_id, toString(toDateTime(bucket, 'UTC')), sum(answered), sumMap(answered_waits), sumMap(abandoned_waits)
+			FROM wh.calls_1h GROUP BY tenant_id, bucket ORDER BY tenant_id, bucket`)
+	}
 	rebuild := func(args ...string) {
 		t.Helper()
 		_, errOut, code := runRelato(t, nil, append([]string{"rollups", "rebuild", "--data", wh}, args...)...)
@@ -57,6 +62,14 @@ func TestRollupsRebuild_RecomputesOneTenantsRangeIdempotently(t *testing.T) {
 	if got := state(); got != want {
 		t.Fatalf("after rebuilding tenant 1's 10:00–12:00:\n%s\nwant:\n%s", got, want)
 	}
+	wantHourly := strings.Join([]string{
+		"1\t2024-03-01 10:00:00\t2\t{2:1,40:1}\t{7:1}", // calls 1, 2 and 3
+		"1\t2024-03-02 00:00:00\t8\t{10:1}\t{}",        // outside the range: 1 + 7 damaged
+		"2\t2024-03-01 10:00:00\t51\t{14:1}\t{}",       // another tenant: 1 + 50 damaged
+	}, "\n") + "\n"
+	if got := hourly(); got != wantHourly {
+		t.Fatalf("wh.calls_1h after rebuilding tenant 1's 10:00–12:00:\n%s\nwant:\n%s", got, wantHourly)
+	}
 	rebuild("--tenant", "1", "--from", "2024-03-01T10:07:00Z", "--to", "2024-03-01T12:00:00Z")
 	if got := state(); got != want {
 		t.Fatalf("a second rebuild changed the rollup:\n%s\nwant:\n%s", got, want)
@@ -70,6 +83,14 @@ func TestRollupsRebuild_RecomputesOneTenantsRangeIdempotently(t *testing.T) {
 	}, "\n") + "\n"
 	if got := state(); got != want {
 		t.Fatalf("after rebuilding everything:\n%s\nwant:\n%s", got, want)
+	}
+	wantHourly = strings.Join([]string{
+		"1\t2024-03-01 10:00:00\t2\t{2:1,40:1}\t{7:1}",
+		"1\t2024-03-02 00:00:00\t1\t{10:1}\t{}",
+		"2\t2024-03-01 10:00:00\t1\t{14:1}\t{}",
+	}, "\n") + "\n"
+	if got := hourly(); got != wantHourly {
+		t.Fatalf("wh.calls_1h after rebuilding everything:\n%s\nwant:\n%s", got, wantHourly)
 	}
 
 	for _, tc := range []struct{ args []string }{
@@ -92,7 +113,11 @@ func TestRun_SaysWhichQueryAKPIRan(t *testing.T) {
 		extra []string
 		want  string
 	}{
-		{"whole local days read the rollup", nil, ", from the rollup wh.calls_15m"},
+		// The default interval is 1 h and São Paulo is whole hours from UTC:
+		// the hourly rollup serves it; 15-minute intervals need wh.calls_15m.
+		{"whole local days read the hourly rollup", nil, ", from the rollup wh.calls_1h"},
+		{"15-minute intervals read the 15-minute rollup", []string{"--filter", "interval=15m"}, ", from the rollup wh.calls_15m"},
+		{"hourly intervals in Kathmandu (+05:45) read the 15-minute rollup", []string{"--tz", "Asia/Kathmandu"}, ", from the rollup wh.calls_15m"},
 		{"a threshold of 20.5 s reads the raw rows", []string{"--filter", "threshold=20500ms"}, ", raw: the filters need the raw rows (rollup.when:"},
 		{"a period ending at 10:07 reads the raw rows", []string{"--filter", "period=2024-03-01T00:00..2024-03-01T10:07"}, ", raw: the period's end 2024-03-01T10:07:00-03:00 is not on a 15m boundary in UTC"},
 	} {
