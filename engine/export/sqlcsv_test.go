@@ -82,7 +82,9 @@ query: |
       [NULL, '', 'plain', 'a,b', 'say "hi"', 'line' || char(10) || 'break', 'cr' || char(13), ' lead', 'trail ', char(9) || 'tab', 'tab' || char(9),
        '=1+1', '+5511999990000', '-x', '@sum', char(13) || '=r', 'Ação', unhex('FF41'), '''quoted''', '=a,b', '"=x', 'çé'][k + 1] AS s,
       [toFloat64(0), -0., 1.5, -2.25, 1e-7, -1.5e-10, 1e21, 1.2345e22, 1e300, 5e-324, 0/0, 1/0, -1/0, 123456789.125, 0.1, 100, -100, 3.5e-5, 2.5e15, 1e15, 1e16, 99.99][k + 1] AS f,
-      toDateTime('1970-01-01 00:00:00', 'UTC') + [0, 1, 86399, 951782400, 1709251199, 1709251200, 4294967295, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16][k + 1] AS at,
+      toDateTime('1970-01-01 00:00:00', 'UTC') + [0, 1, 86399, 951782400, 1709251199, 1709251200, 4294967295,
+        1550365199, 1550365200, 1550368799, 1550368800, 1550372399, 1550372400, 1730610000, 1730613600, 1730617199, 1730617200,
+        1712413800, 1712415600, 1712417399, 1712417400, 1710054000][k + 1] AS at,
       if(k %% 3 = 0, NULL, toUInt64(18446744073709551615) - k) AS u,
       if(k %% 5 = 4, NULL, CAST('1970-01-01' AS Date) + k * 2000) AS day,
       if(k %% 4 = 3, NULL, k %% 2 = 0) AS ok,
@@ -116,7 +118,14 @@ func TestRun_TheWarehouseRendersCSVByteForByteAsTheWriter(t *testing.T) {
 	for _, tc := range []struct {
 		zone string
 		max  int
-	}{{"UTC", 1000}, {"Etc/GMT+3", 1000}, {"UTC", 5}} {
+	}{{"UTC", 1000}, {"Etc/GMT+3", 1000}, {"UTC", 5},
+		// Zones that set their clocks back: the instants above include the
+		// two hours around São Paulo's 2019-02-17 02:00 UTC change (-02:00 →
+		// -03:00: 01:00–02:59:59 UTC are ambiguous, 00:59:59 and 03:00 are
+		// not), New York's 2024-11-03 06:00 UTC one, Lord Howe's half hour
+		// (+11:00 → +10:30 at 2024-04-06 15:00 UTC) and New York's spring
+		// forward (2024-03-10 07:00 UTC, never ambiguous).
+		{"America/Sao_Paulo", 1000}, {"America/New_York", 1000}, {"Australia/Lord_Howe", 1000}} {
 		d, ps := engine.ParseDefinition("test/edges.yaml", []byte(fmt.Sprintf(edges, tc.max)))
 		if len(ps) > 0 {
 			t.Fatal(ps)

@@ -2,7 +2,10 @@ package writer
 
 import (
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/relato/relato/engine"
@@ -28,8 +31,9 @@ import (
 //     empty (appendNumber);
 //   - string columns of String types (LowCardinality or not): formula guard
 //     (guard.go) and quoting (needsQuotes) done on bytes;
-//   - datetime columns of DateTime types in a zone that never changes its
-//     clock (no hour is ever ambiguous, zoneClock.local);
+//   - datetime columns of DateTime types: in a zone that never changes its
+//     clock as they are, in one that does with the offset of a repeated
+//     hour appended (zoneClock.local, zonedDateTimeSQL);
 //   - date columns of Date types, bool columns of Bool or UInt8 types;
 //   - no column with value labels (Field.Values).
 //
@@ -141,6 +145,9 @@ func fieldSQL(f Field, c engine.Column, d Dialect, loc *time.Location) (string, 
 	case f.Kind == KindDatetime && loc != nil && fixedZone(loc) && dateTimeTyp.MatchString(c.Type):
 		// A DateTime('zone') is written in its own zone: shown in loc.
 		return "formatDateTime(" + col + ", '%Y-%m-%d %H:%i:%S', " + chsql.QuoteString(loc.String()) + ")", true
+	case f.Kind == KindDatetime && loc != nil && dateTimeTyp.MatchString(c.Type):
+		// A zone that changes its clock: the offset where the hour repeats.
+		return zonedDateTimeSQL(col, loc), true
 	}
 	return "", false
 }
@@ -215,3 +222,71 @@ func floatSQL(x string) string {
 	plain := "(abs(" + x + ") >= 1e-6 OR " + x + " = 0) AND abs(" + x + ") < 1e21"
 	return "multiIf(" + plain + ", " + t + ", isFinite(" + x + "), " + expo + ", '')"
 }
+
+// zonedDateTimeSQL renders DateTime column col as the zone's wall clock
+// (YYYY-MM-DD hh:mm:ss) with the UTC offset (±hh:mm) appended where that
+// wall clock is ambiguous, as zoneClock.local does: the d seconds before and
+// the d seconds after a clock change that sets the clock back by d. An
+// instant u is in the first range when off(u) − off(u+d) = d and in the
+// second when off(u−d) − off(u) = d, for d among the zone's fall-back
+// amounts (fallBackShifts); off is ClickHouse's timeZoneOffset, computed on
+// DateTime64 so that u ± d never wraps at DateTime's ends.
+func zonedDateTimeSQL(col string, loc *time.Location) string {
+	tz := chsql.QuoteString(loc.String())
+	wall := "formatDateTime(" + col + ", '%Y-%m-%d %H:%i:%S', " + tz + ")"
+	shifts := fallBackShifts(loc)
+	if len(shifts) == 0 {
+		return wall
+	}
+	off := func(delta int) string {
+		u := "toInt64(toUnixTimestamp(" + col + "))"
+		if delta != 0 {
+			u = "(" + u + " + " + strconv.Itoa(delta) + ")"
+		}
+		return "timeZoneOffset(toDateTime64(" + u + ", 0, " + tz + "))"
+	}
+	var conds []string
+	for _, d := range shifts {
+		ds := strconv.Itoa(d)
+		conds = append(conds, off(0)+" - "+off(d)+" = "+ds, off(-d)+" - "+off(0)+" = "+ds)
+	}
+	o := off(0)
+	offset := "concat(if(" + o + " < 0, '-', '+'), leftPad(toString(intDiv(abs(" + o + "), 3600)), 2, '0'), ':', leftPad(toString(intDiv(abs(" + o + "), 60) % 60), 2, '0'))"
+	return "if(" + strings.Join(conds, " OR ") + ", concat(" + wall + ", " + offset + "), " + wall + ")"
+}
+
+// fallBackShifts are the distinct amounts, in seconds, by which loc's clock
+// was ever set back (1800–2200, Go's zone data): 3600 for São Paulo and New
+// York, 1800 for Lord Howe, none for a zone that never set it back.
+func fallBackShifts(loc *time.Location) []int {
+	if v, ok := shiftsCache.Load(loc.String()); ok {
+		return v.([]int)
+	}
+	seen := map[int]bool{}
+	var out []int
+	t := time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC).In(loc)
+	stop := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	for t.Before(stop) {
+		_, end := t.ZoneBounds()
+		if end.IsZero() {
+			break
+		}
+		if !end.After(t) {
+			// Go's bounds under a zone's ongoing rule stop at year ends.
+			t = t.Add(24 * time.Hour)
+			continue
+		}
+		_, before := t.Zone()
+		_, after := end.Zone()
+		if d := before - after; d > 0 && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+		t = end
+	}
+	sort.Ints(out)
+	shiftsCache.Store(loc.String(), out)
+	return out
+}
+
+var shiftsCache sync.Map
