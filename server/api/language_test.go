@@ -94,9 +94,9 @@ func TestProblems_TitlesSpeakTheRequestsLanguage(t *testing.T) {
 	emails60 := map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-02-29"}}
 	for _, tc := range []struct {
 		name, lang, token, method, path string
-		body                             any
-		code                             int
-		title, location                  string
+		body                            any
+		code                            int
+		title, location                 string
 	}{
 		{"an unknown run in pt-BR", "pt-BR", b.viewer, "GET", "/v1/runs/nosuchrun", nil, 404, "Não encontrado", ""},
 		{"an unknown run in English", "en", b.viewer, "GET", "/v1/runs/nosuchrun", nil, 404, "Not Found", ""},
