@@ -106,10 +106,11 @@ function fmtCell(v, type, col = {}) {
     case "bool": return v === true || v === "true" || v === "1" ? t("yes") : t("no");
     case "date": return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
     case "datetime": {
-      // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss".
+      // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss"; every cell
+      // keeps its seconds, :00 too, so a column reads in one form.
       const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(v);
       if (!m) return v;
-      return `${fmtDate(m[1])} ${m[2]}${m[3] && m[3] !== ":00" ? m[3] : ""}`;
+      return `${fmtDate(m[1])} ${m[2]}${m[3] || ":00"}`;
     }
     default: return v;
   }
