@@ -931,9 +931,18 @@ async function submitGenerate(rep, fields, form, formError, purpose, notifyEmail
     const run = await call("POST", "/v1/runs", { query: { lang: currentLang() }, body });
     if (body.purpose) state.purposes.set(run.id, body.purpose);
     dialog.close();
-    state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
     if (route().page !== "runs") location.hash = "#/runs";
-    else fillRuns();
+    else {
+      // The rows and their count come from one answer of the list, so the
+      // new run never sits beside the old count (the list's filters apply).
+      try {
+        await loadRuns(false);
+      } catch {
+        if (!state.runs.some((r) => r.id === run.id)) state.total = (state.total ?? 0) + 1;
+        state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
+      }
+      fillRuns();
+    }
     toast(`${rep.title}: ${statusLabel(run.status)}`);
   } catch (e) {
     if (!(e instanceof ApiError)) {
