@@ -31,7 +31,11 @@ func fixSchemaLink(ctx huma.Context, _ string, v any) (any, error) {
 	if ctx.TLS() != nil {
 		scheme = "https"
 	}
-	rv.Elem().Field(0).SetString(scheme + "://" + ctx.Host() + link[i+len(":///"):])
+	host := ctx.Host()
+	if fwd := ctx.Header("X-Forwarded-Host"); fwd != "" {
+		host = fwd // what Huma looked at: a proxy's "localhost:…"
+	}
+	rv.Elem().Field(0).SetString(scheme + "://" + host + link[i+len(":///"):])
 	return v, nil
 }
 

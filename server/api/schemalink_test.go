@@ -42,6 +42,22 @@ func TestSchemaLink_ResolvesWhenReachedThroughLocalhost(t *testing.T) {
 	}
 }
 
+// Behind a proxy that names the API localhost:…, the link names that host.
+func TestSchemaLink_NamesTheForwardedLocalhost(t *testing.T) {
+	b := setup(t)
+	req, _ := http.NewRequest("GET", b.url+"/v1/reports", nil)
+	req.Header.Set("Authorization", "Bearer "+b.viewer)
+	req.Header.Set("X-Forwarded-Host", "localhost:9999")
+	_, _, data := send(t, req)
+	var body struct {
+		Schema string `json:"$schema"`
+	}
+	json.Unmarshal(data, &body)
+	if want := "http://localhost:9999/schemas/ReportsOutputBody.json"; body.Schema != want {
+		t.Errorf("$schema %q, want %q", body.Schema, want)
+	}
+}
+
 func mustRequest(t *testing.T, url string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
