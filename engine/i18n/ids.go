@@ -130,6 +130,25 @@ const (
 	HTTPOperatorsOnly        ID = "http.operators_only"
 	HTTPInternal             ID = "http.internal"
 
+	// Titles of problems by HTTP status ("http.title.<status>"): English keeps
+	// the reason phrases of RFC 9110, pt-BR says them in plain words.
+	HTTPTitleBadRequest           ID = "http.title.400"
+	HTTPTitleUnauthorized         ID = "http.title.401"
+	HTTPTitleForbidden            ID = "http.title.403"
+	HTTPTitleNotFound             ID = "http.title.404"
+	HTTPTitleMethodNotAllowed     ID = "http.title.405"
+	HTTPTitleNotAcceptable        ID = "http.title.406"
+	HTTPTitleConflict             ID = "http.title.409"
+	HTTPTitleGone                 ID = "http.title.410"
+	HTTPTitlePreconditionFailed   ID = "http.title.412"
+	HTTPTitleTooLarge             ID = "http.title.413"
+	HTTPTitleUnsupportedMediaType ID = "http.title.415"
+	HTTPTitleUnprocessable        ID = "http.title.422"
+	HTTPTitleTooManyRequests      ID = "http.title.429"
+	HTTPTitleInternal             ID = "http.title.500"
+	HTTPTitleNotImplemented       ID = "http.title.501"
+	HTTPTitleUnavailable          ID = "http.title.503"
+
 	// CLI (server/cli).
 	CLIFilterProblem           ID = "cli.filter_problem" // %[1]s the filter, %[2]s the problem
 	CLIUnknownCommand          ID = "cli.unknown_command"

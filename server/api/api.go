@@ -64,6 +64,8 @@ func (s *Server) Config() huma.Config {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
 	cfg.Tags = apiTags
+	cfg.Transformers = append(cfg.Transformers, localizeTitle)
+	cfg = withSchemaLinkFix(cfg)
 	// Huma's docs page loads its viewer from a CDN; server/web serves /docs
 	// from vendored files instead, so it works offline.
 	cfg.DocsPath = ""

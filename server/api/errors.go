@@ -58,7 +58,7 @@ func (s *Server) withRequestID(h http.Handler) http.Handler {
 				msg := s.internal(ctx, r.Method+" "+r.URL.Path, fmt.Errorf("panic: %v", v))
 				w.Header().Set("Content-Type", "application/problem+json")
 				w.WriteHeader(http.StatusInternalServerError)
-				json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError, Detail: msg})
+				json.NewEncoder(w).Encode(huma.ErrorModel{Title: problemTitle(http.StatusInternalServerError, i18n.FromContext(ctx)), Status: http.StatusInternalServerError, Detail: msg})
 			}
 		}()
 		h.ServeHTTP(w, r.WithContext(ctx))

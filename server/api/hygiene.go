@@ -147,7 +147,7 @@ func validUTF8(h http.Handler) http.Handler {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			lang := i18n.Match(r.Header.Get("Accept-Language"))
-			json.NewEncoder(w).Encode(huma.ErrorModel{Title: "Unprocessable Entity", Status: http.StatusUnprocessableEntity,
+			json.NewEncoder(w).Encode(huma.ErrorModel{Title: problemTitle(http.StatusUnprocessableEntity, lang), Status: http.StatusUnprocessableEntity,
 				Detail: i18n.M(i18n.HTTPNotUTF8).In(lang), Errors: []*huma.ErrorDetail{{Message: i18n.M(i18n.HTTPNotUTF8Detail).In(lang), Location: "body"}}})
 			return
 		}

@@ -10,6 +10,7 @@ import (
 
 // problemJSON is the part of a problem+json body these tests read.
 type problemJSON struct {
+	Title  string `json:"title"`
 	Detail string `json:"detail"`
 	Errors []struct {
 		Location string `json:"location"`
@@ -83,6 +84,50 @@ func TestProblems_SpeakTheRequestsLanguage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A problem's title is in the reader's language too, not only its detail:
+// pt-BR in plain words, English in RFC 9110's reason phrases.
+func TestProblems_TitlesSpeakTheRequestsLanguage(t *testing.T) {
+	b := setup(t)
+	// 2024-01-01..2024-02-29 is 60 days, more than extraction.contact_emails' 30.
+	emails60 := map[string]any{"report": "extraction.contact_emails", "filters": map[string]any{"period": "2024-01-01..2024-02-29"}}
+	for _, tc := range []struct {
+		name, lang, token, method, path string
+		body                            any
+		code                            int
+		title, location                 string
+	}{
+		{"an unknown run in pt-BR", "pt-BR", b.viewer, "GET", "/v1/runs/nosuchrun", nil, 404, "Não encontrado", ""},
+		{"an unknown run in English", "en", b.viewer, "GET", "/v1/runs/nosuchrun", nil, 404, "Not Found", ""},
+		{"an unknown run without a language is in pt-BR", "", b.viewer, "GET", "/v1/runs/nosuchrun", nil, 404, "Não encontrado", ""},
+		{"a bad filter in pt-BR", "pt-BR", b.viewerPD, "POST", "/v1/runs", emails60, 422, "Dados inválidos", "body.filters.period"},
+		{"a bad filter in English", "en-US,en;q=0.9", b.viewerPD, "POST", "/v1/runs", emails60, 422, "Unprocessable Entity", "body.filters.period"},
+		{"Huma's own validation in pt-BR", "pt-BR", b.viewer, "POST", "/v1/runs", map[string]any{"filters": map[string]any{}}, 422, "Dados inválidos", "body"},
+		{"no token in pt-BR", "pt-BR", "", "POST", "/v1/runs", emails60, 401, "Não autorizado", ""},
+		{"no token in English", "en", "", "POST", "/v1/runs", emails60, 401, "Unauthorized", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, p := b.doIn(t, tc.lang, tc.token, tc.method, tc.path, tc.body)
+			if code != tc.code || p.Title != tc.title {
+				t.Fatalf("got %d %q, want %d %q", code, p.Title, tc.code, tc.title)
+			}
+			if tc.location != "" && (len(p.Errors) != 1 || p.Errors[0].Location != tc.location) {
+				t.Errorf("errors %+v, want one at %s", p.Errors, tc.location)
+			}
+		})
+	}
+	t.Run("a body that is not UTF-8 in pt-BR", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", b.url+"/v1/runs", strings.NewReader("{\"report\":\"\xff\"}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+b.viewer)
+		code, _, data := send(t, req)
+		var p problemJSON
+		json.Unmarshal(data, &p)
+		if code != 422 || p.Title != "Dados inválidos" {
+			t.Fatalf("got %d %q, want 422 \"Dados inválidos\"", code, p.Title)
+		}
+	})
 }
 
 func TestProblems_SchedulesAndDestinationsSpeakTheRequestsLanguage(t *testing.T) {

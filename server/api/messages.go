@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,6 +17,26 @@ import (
 // (Accept-Language; pt-BR by default).
 func say(ctx context.Context, id i18n.ID, args ...any) string {
 	return i18n.M(id, args...).In(i18n.FromContext(ctx))
+}
+
+// problemTitle is the title of a problem with the HTTP status in lang: the
+// catalog's "http.title.<status>", or Go's English status text for a status
+// the catalog does not name.
+func problemTitle(status int, lang string) string {
+	if id := i18n.ID("http.title." + strconv.Itoa(status)); i18n.Has(id) {
+		return i18n.M(id).In(lang)
+	}
+	return http.StatusText(status)
+}
+
+// localizeTitle is a Huma transformer: every problem Huma writes (ours,
+// its own, the middleware's) passes here, so its title follows the request's
+// language like its detail does.
+func localizeTitle(ctx huma.Context, _ string, v any) (any, error) {
+	if em, ok := v.(*huma.ErrorModel); ok {
+		em.Title = problemTitle(em.Status, i18n.FromContext(ctx.Context()))
+	}
+	return v, nil
 }
 
 // Huma builds its own problems (decoding, validation, a missing body) in

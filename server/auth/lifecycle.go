@@ -152,6 +152,18 @@ func (s *Store) SetEmail(ctx context.Context, sc Scope, id, email string) (User,
 	return s.User(ctx, sc, id)
 }
 
+// SetName renames a user in scope and returns the user as it is now; runs
+// and tokens keep following the user by id. Errors: ErrNotFound.
+func (s *Store) SetName(ctx context.Context, sc Scope, id, name string) (User, error) {
+	if _, err := s.User(ctx, sc, id); err != nil {
+		return User{}, err
+	}
+	if _, err := s.w.ExecContext(ctx, s.q(`UPDATE auth_users SET name = ? WHERE id = ?`), name, id); err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, sc, id)
+}
+
 // ContactOf is the display name and e-mail address of user id as they are
 // now, for a notice; an unknown or disabled user has neither ("", "", nil).
 func (s *Store) ContactOf(ctx context.Context, id string) (name, email string, err error) {

@@ -102,9 +102,64 @@ func TestDemoUsers_ASecondStartReusesTheUsers(t *testing.T) {
 	for _, u := range list.Users {
 		count[u.Name]++
 	}
-	for _, name := range []string{"Admin Demo", "Gestor Demo", "Operador Demo"} {
+	for _, name := range []string{"Admin Demo", "Gestor Demo", "Leitor Demo"} {
 		if count[name] != 1 {
 			t.Errorf("%d users named %q, want 1 (users: %+v)", count[name], name, list.Users)
 		}
+	}
+}
+
+// The demo viewer is "Leitor Demo", named by what it may do ("Operador Demo"
+// read as the platform's operator role); the "Operador Demo" an earlier
+// version made is renamed, not left beside a second viewer, and keeps its id
+// (so its runs stay its own).
+func TestDemoUsers_TheViewerIsLeitorDemoAndTheFormerNameIsRenamed(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	old := srv.Token(1, "Operador Demo", "viewer")
+	get := func(token, path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+	}
+	var before struct {
+		UserID string `json:"user_id"`
+	}
+	get(old, "/v1/me", &before)
+
+	var out strings.Builder
+	if err := srv.DemoUsers(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)demo tenant 1 (\w+)\s+\(.*\) token: (\S+)$`).FindAllStringSubmatch(out.String(), -1) {
+		tokens[m[1]] = m[2]
+	}
+	var viewer struct {
+		UserID string `json:"user_id"`
+	}
+	get(tokens["viewer"], "/v1/me", &viewer)
+	if viewer.UserID != before.UserID {
+		t.Errorf("the demo viewer is user %q, want the former Operador Demo %q", viewer.UserID, before.UserID)
+	}
+	var list struct {
+		Users []struct{ Name, Role string }
+	}
+	get(tokens["admin"], "/v1/users", &list)
+	var viewers []string
+	for _, u := range list.Users {
+		if u.Role == "viewer" {
+			viewers = append(viewers, u.Name)
+		}
+	}
+	if len(viewers) != 1 || viewers[0] != "Leitor Demo" {
+		t.Errorf("viewers %v, want [Leitor Demo]", viewers)
 	}
 }

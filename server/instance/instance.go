@@ -262,23 +262,37 @@ func (in *Instance) Close() error {
 // stay under "Meus relatórios" and the users list holds one of each. The demo
 // admin holds the personal_data permission (the demo warehouse holds made-up
 // people only), so a new user's first extraction works with that token; the
-// others show what masking looks like.
+// others show what masking looks like. Users are named by what they may do
+// (the viewer is "Leitor Demo": "Operador" read as the platform's operator
+// role); a viewer an earlier version named "Operador Demo" is renamed.
 func (in *Instance) DemoUsers(ctx context.Context, w io.Writer) error {
 	existing, err := in.Auth.Users(ctx, auth.Scope{Tenant: 1})
 	if err != nil {
 		return err
 	}
 	for _, u := range []struct {
-		name     string
-		role     auth.Role
-		personal bool
-	}{{"Admin Demo", auth.Admin, true}, {"Gestor Demo", auth.Manager, false}, {"Operador Demo", auth.Viewer, false}} {
-		id := ""
+		name, formerName string
+		role             auth.Role
+		personal         bool
+	}{{"Admin Demo", "", auth.Admin, true}, {"Gestor Demo", "", auth.Manager, false}, {"Leitor Demo", "Operador Demo", auth.Viewer, false}} {
+		id, former := "", ""
 		for _, e := range existing {
-			if e.Name == u.name && e.Role == u.role && e.DisabledAt == nil {
+			if e.Role != u.role || e.DisabledAt != nil {
+				continue
+			}
+			if e.Name == u.name {
 				id = e.ID
 				break
 			}
+			if u.formerName != "" && e.Name == u.formerName && former == "" {
+				former = e.ID
+			}
+		}
+		if id == "" && former != "" {
+			if _, err := in.Auth.SetName(ctx, auth.Scope{Tenant: 1}, former, u.name); err != nil {
+				return err
+			}
+			id = former
 		}
 		if id == "" {
 			p, err := in.Auth.CreateUser(ctx, 1, u.name, u.role)

@@ -407,7 +407,7 @@ func TestBrowser_GenerateFollowViewChartAndDownload(t *testing.T) {
 	if header := text(t, ctx, "#main > section.card"); strings.Contains(header, "null") || strings.Contains(header, "undefined") {
 		t.Errorf("header shows a missing value: %q", header)
 	}
-	if first := text(t, ctx, "#result-table tbody tr td"); first != "01/03/2024 00:00" {
+	if first := text(t, ctx, "#result-table tbody tr td"); first != "01/03/2024 00:00:00" { // a date-time cell keeps its :00 seconds
 		t.Errorf("first interval shown as %q", first)
 	}
 	screenshot(t, ctx, shots, "06-result-view-chart")

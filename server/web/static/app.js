@@ -28,12 +28,28 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-function toast(msg) {
+// toast shows a short notice for 4 s. A notice of a run's status names the
+// run ({id, status, title}) so that followToast keeps it true.
+function toast(msg, run) {
   const el = document.getElementById("toast");
   el.textContent = msg;
   el.classList.add("show");
+  toast.run = run ? { ...run } : null;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => el.classList.remove("show"), 4000);
+  toast.timer = setTimeout(() => {
+    el.classList.remove("show");
+    toast.run = null;
+    // Emptied once faded out, so no old notice stays in the live region.
+    toast.timer = setTimeout(() => { el.textContent = ""; }, 300);
+  }, 4000);
+}
+
+// followToast is told every run status the page learns (list, view): a
+// notice about that run says its new status instead of the old one.
+function followToast(run) {
+  const r = toast.run;
+  if (!r || r.id !== run.id || r.status === run.status) return;
+  toast(`${r.title}: ${statusLabel(run.status)}`, { ...r, status: run.status });
 }
 
 function errorText(err) {
@@ -106,10 +122,11 @@ function fmtCell(v, type, col = {}) {
     case "bool": return v === true || v === "true" || v === "1" ? t("yes") : t("no");
     case "date": return /^\d{4}-\d{2}-\d{2}$/.test(v) ? fmtDate(v) : v;
     case "datetime": {
-      // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss".
+      // Values come in the tenant's zone as "YYYY-MM-DD hh:mm:ss"; every cell
+      // keeps its seconds, :00 too, so a column reads in one form.
       const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(v);
       if (!m) return v;
-      return `${fmtDate(m[1])} ${m[2]}${m[3] && m[3] !== ":00" ? m[3] : ""}`;
+      return `${fmtDate(m[1])} ${m[2]}${m[3] || ":00"}`;
     }
     default: return v;
   }
@@ -415,6 +432,7 @@ function fillRuns() {
   } else {
     tbody.replaceChildren(...state.runs.map(runRow));
   }
+  for (const r of state.runs) followToast(r);
   const more = document.getElementById("load-more");
   if (more) more.hidden = !state.next;
   const total = document.getElementById("runs-total");
@@ -930,10 +948,20 @@ async function submitGenerate(rep, fields, form, formError, purpose, notifyEmail
     const run = await call("POST", "/v1/runs", { query: { lang: currentLang() }, body });
     if (body.purpose) state.purposes.set(run.id, body.purpose);
     dialog.close();
-    state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
     if (route().page !== "runs") location.hash = "#/runs";
-    else fillRuns();
-    toast(`${rep.title}: ${statusLabel(run.status)}`);
+    else {
+      // The rows and their count come from one answer of the list, so the
+      // new run never sits beside the old count (the list's filters apply).
+      try {
+        await loadRuns(false);
+      } catch {
+        if (!state.runs.some((r) => r.id === run.id)) state.total = (state.total ?? 0) + 1;
+        state.runs = [run].concat(state.runs.filter((r) => r.id !== run.id));
+      }
+      fillRuns();
+    }
+    toast(`${rep.title}: ${statusLabel(run.status)}`, { id: run.id, status: run.status, title: rep.title });
+    for (const r of state.runs) followToast(r); // the list may already know it further on
   } catch (e) {
     if (!(e instanceof ApiError)) {
       formError.textContent = errorText(e);
@@ -992,6 +1020,7 @@ async function renderView(id) {
   main.replaceChildren(h("p", {}, h("a", { href: "#/runs", id: "back" }, t("backToList"))), header, chartBox, body);
   const showHeader = () => {
     const r = view.run;
+    followToast(r);
     const rf = resolvedFilters(r);
     const item = (k, v) => (v === undefined || v === null || v === "" ? null : h("div", {}, h("dt", {}, k), h("dd", {}, v)));
     // Every filter the run was given or defaulted, in words as named when it
