@@ -28,6 +28,22 @@ type formattedBackend interface {
 // (writer.CSVLineSQL), by format id.
 var sqlDialects = map[string]writer.Dialect{"csv": writer.RFC4180, "csv-exact": writer.RFC4180Exact}
 
+// WarehouseDialect is the CSV dialect the warehouse can render f's files
+// in (writer.CSVFieldsSQL), and the fields to render for f from a file's
+// fields (csv-exact keeps codes, not labels); ok is false for a format the
+// Go writer alone writes (csv-excel, xlsx), or when the warehouse-rendered
+// path is off.
+func WarehouseDialect(f Format, fields []writer.Field) (d writer.Dialect, sqlFields []writer.Field, ok bool) {
+	d, ok = sqlDialects[f.ID]
+	if !ok || !sqlRendered {
+		return d, nil, false
+	}
+	if d == writer.RFC4180Exact {
+		return d, writer.WithoutValueLabels(fields), true
+	}
+	return d, fields, true
+}
+
 // sqlRendered turns the warehouse-rendered path on; tests turn it off to
 // compare both paths byte for byte.
 var sqlRendered = true

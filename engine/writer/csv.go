@@ -14,6 +14,26 @@ const flushAt = 64 << 10
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// CSVHeader is the first line WriteCSV writes for fields in dialect d (the
+// BOM of PtBRExcel first, the labels, CR LF): what precedes lines the
+// warehouse renders itself (CSVFieldsSQL).
+func CSVHeader(fields []Field, d Dialect) []byte {
+	return newCSVEncoder(d).appendHeader(nil, fields)
+}
+
+func (e *csvEncoder) appendHeader(out []byte, fields []Field) []byte {
+	if e.dialect == PtBRExcel {
+		out = append(out, utf8BOM...)
+	}
+	for i := range fields {
+		if i > 0 {
+			out = append(out, e.sep)
+		}
+		out = e.appendField(out, []byte(fields[i].header()))
+	}
+	return append(out, '\r', '\n')
+}
+
 // WriteCSV streams rows to w as CSV in dialect d: a header of field labels, then
 // one line per row, lines ending in CRLF. NULL is an empty field. It checks ctx
 // every few rows, calls progress (when not nil) every 100,000 rows and once at
@@ -41,16 +61,7 @@ func WriteCSV(ctx context.Context, w io.Writer, fields []Field, rows engine.Rows
 		}
 		return nil
 	}
-	if d == PtBRExcel {
-		out = append(out, utf8BOM...)
-	}
-	for i := range fields {
-		if i > 0 {
-			out = append(out, e.sep)
-		}
-		out = e.appendField(out, []byte(fields[i].header()))
-	}
-	out = append(out, '\r', '\n')
+	out = e.appendHeader(out, fields)
 
 	for rows.Next() {
 		if st.Rows%checkEvery == 0 {

@@ -95,7 +95,28 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 	if err != nil {
 		return err
 	}
-	rows, err := s.Snapshots.RowsMasked(ctx, res.Run.ID, s.ZoneOrDefault(ctx, res.Run.TenantID).String(), snapshot.MaskFor(res.Def, res.PersonalData))
+	fields := writer.WithValueLabels(snapshot.Fields(res.Def, lang), labels)
+	zone, mask := s.ZoneOrDefault(ctx, res.Run.TenantID).String(), snapshot.MaskFor(res.Def, res.PersonalData)
+	if d, sqlFields, ok := export.WarehouseDialect(f, fields); ok {
+		// CSV the embedded warehouse renders itself, byte for byte the
+		// writer's: Go writes the header and copies the lines.
+		r, ok, err := s.Snapshots.RenderedCSV(ctx, res.Run.ID, zone, mask, sqlFields, d)
+		if errors.Is(err, snapshot.ErrNotFound) {
+			return ErrResultRemoved
+		}
+		if err != nil {
+			return err
+		}
+		if ok {
+			defer r.Close()
+			if _, err := w.Write(writer.CSVHeader(sqlFields, d)); err != nil {
+				return err
+			}
+			_, err = io.Copy(w, r)
+			return err
+		}
+	}
+	rows, err := s.Snapshots.RowsMasked(ctx, res.Run.ID, zone, mask)
 	if errors.Is(err, snapshot.ErrNotFound) {
 		return ErrResultRemoved
 	}
@@ -107,7 +128,7 @@ func (s *Service) WriteFile(ctx context.Context, res Result, f export.Format, la
 	if !ok {
 		zoned = writer.InZone(rows, nil)
 	}
-	st, err := f.Write(ctx, w, writer.WithValueLabels(snapshot.Fields(res.Def, lang), labels), cutRows{zoned, res.Run.Truncated}, lang, nil)
+	st, err := f.Write(ctx, w, fields, cutRows{zoned, res.Run.Truncated}, lang, nil)
 	if err == nil && (st.TextNumbers > 0 || st.CutCells > 0) {
 		s.Logger.Info("file values kept as text or cut", "run", res.Run.ID, "format", f.ID,
 			"numbers_as_text", st.TextNumbers, "cells_cut", st.CutCells)
