@@ -88,6 +88,26 @@ func (s *Service) filterLabels(ctx context.Context, tenant uint32, comp *engine.
 func (s *Service) lookupNames(ctx context.Context, tenant uint32, lk engine.Lookup, raw string) map[string]string {
 	ids := strings.Split(raw, ",")
 	out := map[string]string{}
+	if len(lk.Fixed) == 0 && lk.Table != "" && s.lookups != nil {
+		// A table's names, one in every language, from the per-tenant cache
+		// that checks the values (a minute old at most): a run request costs
+		// no warehouse query of its own.
+		names, err := s.lookups.Labels(ctx, lk, tenant)
+		if err != nil {
+			s.Logger.Warn("naming a run's filter values", "lookup", lk.Name, "tenant", tenant, "err", err)
+		}
+		words := make([]string, len(ids))
+		for i, id := range ids {
+			words[i] = id
+			if n := names[id]; n != "" {
+				words[i] = n
+			}
+		}
+		for _, lang := range filterLanguages {
+			out[lang] = strings.Join(words, ", ")
+		}
+		return out
+	}
 	for _, lang := range filterLanguages {
 		if len(lk.Fixed) == 0 && lang != engine.DefaultLanguage {
 			out[lang] = out[engine.DefaultLanguage] // names people gave their rows are one in every language

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/relato/relato/engine"
+
 	"github.com/relato/relato/server/runs"
 )
 
@@ -42,14 +44,17 @@ func (s *Service) QueuePlace(ctx context.Context, r *runs.Run) (*QueuePlace, err
 	// (runs.QueueKey).
 	if _, rest, ok := strings.Cut(r.QueueKey, "/w"); ok && !strings.Contains(r.QueueKey, "/no-wallet") {
 		qp.SharedBy, qp.Wallet = "wallet", rest
-		values, err := s.LookupValues(ctx, r.TenantID, "wallet")
-		if err != nil {
-			s.Logger.Warn("wallet name for queue place", "run", r.ID, "err", err)
-		}
-		for _, v := range values {
-			if v.Value == rest {
-				qp.WalletName = v.Label
+		// From the per-tenant lookups cache: a run's answer costs no
+		// warehouse query, which would wait behind the runs it executes.
+		for _, lk := range engine.Lookups() {
+			if lk.Name != "wallet" {
+				continue
 			}
+			names, err := s.lookups.Labels(ctx, lk, r.TenantID)
+			if err != nil {
+				s.Logger.Warn("wallet name for queue place", "run", r.ID, "err", err)
+			}
+			qp.WalletName = names[rest]
 		}
 	}
 	return qp, nil

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/relato/relato/definitions/schema"
+	"github.com/relato/relato/engine"
 	"github.com/relato/relato/engine/enginetest"
 	"github.com/relato/relato/server/reporting"
 )
@@ -48,5 +52,47 @@ func TestZones_ReadEachTenantsZoneOnceAndNameWhatIsWrong(t *testing.T) {
 	}
 	if l, _ := (&reporting.Zones{Warehouse: wh, Tables: schema.Tables()}).Zone(ctx, 31); l.String() != "UTC" {
 		t.Fatalf("a fresh cache sees the change: %v", l)
+	}
+}
+
+// countingQueries is a warehouse that counts its queries and makes each
+// take 50 ms, so concurrent callers overlap.
+type countingQueries struct {
+	engine.Backend
+	n atomic.Int64
+}
+
+func (c *countingQueries) Query(ctx context.Context, q engine.Query) (engine.Rows, error) {
+	c.n.Add(1)
+	time.Sleep(50 * time.Millisecond)
+	return c.Backend.Query(ctx, q)
+}
+
+func TestZones_ConcurrentFirstReadsShareOneQuery(t *testing.T) {
+	ctx := context.Background()
+	wh := enginetest.ChDB(t)
+	for _, stmt := range schema.Statements() {
+		if err := wh.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wh.Exec(ctx, "INSERT INTO wh.tenants (tenant_id, name, time_zone) VALUES (41, 'Recife', 'America/Recife')"); err != nil {
+		t.Fatal(err)
+	}
+	counting := &countingQueries{Backend: wh}
+	z := &reporting.Zones{Warehouse: counting, Tables: schema.Tables()}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if l, err := z.Zone(ctx, 41); err != nil || l.String() != "America/Recife" {
+				t.Errorf("tenant 41: %v %v", l, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := counting.n.Load(); n != 1 {
+		t.Errorf("50 concurrent first reads ran %d queries, want 1", n)
 	}
 }
