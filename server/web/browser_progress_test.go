@@ -118,11 +118,14 @@ func TestBrowser_ProgressCountGrowsAndEndsAtTheTotal(t *testing.T) {
 			signInAs(t, ctx, b, b.viewer, c.lang)
 			// The page records every count it shows (view or list) as it changes.
 			record := func(id string) string {
-				return fmt.Sprintf(`window.seen = []; clearInterval(window.rec); window.rec = setInterval(() => {
+				// window.sample records what the page shows; the interval calls
+				// it every 20 ms, and the test once more after the run's end,
+				// so the end is recorded even if it came between two ticks.
+				return fmt.Sprintf(`window.seen = []; clearInterval(window.rec); window.sample = () => {
 					const v = document.querySelector("#view-progress"), l = document.querySelector('#runs-body tr[data-run-id=%q] td:nth-of-type(6)');
 					const s = v ? "view:" + v.textContent : l && l.textContent ? "list:" + l.textContent : "";
 					if (s && window.seen[window.seen.length - 1] !== s) window.seen.push(s);
-				}, 20); null`, id)
+				}; window.rec = setInterval(window.sample, 20); null`, id)
 			}
 			generate := func() string {
 				var run struct{ ID string }
@@ -167,7 +170,7 @@ func TestBrowser_ProgressCountGrowsAndEndsAtTheTotal(t *testing.T) {
 				waitJS(`window.seen.length >= 2`))
 			screenshot(t, ctx, shots, "progress-"+c.lang+"-2-list")
 			do(t, ctx, "the run ends in the list", waitJS(fmt.Sprintf(`!!document.querySelector('#runs-body tr[data-run-id=%q][data-status=finished]')`, id)))
-			seen = eval[[]string](t, ctx, `clearInterval(window.rec), window.seen`)
+			seen = eval[[]string](t, ctx, `clearInterval(window.rec), window.sample(), window.seen`)
 			total = finished(id)
 			t.Logf("list: counts shown %v; total %d", seen, total)
 			if last := seen[len(seen)-1]; digits(strings.TrimPrefix(last, "list:")) != total {
