@@ -322,9 +322,10 @@ func (a *app) run(ctx context.Context, args []string) error {
 		w = tmp
 	}
 	start := time.Now()
-	last := time.Time{}
 	// On a terminal progress rewrites one line; in a log (a pipe, a file) it
-	// is a plain line every 10 seconds.
+	// is a plain line every 10 seconds. The first comes one interval after
+	// the start, so a quick run prints only its summary line.
+	last := start
 	tty := isTerminal(a.stderr)
 	cr, every := "", 10*time.Second
 	if tty {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRun_RefusesAMissingOutputFolder(t *testing.T) {
@@ -35,7 +36,9 @@ func TestRun_FollowsTheUmaskAndLogsPlainLines(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "sl.csv")
 		cmd := exec.Command("sh", "-c", `umask `+tt.umask+` && exec "$0" "$@"`, relato, "run", "kpis.service_level", "--data", data, "--tenant", "1",
 			"--filter", "period=last_7_days", "--filter", "interval=1d", "-o", out)
+		began := time.Now()
 		b, err := cmd.CombinedOutput() // stderr is a pipe, as in a log
+		took := time.Since(began)
 		if err != nil {
 			t.Fatalf("umask %s: %v: %s", tt.umask, err, b)
 		}
@@ -48,6 +51,12 @@ func TestRun_FollowsTheUmaskAndLogsPlainLines(t *testing.T) {
 		}
 		if strings.Contains(string(b), "\r") || !strings.HasSuffix(string(b), "\n") {
 			t.Errorf("stderr to a pipe %q has a carriage return or no line end", b)
+		}
+		// A run shorter than the 10 s between progress lines in a log prints
+		// its summary alone, not a progress line repeating its count first
+		// (a slower run may print one: not checked then).
+		if n := strings.Count(string(b), "kpis.service_level: 7 rows"); took < 10*time.Second && n != 1 {
+			t.Errorf("stderr to a pipe %q: %d lines about the 7 rows, want the summary only", b, n)
 		}
 	}
 }
