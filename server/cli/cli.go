@@ -313,13 +313,28 @@ func (a *app) run(ctx context.Context, args []string) error {
 	}
 	var w io.Writer = a.stdout
 	var tmp *os.File
+	target := *out // the file a link -o names points to, renamed over in place of the link
 	if *out != "" {
-		// Write beside the target and rename, so a failed run leaves no half file.
-		if tmp, err = createPart(*out); err != nil {
-			return err
+		if real, err := filepath.EvalSymlinks(*out); err == nil {
+			target = real
 		}
-		defer os.Remove(tmp.Name())
-		w = tmp
+		if st, err := os.Stat(target); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+			// A device or pipe (-o /dev/stdout, a FIFO) is written to as it
+			// is: renaming a file over it would replace it.
+			dev, err := os.OpenFile(target, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer dev.Close()
+			w = dev
+		} else {
+			// Write beside the target and rename, so a failed run leaves no half file.
+			if tmp, err = createPart(target); err != nil {
+				return err
+			}
+			defer os.Remove(tmp.Name())
+			w = tmp
+		}
 	}
 	start := time.Now()
 	// On a terminal progress rewrites one line; in a log (a pipe, a file) it
@@ -353,7 +368,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 		if err := tmp.Close(); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
+		if err := os.Rename(tmp.Name(), target); err != nil {
 			return err
 		}
 	}

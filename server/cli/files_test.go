@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -58,5 +59,54 @@ func TestRun_FollowsTheUmaskAndLogsPlainLines(t *testing.T) {
 		if n := strings.Count(string(b), "kpis.service_level: 7 rows"); took < 10*time.Second && n != 1 {
 			t.Errorf("stderr to a pipe %q: %d lines about the 7 rows, want the summary only", b, n)
 		}
+	}
+}
+
+// -o naming a link writes the file the link points to and keeps the link;
+// -o naming a FIFO writes into it. Renaming the finished file over either
+// replaced it (with -o /dev/stdout as root, the device's link itself).
+func TestRun_WritesThroughALinkAndIntoAPipe(t *testing.T) {
+	needWarehouse(t)
+	args := []string{"run", "kpis.service_level", "--data", data, "--tenant", "1",
+		"--filter", "period=last_7_days", "--filter", "interval=1d"}
+	want, stderr, code := runRelato(t, nil, args...)
+	if code != 0 || want == "" {
+		t.Fatalf("to stdout: exit %d: %s", code, stderr)
+	}
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "real.csv"), filepath.Join(dir, "link.csv")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runRelato(t, nil, append(args, "-o", link)...); code != 0 {
+		t.Fatalf("-o link: exit %d: %s", code, stderr)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("-o link: %s is no longer a link (%v, %v)", link, st.Mode(), err)
+	}
+	if got, _ := os.ReadFile(real); string(got) != want {
+		t.Errorf("-o link: the linked file holds %d bytes, want stdout's %d", len(got), len(want))
+	}
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo) // blocks until relato opens the pipe
+		got <- b
+	}()
+	if _, stderr, code := runRelato(t, nil, append(args, "-o", fifo)...); code != 0 {
+		t.Fatalf("-o fifo: exit %d: %s", code, stderr)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("-o fifo: %s is no longer a pipe (%v, %v)", fifo, st.Mode(), err) // the reader waits on the old pipe
+	}
+	if b := <-got; string(b) != want {
+		t.Errorf("-o fifo: read %d bytes from the pipe, want stdout's %d", len(b), len(want))
 	}
 }
