@@ -410,11 +410,17 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// createPart creates a new hidden file beside path (.name.<random>.part) with
+// createPart creates a new hidden file beside path (.name.<random>.part, or
+// .relato.<random>.part when name is too long to take the additions) with
 // mode 0666 less the umask, like any file a program creates (os.CreateTemp
 // would make it 0600 whatever the umask).
 func createPart(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
+	if len(base) > 255-len(".."+".part")-12 {
+		// The part's name must fit in a folder entry (255 bytes on Linux
+		// and macOS file systems) even when the target's name nearly fills it.
+		base = "relato"
+	}
 	for range 100 {
 		var b [6]byte
 		rand.Read(b[:])

@@ -110,3 +110,27 @@ func TestRun_WritesThroughALinkAndIntoAPipe(t *testing.T) {
 		t.Errorf("-o fifo: read %d bytes from the pipe, want stdout's %d", len(b), len(want))
 	}
 }
+
+// A target whose name nearly fills a folder entry (255 bytes) is written:
+// the part file beside it took ".", 13 random characters and ".part" more,
+// over the limit ("file name too long").
+func TestRun_WritesAFileWithALongName(t *testing.T) {
+	needWarehouse(t)
+	out := filepath.Join(t.TempDir(), strings.Repeat("x", 250)+".csv") // 254 bytes
+	if _, stderr, code := runRelato(t, nil, "run", "kpis.service_level", "--data", data, "--tenant", "1",
+		"--filter", "period=last_7_days", "--filter", "interval=1d", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The header and one line per day of the 7 days.
+	if n := strings.Count(string(b), "\n"); n != 8 {
+		t.Errorf("%d lines, want 8 (header + 7 days)", n)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.part"))
+	if len(left) != 0 {
+		t.Errorf("part files left behind: %v", left)
+	}
+}
