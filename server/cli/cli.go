@@ -358,6 +358,11 @@ func (a *app) run(ctx context.Context, args []string) error {
 		}
 	}
 	res, err := export.Run(ctx, b, comp, f, *lang, w, progress)
+	if err == nil && ctx.Err() != nil {
+		// Interrupted while the warehouse was writing: a query it stopped
+		// may end without an error, and its file must not replace -o's.
+		err = fmt.Errorf("%w: %w", engine.ErrCanceled, ctx.Err())
+	}
 	if err != nil {
 		if tmp != nil {
 			tmp.Close()

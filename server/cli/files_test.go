@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,5 +133,49 @@ func TestRun_WritesAFileWithALongName(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.part"))
 	if len(left) != 0 {
 		t.Errorf("part files left behind: %v", left)
+	}
+}
+
+// bigDef is a report of 30M generated rows (7–9 s here): long enough to be interrupted.
+const bigDef = `id: test.big
+version: 1
+title: {pt-BR: Grande, en: Big}
+category: test
+limits: {max_rows: 100000000, timeout: 5m}
+query: |
+  SELECT toUInt64(arrayJoin(range(30000000))) AS n
+columns:
+  - {name: n, type: int, label: {pt-BR: N, en: N}}
+`
+
+// TestRun_AnInterruptedRunLeavesTheOldFileAndFails sends SIGINT to a run
+// writing 30M rows into an existing file, a second after it starts, several
+// times: the run must fail (exit 2) and the file keep its old content. The
+// warehouse's own handlers used to take the signal and end the query as if
+// it had no more rows, and the run "succeeded" with a header-only file.
+func TestRun_AnInterruptedRunLeavesTheOldFileAndFails(t *testing.T) {
+	needWarehouse(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "defs", "test"), 0o755)
+	os.WriteFile(filepath.Join(dir, "defs", "test", "big.yaml"), []byte(bigDef), 0o644)
+	out := filepath.Join(dir, "out.csv")
+	for i, delay := range []time.Duration{700 * time.Millisecond, 1500 * time.Millisecond} {
+		if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(relato, "run", "test.big", "--definitions", filepath.Join(dir, "defs"), "--data", data, "-o", out)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		cmd.Process.Signal(os.Interrupt)
+		err := cmd.Wait()
+		code := cmd.ProcessState.ExitCode()
+		got, _ := os.ReadFile(out)
+		if err == nil || code == 0 || string(got) != "old\n" {
+			t.Errorf("try %d (SIGINT after %s): exit %d, file %.40q; want a failure and the old file\n%s", i, delay, code, got, stderr.String())
+		}
 	}
 }

@@ -61,6 +61,11 @@ func Open(path string) (*Backend, error) {
 	if openPath != "" {
 		return nil, fmt.Errorf("chdb: %s is already open in this process; one warehouse directory per process", openPath)
 	}
+	// ClickHouse's own handlers would take SIGINT and SIGTERM: a Ctrl-C then
+	// stopped the query as if it had ended, with no error and no rows, and a
+	// run "succeeded" with an empty file. Without them Go's handlers stay,
+	// and the caller's context is canceled instead.
+	cSetSignalHandlers(false)
 	conn, err := connect([]string{"clickhouse", "--path=" + abs})
 	if err != nil {
 		if lockedByAnother(abs) {

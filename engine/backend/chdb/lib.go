@@ -48,6 +48,7 @@ var (
 	cResultRowsRead    func(res *chdbResult) uint64
 	cResultBytesRead   func(res *chdbResult) uint64
 	cResultRowsWritten func(res *chdbResult) uint64
+	cSetSignalHandlers func(enabled bool)
 	cResultError       func(res *chdbResult) *byte
 )
 
@@ -113,6 +114,7 @@ func loadLibrary() error {
 		purego.RegisterLibFunc(&cResultRowsRead, h, "chdb_result_rows_read")
 		purego.RegisterLibFunc(&cResultBytesRead, h, "chdb_result_bytes_read")
 		purego.RegisterLibFunc(&cResultRowsWritten, h, "chdb_result_rows_written")
+		purego.RegisterLibFunc(&cSetSignalHandlers, h, "chdb_set_signal_handlers_enabled")
 		purego.RegisterLibFunc(&cResultError, h, "chdb_result_error")
 	})
 	return libErr
