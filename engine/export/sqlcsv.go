@@ -170,7 +170,7 @@ func runWarehouseFile(ctx context.Context, b engine.Backend, fb fileBackend, com
 	if err != nil {
 		return res, true, err
 	}
-	exprs, ok := writer.CSVFieldsSQL(fields, cols, d, loc)
+	list, ok := writer.CSVSelectList(fields, cols, d, loc)
 	if !ok {
 		return res, false, nil
 	}
@@ -188,10 +188,7 @@ func runWarehouseFile(ctx context.Context, b engine.Backend, fb fileBackend, com
 	}
 	sqlRenderedRuns.Add(1)
 	body := q
-	for i, e := range exprs {
-		exprs[i] = e + " AS `__relato_field_" + strconv.Itoa(i+1) + "`"
-	}
-	body.SQL = "SELECT " + strings.Join(exprs, ", ") + " FROM (\n" + q.SQL + "\n)"
+	body.SQL = "SELECT " + list + " FROM (\n" + q.SQL + "\n)"
 	if q.MaxRows > 0 {
 		body.SQL += " LIMIT " + strconv.FormatInt(q.MaxRows, 10)
 	}

@@ -60,6 +60,20 @@ func CSVFieldsSQL(fields []Field, cols []engine.Column, d Dialect, loc *time.Loc
 	return exprs, true
 }
 
+// CSVSelectList is CSVFieldsSQL's expressions as a SELECT list, each with
+// an alias no report column takes (__relato_field_1, …), so names never clash
+// with each other or with the columns they are computed from. Same ok.
+func CSVSelectList(fields []Field, cols []engine.Column, d Dialect, loc *time.Location) (string, bool) {
+	exprs, ok := CSVFieldsSQL(fields, cols, d, loc)
+	if !ok {
+		return "", false
+	}
+	for i, e := range exprs {
+		exprs[i] = e + " AS " + chsql.QuoteIdent("__relato_field_"+strconv.Itoa(i+1))
+	}
+	return strings.Join(exprs, ", "), true
+}
+
 // CSVFieldsSettings are the query settings under which ClickHouse's
 // CustomSeparated format writes CSVFieldsSQL's values as WriteCSV's lines:
 // fields as they are (the Raw escaping rule), separated by a comma, each

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/relato/relato/engine"
-	"github.com/relato/relato/engine/chsql"
 	"github.com/relato/relato/engine/writer"
 )
 
@@ -54,15 +52,12 @@ func (s *Store) RenderedCSV(ctx context.Context, runID, timeZone string, mask Ma
 	}
 	cols := head.Columns()
 	head.Close()
-	exprs, can := writer.CSVFieldsSQL(fields, cols, d, loc)
+	list, can := writer.CSVSelectList(fields, cols, d, loc)
 	if !can {
 		return nil, false, nil
 	}
-	for i, e := range exprs {
-		exprs[i] = e + " AS " + chsql.QuoteIdent(fmt.Sprintf("__relato_field_%d", i+1))
-	}
 	r, err = fb.QueryFormatted(ctx, engine.Query{
-		SQL:      "SELECT " + strings.Join(exprs, ", ") + " FROM " + src + " ORDER BY " + rowColumn,
+		SQL:      "SELECT " + list + " FROM " + src + " ORDER BY " + rowColumn,
 		TimeZone: timeZone,
 		Settings: writer.CSVFieldsSettings(),
 	}, "CustomSeparated")
