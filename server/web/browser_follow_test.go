@@ -170,9 +170,14 @@ func TestBrowser_RepeatAndShareARun(t *testing.T) {
 			// Re-run with the relative period worked out anew.
 			openOrig("open the run again")
 			do(t, ctx, "re-run, relative", click("#rerun"), click("#rerun-relative"))
-			if _, given, _ := b.runFilters(t, newRun()); given["period"] != "yesterday" || given["interval"] != "1d" {
+			relative := newRun()
+			if _, given, _ := b.runFilters(t, relative); given["period"] != "yesterday" || given["interval"] != "1d" {
 				t.Errorf("relative re-run given %v; want period yesterday, interval 1d", given)
 			}
+			// The estimate below counts the runs ahead: let the re-runs end
+			// (under load one was still waiting, and the place read 2nd).
+			b.waitRun(t, same)
+			b.waitRun(t, relative)
 			// Duplicate into the generate form: the filters are filled in.
 			openOrig("open the run to duplicate")
 			do(t, ctx, "duplicate",
